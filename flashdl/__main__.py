@@ -1,0 +1,5 @@
+"""Allows ``python -m flashdl``."""
+
+from flashdl.cli import main
+
+main()

@@ -1,0 +1,174 @@
+"""LaTeX formulas as readable Unicode text for the terminal (``\\frac{a+b}{c}`` → ``(a + b)/c``).
+
+Structure (fractions, sub/superscripts, roots, accents) is handled here so that grouping survives;
+the remaining symbol macros go through pylatexenc, imported only when a formula needs it.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SUB = dict(
+    zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+)
+_SUP = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+_SPACED = {
+    "cdot": "·", "times": "×", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "le": "≤", "leq": "≤",
+    "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "sim": "∼", "to": "→",
+    "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒", "in": "∈", "notin": "∉",
+    "propto": "∝", "equiv": "≡", "mid": "|", "pm": "±", "cap": "∩", "cup": "∪", "subset": "⊂",
+    "subseteq": "⊆", "leftrightarrow": "↔", "gets": "←", "ll": "≪", "gg": "≫",
+}  # fmt: skip
+_PLAIN = {
+    "sum": "∑", "prod": "∏", "int": "∫", "partial": "∂", "nabla": "∇", "infty": "∞",
+    "sqrt": "√", "ldots": "…", "cdots": "⋯", "dots": "…", "forall": "∀", "exists": "∃",
+    "left": "", "right": "", "big": "", "Big": "", "bigl": "", "bigr": "", ",": " ", ";": " ",
+    "quad": "  ", "qquad": "    ", "!": "", "|": "‖", "{": "{", "}": "}", "lVert": "‖", "rVert": "‖",
+    "lvert": "|", "rvert": "|", "langle": "⟨", "rangle": "⟩", "%": "%", "_": "_", "#": "#", "&": "&",
+}  # fmt: skip
+_GREEK = dict(
+    zip(
+        [
+            "alpha",
+            "beta",
+            "gamma",
+            "delta",
+            "epsilon",
+            "varepsilon",
+            "zeta",
+            "eta",
+            "theta",
+            "vartheta",
+            "iota",
+            "kappa",
+            "lambda",
+            "mu",
+            "nu",
+            "xi",
+            "pi",
+            "rho",
+            "sigma",
+            "tau",
+            "upsilon",
+            "phi",
+            "varphi",
+            "chi",
+            "psi",
+            "omega",
+            "Gamma",
+            "Delta",
+            "Theta",
+            "Lambda",
+            "Xi",
+            "Pi",
+            "Sigma",
+            "Phi",
+            "Psi",
+            "Omega",
+        ],
+        "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ",
+        strict=True,
+    )
+)
+_FUNCTIONS = (
+    "log", "ln", "exp", "max", "min", "arg", "argmax", "argmin", "tanh", "sin", "cos", "lim",
+    "softmax", "sup", "inf", "det", "Pr",
+)  # fmt: skip
+_ACCENTS = {"hat": "\u0302", "tilde": "\u0303", "bar": "\u0304", "vec": "\u20d7", "dot": "\u0307"}
+_BLACKBOARD = {"E": "𝔼", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "P": "ℙ", "Q": "ℚ", "C": "ℂ"}
+_GROUP = r"\{([^{}]*)\}"
+
+
+def _script(body: str, table: dict[str, str], mark: str) -> str:
+    body = body.strip()
+    if body and all(ch in table for ch in body):
+        return "".join(table[ch] for ch in body)
+    return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})"
+
+
+def _wrap(part: str) -> str:
+    part = part.strip()
+    return f"({part})" if re.search(r"[\s+\-−/·×]", part) and not part.startswith("(") else part
+
+
+def _accent(name: str, body: str) -> str:
+    return "".join(ch + _ACCENTS[name] if not ch.isspace() else ch for ch in body.strip())
+
+
+def _structure(expr: str) -> str:
+    """Rewrite innermost brace groups until none are left."""
+    rules = [
+        (
+            r"\\(?:mathrm|text|operatorname|mathit|mathbf|boldsymbol|textbf|mathsf)\s*" + _GROUP,
+            lambda m: m[1],
+        ),
+        (r"\\mathbb\s*" + _GROUP, lambda m: "".join(_BLACKBOARD.get(c, c) for c in m[1])),
+        (r"\\(hat|tilde|bar|vec|dot)\s*" + _GROUP, lambda m: _accent(m[1], m[2])),
+        (r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP, lambda m: f"{_wrap(m[1])}/{_wrap(m[2])}"),
+        (
+            r"\\sqrt\s*" + _GROUP,
+            lambda m: f"√{_wrap(m[1])}" if len(m[1].strip()) > 1 else f"√{m[1]}",
+        ),
+        (r"_\s*" + _GROUP, lambda m: _script(m[1], _SUB, "_")),
+        (r"\^\s*" + _GROUP, lambda m: _script(m[1], _SUP, "^")),
+        (r"\{\s*\}", lambda m: ""),
+        (r"(?<![\\A-Za-z}])" + _GROUP, lambda m: m[1]),
+    ]
+    for _ in range(50):
+        before = expr
+        for pattern, repl in rules:
+            expr = re.sub(pattern, repl, expr)
+        if expr == before:
+            break
+    return expr
+
+
+def latex_to_unicode(expr: str) -> str:
+    """A readable one-line rendering of one LaTeX formula (without its ``$`` delimiters)."""
+    text = _structure(expr)
+    text = re.sub(r"\\(hat|tilde|bar|vec|dot)\s*([A-Za-z])", lambda m: _accent(m[1], m[2]), text)
+    text = re.sub(r"\\mathbb\s*([A-Z])", lambda m: _BLACKBOARD.get(m[1], m[1]), text)
+    text = re.sub(r"\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", lambda m: _GREEK[m[1]], text)
+    text = re.sub(
+        r"\\(" + "|".join(_FUNCTIONS) + r")(?![A-Za-z])\s*(?=[^\W_]|\\)",
+        lambda m: m[1] + " ",
+        text,
+    )
+    text = re.sub(r"\\(" + "|".join(_FUNCTIONS) + r")(?![A-Za-z])", lambda m: m[1], text)
+    text = re.sub(
+        r"\s*\\(" + "|".join(sorted(_SPACED, key=len, reverse=True)) + r")(?![A-Za-z])\s*",
+        lambda m: f" {_SPACED[m[1]]} ",
+        text,
+    )
+    text = re.sub(
+        r"\\([A-Za-z]+|[,;!|{}%_#&])",
+        lambda m: _PLAIN.get(m[1], m[0]),
+        text,
+    )
+    text = re.sub(r"_([A-Za-z0-9])", lambda m: _SUB.get(m[1], m[0]), text)
+    text = re.sub(r"\^([A-Za-z0-9*'])", lambda m: _SUP.get(m[1], m[0]), text)
+    if "\\" in text:
+        from pylatexenc.latex2text import LatexNodes2Text
+
+        text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+_FORMULA = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)", re.DOTALL)
+
+
+def replace_formulas(text: str, wrap: str = "`") -> str:
+    """Replace every ``$...$`` and ``$$...$$`` in Markdown text with its Unicode rendering."""
+
+    def render(match: re.Match[str]) -> str:
+        display, inline = match[1], match[2]
+        converted = latex_to_unicode(display if display is not None else inline).replace(wrap, "'")
+        return f"{wrap}{converted}{wrap}"
+
+    return _FORMULA.sub(render, text)

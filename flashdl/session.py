@@ -1,0 +1,190 @@
+"""The study loop: which cards to show, in what order, and what happens on each key.
+
+The loop talks to the user only through an injected Rich console and key source, reads time only
+through an injected clock, and commits every grade to the store before the next card is shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rich.console import Console
+
+from flashdl import render
+from flashdl.decks import Card
+from flashdl.keys import KeySource
+from flashdl.scheduler import NEW_CARD, CardState, Grade, needs_repeat, review
+from flashdl.store import Store, StoredCard
+
+Clock = Callable[[], datetime]
+QUIT, UNDO = "q", "u"
+GRADE_KEYS = {str(int(g)): g for g in Grade}
+
+
+def plan_study(
+    cards: Sequence[Card],
+    stored: Mapping[str, StoredCard],
+    today: date,
+    *,
+    new_limit: int,
+    introduced_today: int,
+) -> list[Card]:
+    """Due reviews first (most overdue first, then deck order), then new cards up to the limit."""
+    due: list[tuple[date, int, Card]] = []
+    new: list[Card] = []
+    for position, card in enumerate(cards):
+        entry = stored.get(card.id)
+        if entry is not None and entry.suspended:
+            continue
+        if entry is None or entry.state.is_new:
+            new.append(card)
+        elif entry.state.due is not None and entry.state.due <= today:
+            due.append((entry.state.due, position, card))
+    due.sort(key=lambda item: (item[0], item[1]))
+    allowance = max(0, new_limit - introduced_today)
+    return [card for _, _, card in due] + new[:allowance]
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """What ``u`` needs to take one grade back."""
+
+    review_id: int
+    card: Card
+    grade: Grade
+    before: CardState
+    scheduled: bool
+    requeued: bool
+
+
+class StudySession:
+    """One run of ``flashdl study`` over a planned queue."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        queue: Sequence[Card],
+        states: Mapping[str, CardState],
+        console: Console,
+        keys: KeySource,
+        clock: Clock,
+        lang: str = "zh",
+        deck_titles: Mapping[str, str] | None = None,
+        cards_by_id: Mapping[str, Card] | None = None,
+        until: date | None = None,
+        mode: str = "study",
+    ):
+        self.store = store
+        self.queue: deque[Card] = deque(queue)
+        self.states = dict(states)
+        self.console = console
+        self.keys = keys
+        self.clock = clock
+        self.lang = lang
+        self.deck_titles = deck_titles or {}
+        self.cards_by_id = cards_by_id or {}
+        self.until = until
+        self.mode = mode
+        self.graded: list[_Graded] = []
+        self.scheduled_ids: set[str] = set()
+
+    def run(self) -> render.SessionSummary:
+        started = self.clock()
+        while self.queue:
+            if not self._show_card(self.queue[0]):
+                break
+        return self._summary(started)
+
+    # -- one card --------------------------------------------------------------------------
+
+    def _show_card(self, card: Card) -> bool:
+        """Show ``card``, take one grade (or an undo); False when the user ends the session."""
+        shown_at = self.clock()
+        self.console.print(
+            render.question_view(
+                card,
+                lang=self.lang,
+                deck_title=self.deck_titles.get(card.deck, card.deck),
+                done=len(self.graded),
+                left=len(self.queue),
+            )
+        )
+        self.console.print(render.reveal_prompt(self.lang))
+        key = self.keys.read_key()
+        if key is None or key == QUIT:
+            return False
+        if key == UNDO:
+            self._undo()
+            return True
+        related = [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+        self.console.print(render.answer_view(card, lang=self.lang, related=related))
+        while True:
+            self.console.print(render.grade_legend(self.lang))
+            key = self.keys.read_key()
+            if key is None or key == QUIT:
+                return False
+            if key == UNDO:
+                self._undo()
+                return True
+            if key in GRADE_KEYS:
+                self._grade(card, GRADE_KEYS[key], shown_at)
+                return True
+            self.console.print(
+                render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
+            )
+
+    def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
+        now = self.clock()
+        before = self.states.get(card.id, NEW_CARD)
+        scheduled = card.id not in self.scheduled_ids
+        after = review(before, grade, now, until=self.until) if scheduled else before
+        review_id = self.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode=self.mode if scheduled else "repeat",
+            reviewed_at=now,
+            before=before,
+            after=after,
+            answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+        )
+        self.states[card.id] = after
+        self.queue.popleft()
+        if scheduled:
+            self.scheduled_ids.add(card.id)
+        requeued = needs_repeat(grade)
+        if requeued:
+            self.queue.append(card)
+        self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
+
+    def _undo(self) -> None:
+        if not self.graded:
+            self.console.print(render.Text("Nothing to undo.", style="yellow"))
+            return
+        last = self.graded.pop()
+        self.store.undo_review(last.review_id, self.clock())
+        self.states[last.card.id] = last.before
+        if last.scheduled:
+            self.scheduled_ids.discard(last.card.id)
+        if last.requeued:
+            for index in range(len(self.queue) - 1, -1, -1):
+                if self.queue[index].id == last.card.id:
+                    del self.queue[index]
+                    break
+        self.queue.appendleft(last.card)
+        self.console.print(render.Text(f"Undid the grade of {last.card.id}.", style="yellow"))
+
+    def _summary(self, started: datetime) -> render.SessionSummary:
+        now = self.clock()
+        grades = Counter(int(entry.grade) for entry in self.graded)
+        return render.SessionSummary(
+            reviewed=len(self.graded),
+            grades=dict(grades),
+            seconds=(now - started).total_seconds(),
+            next_due=self.store.next_due(now.date()),
+            left_today=len({card.id for card in self.queue}),
+        )
