@@ -198,7 +198,8 @@ def study(
 
     env = _env(ctx)
     paths = _paths(env, db)
-    decks = _select(_load_decks(paths, env), deck)
+    all_decks = _load_decks(paths, env)
+    decks = _select(all_decks, deck)
     console = env.console()
     with Store.open(paths.db_path) as store:
         now = env.clock()
@@ -224,7 +225,7 @@ def study(
             deck_titles={
                 d.name: d.title.get(lang.value if lang != Lang.both else "zh") for d in decks
             },
-            cards_by_id={c.id: c for d in _load_decks(paths, env) for c in d.cards},
+            cards_by_id={c.id: c for d in all_decks for c in d.cards},
         )
         summary = session.run()
         console.print(render.summary_view(summary))

@@ -118,7 +118,7 @@ def _structure(expr: str) -> str:
         (r"_\s*" + _GROUP, lambda m: _script(m[1], _SUB, "_")),
         (r"\^\s*" + _GROUP, lambda m: _script(m[1], _SUP, "^")),
         (r"\{\s*\}", lambda m: ""),
-        (r"(?<![\\A-Za-z}])" + _GROUP, lambda m: m[1]),
+        (r"(?<![\\A-Za-z}_^])" + _GROUP, lambda m: m[1]),
     ]
     for _ in range(50):
         before = expr

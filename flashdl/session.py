@@ -91,6 +91,7 @@ class StudySession:
         self.mode = mode
         self.graded: list[_Graded] = []
         self.scheduled_ids: set[str] = set()
+        self.notice: render.Text | None = None
 
     def run(self) -> render.SessionSummary:
         started = self.clock()
@@ -104,6 +105,11 @@ class StudySession:
     def _show_card(self, card: Card) -> bool:
         """Show ``card``, take one grade (or an undo); False when the user ends the session."""
         shown_at = self.clock()
+        if self.console.is_terminal:
+            self.console.clear()
+        if self.notice is not None:
+            self.console.print(self.notice)
+            self.notice = None
         self.console.print(
             render.question_view(
                 card,
@@ -163,7 +169,7 @@ class StudySession:
 
     def _undo(self) -> None:
         if not self.graded:
-            self.console.print(render.Text("Nothing to undo.", style="yellow"))
+            self.notice = render.Text("Nothing to undo.", style="yellow")
             return
         last = self.graded.pop()
         self.store.undo_review(last.review_id, self.clock())
@@ -176,7 +182,7 @@ class StudySession:
                     del self.queue[index]
                     break
         self.queue.appendleft(last.card)
-        self.console.print(render.Text(f"Undid the grade of {last.card.id}.", style="yellow"))
+        self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
 
     def _summary(self, started: datetime) -> render.SessionSummary:
         now = self.clock()

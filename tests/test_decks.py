@@ -54,19 +54,30 @@ def test_every_problem_is_reported_at_once_with_lines():
 def test_one_language_is_enough_but_one_is_needed():
     deck = parse_deck(VALID.replace(", en: What is an exploding gradient?", ""), "x")
     assert deck.cards[1].question.get("en") == "什么是梯度爆炸？"  # falls back to zh
-    found = problems(VALID.replace("{zh: 什么是梯度爆炸？, en: What is an exploding gradient?}", "{}"))
+    found = problems(
+        VALID.replace("{zh: 什么是梯度爆炸？, en: What is an exploding gradient?}", "{}")
+    )
     assert any("question needs 'zh' or 'en'" in p for p in found)
 
 
 def test_wrong_types_are_named():
     found = problems(VALID.replace("tags: [training]", "tags: training"))
     assert found == ["decks/demo.yaml:16: card 'demo-one' tags must be a list"]
-    found = problems(VALID.replace("question: {zh: 什么是梯度爆炸？, en: What is an exploding gradient?}", "question: [a, b]"))
+    found = problems(
+        VALID.replace(
+            "question: {zh: 什么是梯度爆炸？, en: What is an exploding gradient?}",
+            "question: [a, b]",
+        )
+    )
     assert "question must be a mapping" in found[0]
 
 
 def test_url_with_control_characters_is_rejected():
-    found = problems(VALID.replace("source: https://example.com/exploding", 'source: "https://example.com/\\e]8;;x"'))
+    found = problems(
+        VALID.replace(
+            "source: https://example.com/exploding", 'source: "https://example.com/\\e]8;;x"'
+        )
+    )
     assert "not an http(s) URL" in found[0]
 
 
@@ -123,7 +134,9 @@ def test_random_text_never_crashes_the_loader(text: str):
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 

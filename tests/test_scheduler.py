@@ -42,7 +42,12 @@ def run(grades: list[int], start: CardState = NEW_CARD) -> list[CardState]:
         # q = 3 lowers EF by 0.14 each time: 2.36, 2.22, 2.08; 6 * 2.08 = 12.48 -> 13.
         ([3, 3, 3], [1, 6, 13], [2.36, 2.22, 2.08], [1, 2, 3]),
         # A lapse restarts repetitions (interval 1, then 6) and keeps EF.
-        ([5, 5, 5, 2, 4, 4], [1, 6, 17, 1, 1, 6], [2.6, 2.7, 2.8, 2.8, 2.8, 2.8], [1, 2, 3, 0, 1, 2]),
+        (
+            [5, 5, 5, 2, 4, 4],
+            [1, 6, 17, 1, 1, 6],
+            [2.6, 2.7, 2.8, 2.8, 2.8, 2.8],
+            [1, 2, 3, 0, 1, 2],
+        ),
         # Failing a new card: EF untouched, repetitions stay 0.
         ([0, 1, 2], [1, 1, 1], [2.5, 2.5, 2.5], [0, 0, 0]),
     ],

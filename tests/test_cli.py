@@ -1,0 +1,177 @@
+"""The commands as a user types them, through typer's CliRunner with a fixed clock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from decktext import VALID
+from flashdl.store import Store
+
+BAD = Path(__file__).parent / "data" / "bad_decks"
+
+
+def db_path(home: Path) -> Path:
+    return home / "flashdl.db"
+
+
+def test_version_and_help(invoke):
+    result = invoke("--version")
+    assert result.exit_code == 0 and result.stdout.startswith("flashdl ")
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for command in ("study", "check", "decks"):
+        assert command in result.stdout
+
+
+def test_python_dash_m_works():
+    result = subprocess.run(
+        [sys.executable, "-m", "flashdl", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and result.stdout.startswith("flashdl ")
+
+
+def test_study_with_piped_input_saves_every_grade(invoke, home):
+    result = invoke("study", "--deck", "basics", "--new", "2", input="\n5\n\n4\n")
+    assert result.exit_code == 0, result.output
+    assert "为什么归一化能够提高求解最优解的速度？" in result.stdout
+    assert "Session summary" in result.stdout and "Cards reviewed" in result.stdout
+    with Store.open(db_path(home)) as store:
+        reviews = store.reviews()
+        assert [(r.deck, r.grade, r.mode) for r in reviews] == [
+            ("basics", 5, "study"),
+            ("basics", 4, "study"),
+        ]
+        assert len(store.states()) == 2
+
+
+def test_new_cards_seen_earlier_today_count_against_the_limit(invoke, home):
+    assert invoke("study", "--deck", "cnn", "--new", "2", input="\n5\n\n5\n").exit_code == 0
+    result = invoke("study", "--deck", "cnn", "--new", "2", input="")
+    assert result.exit_code == 0
+    assert "Nothing to study today. Next review: 2026-11-30" in result.stdout
+    result = invoke("study", "--deck", "cnn", "--new", "3", input="\n5\n")
+    with Store.open(db_path(home)) as store:
+        assert len(store.states()) == 3
+
+
+def test_due_cards_come_back_on_their_day(invoke, clock, home):
+    invoke("study", "--deck", "gan", "--new", "1", input="\n5\n")
+    clock.advance(days=1)
+    result = invoke("study", "--deck", "gan", "--new", "0", input="\n4\n")
+    assert "GAN是怎么训练的？" in result.stdout
+    with Store.open(db_path(home)) as store:
+        [state] = store.states().values()
+        assert state.state.repetitions == 2 and state.state.interval == 6
+
+
+def test_english_and_both_languages(invoke):
+    from flashdl.decks import load_deck
+    from flashdl.paths import bundled_decks_dir
+
+    first = load_deck(bundled_decks_dir() / "gan.yaml").cards[0]
+    result = invoke("study", "--deck", "gan", "--new", "1", "--lang", "en", input="q\n")
+    assert first.question.en in result.stdout
+    assert "GAN是怎么训练的？" not in result.stdout
+    result = invoke("study", "--deck", "gan", "--new", "1", "--lang", "both", input="q\n")
+    assert "GAN是怎么训练的？" in result.stdout
+
+
+def test_end_of_input_ends_the_session_with_exit_0(invoke, home):
+    result = invoke("study", "--deck", "basics", input="\n")
+    assert result.exit_code == 0
+    with Store.open(db_path(home)) as store:
+        assert store.reviews() == []
+
+
+def test_unknown_deck_is_one_clear_line(invoke):
+    result = invoke("study", "--deck", "nope")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "flashdl: no deck named 'nope'; the decks are: basics, cnn, cv, gan, nlp, pretrain, recsys"
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["study", "--new", "-1"], ["study", "--lang", "fr"], ["study", "--bogus"], ["frobnicate"]],
+)
+def test_bad_flags_are_usage_errors(invoke, args):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_broken_user_deck_stops_with_file_and_line(invoke, monkeypatch, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(
+        VALID.replace("id: demo-two", "id: Demo Two"), encoding="utf-8"
+    )
+    monkeypatch.setenv("FLASHDL_DECKS", str(folder))
+    result = invoke("study")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].endswith(
+        "demo.yaml:18: card id 'Demo Two' must be lowercase letters, digits, '-' or '_' (max 100)"
+    )
+    assert lines[-1] == "flashdl: 1 problem in deck files"
+
+
+def test_user_deck_is_studied_beside_the_bundled_ones(invoke, monkeypatch, tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(VALID, encoding="utf-8")
+    monkeypatch.setenv("FLASHDL_DECKS", str(folder))
+    result = invoke("study", "--deck", "demo", "--lang", "en", input="\n3\n")
+    assert "What is a vanishing gradient?" in result.stdout
+
+
+def test_check_bundled_and_broken(invoke):
+    result = invoke("check")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == "ok: 7 decks, 75 cards"
+    result = invoke("check", str(BAD / "unknown_key.yaml"), str(BAD / "bad_url.yaml"))
+    assert result.exit_code == 1
+    assert "unknown_key.yaml:" in result.stderr and "did you mean 'answer'" in result.stderr
+    assert "bad_url.yaml:" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_db_option_and_env_pick_the_file(invoke, home, tmp_path, monkeypatch):
+    chosen = tmp_path / "elsewhere.db"
+    invoke("study", "--deck", "cnn", "--new", "1", "--db", str(chosen), input="\n5\n")
+    assert chosen.exists() and not db_path(home).exists()
+    other = tmp_path / "env.db"
+    monkeypatch.setenv("FLASHDL_DB", str(other))
+    invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n")
+    assert other.exists()
+
+
+def test_damaged_database_is_one_line_and_untouched(invoke, home):
+    home.mkdir(parents=True)
+    db_path(home).write_bytes(b"garbage" * 100)
+    result = invoke("study")
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("flashdl: ") and "not a SQLite database" in line
+    assert db_path(home).read_bytes() == b"garbage" * 100
+
+
+def test_decks_lists_progress(invoke):
+    invoke("study", "--deck", "recsys", "--new", "2", input="\n5\n\n5\n")
+    result = invoke("decks")
+    assert result.exit_code == 0
+    row = next(line for line in result.stdout.splitlines() if "recsys" in line)
+    assert [cell.strip() for cell in row.split("│")[3:7]] == ["4", "2", "0", "2"]
+    assert "total" in result.stdout
+
+
+def test_real_home_is_not_touched(invoke, home):
+    invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n")
+    assert db_path(home).exists()
+    assert os.environ["FLASHDL_HOME"] == str(home)

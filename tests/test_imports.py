@@ -1,0 +1,40 @@
+"""Start-up cost: ``--help`` and ``--version`` must not load the heavy modules."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc", "genanki", "fsrs",
+         "flashdl.decks", "flashdl.store", "flashdl.session")  # fmt: skip
+
+PROBE = """
+import sys
+from flashdl.cli import app
+try:
+    app({args!r}, prog_name="flashdl")
+except SystemExit:
+    pass
+print("MODULES=" + ",".join(sorted(sys.modules)))
+"""
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["study", "--help"]])
+def test_cheap_commands_import_nothing_heavy(args):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, check=True
+    )
+    modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
+    loaded = sorted(m for m in HEAVY if m in modules)
+    assert loaded == [], f"{args} imported {loaded}"
+
+
+def test_scheduler_and_decks_stay_free_of_ui_and_storage():
+    code = "import sys, flashdl.scheduler, flashdl.decks; print(','.join(sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    modules = set(result.stdout.strip().split(","))
+    assert not {"rich", "typer", "sqlite_utils", "sqlite3"} & modules

@@ -1,0 +1,84 @@
+"""One real study session in a pseudo-terminal: single keypresses, no Enter."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from flashdl.store import Store
+
+pexpect = pytest.importorskip("pexpect")
+
+
+@pytest.mark.pty
+def test_study_session_in_a_real_terminal(home: Path):
+    env = {
+        **os.environ,
+        "FLASHDL_HOME": str(home),
+        "COLUMNS": "100",
+        "LINES": "40",
+        "TERM": "xterm-256color",
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "flashdl", "study", "--deck", "basics", "--new", "3", "--lang", "en"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("any key shows the answer")
+        child.send(" ")  # reveal: one keypress, no Enter
+        child.expect("perfect recall")
+        child.send("5")
+        child.expect("1 done")
+        child.send("x")
+        child.expect("perfect recall")
+        child.send("2")  # below 4: comes back later in the session
+        child.expect("2 done")
+        child.send("u")  # undo the 2
+        child.expect("Undid the grade")
+        child.send("\r")
+        child.expect("perfect recall")
+        child.send("4")
+        child.expect("2 done")
+        child.send("q")
+        child.expect("Session summary")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    with Store.open(home / "flashdl.db") as store:
+        assert [r.grade for r in store.reviews()] == [5, 4]
+        assert [r.grade for r in store.reviews(include_undone=True)] == [5, 2, 4]
+
+
+@pytest.mark.pty
+def test_ctrl_c_keeps_acknowledged_grades(home: Path):
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "flashdl", "study", "--deck", "cnn", "--lang", "en"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("any key shows the answer")
+        child.send(" ")
+        child.expect("perfect recall")
+        child.send("5")
+        child.expect("1 done")
+        child.sendcontrol("c")
+        child.expect("interrupted")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+    with Store.open(home / "flashdl.db") as store:
+        assert [r.grade for r in store.reviews()] == [5]

@@ -1,0 +1,122 @@
+"""The study loop, driven by scripted keys and a console writing to a string."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from pathlib import Path
+
+from rich.console import Console
+
+from conftest import NOW, FakeClock
+from decktext import VALID
+from flashdl.decks import parse_deck
+from flashdl.keys import LineKeys
+from flashdl.scheduler import NEW_CARD, CardState, review
+from flashdl.session import StudySession, plan_study
+from flashdl.store import Store, StoredCard
+
+DECK = parse_deck(VALID, "decks/demo.yaml")
+ONE, TWO = DECK.cards
+
+
+def make_session(
+    store: Store, keys: str, queue=None, states=None, clock=None
+) -> tuple[StudySession, io.StringIO]:
+    out = io.StringIO()
+    session = StudySession(
+        store=store,
+        queue=list(DECK.cards) if queue is None else queue,
+        states=states or {},
+        console=Console(file=out, width=100, force_terminal=False, color_system=None),
+        keys=LineKeys(io.StringIO(keys)),
+        clock=clock or FakeClock(step=timedelta(seconds=2)),
+        lang="en",
+        deck_titles={"demo": "Demo"},
+        cards_by_id={c.id: c for c in DECK.cards},
+    )
+    return session, out
+
+
+def stored(card_id: str, due: date | None, suspended: bool = False) -> StoredCard:
+    state = CardState(repetitions=1, interval=1, due=due) if due else NEW_CARD
+    return StoredCard(card_id=card_id, deck="demo", state=state, suspended=suspended)
+
+
+def test_plan_puts_most_overdue_first_then_new_up_to_the_limit():
+    cards = [*DECK.cards, *parse_deck(VALID.replace("demo", "more"), "x").cards]
+    states = {
+        "demo-one": stored("demo-one", NOW.date() - timedelta(days=1)),
+        "more-two": stored("more-two", NOW.date() - timedelta(days=5)),
+        "more-one": stored("more-one", NOW.date() + timedelta(days=1)),
+    }
+    plan = plan_study(cards, states, NOW.date(), new_limit=10, introduced_today=0)
+    assert [c.id for c in plan] == ["more-two", "demo-one", "demo-two"]
+    plan = plan_study(cards, states, NOW.date(), new_limit=3, introduced_today=3)
+    assert [c.id for c in plan] == ["more-two", "demo-one"]
+    states["more-two"] = stored("more-two", NOW.date(), suspended=True)
+    assert [
+        c.id for c in plan_study(cards, states, NOW.date(), new_limit=0, introduced_today=0)
+    ] == ["demo-one"]
+
+
+def test_each_grade_is_committed_and_low_grades_repeat(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        # one: reveal, 5.  two: reveal, 2 -> comes back; reveal, 4.
+        session, out = make_session(store, "\n5\n\n2\n\n4\n")
+        summary = session.run()
+        reviews = store.reviews()
+        assert [(r.card_id, r.grade, r.mode) for r in reviews] == [
+            ("demo-one", 5, "study"),
+            ("demo-two", 2, "study"),
+            ("demo-two", 4, "repeat"),
+        ]
+        states = store.states()
+        assert states["demo-one"].state == review(NEW_CARD, 5, NOW)
+        # The repeat changed nothing: state is that of the first (failing) grade.
+        assert states["demo-two"].state.lapses == 1 and states["demo-two"].state.interval == 1
+        assert reviews[0].answer_ms == 2000  # from question shown to grade: one 2 s clock tick
+        assert summary.reviewed == 3 and summary.grades == {5: 1, 2: 1, 4: 1}
+        assert summary.next_due == NOW.date() + timedelta(days=1)
+        text = out.getvalue()
+        assert "What is a vanishing gradient?" in text and "Key points" in text
+        assert "0 done · 2 left" in text and "2 done · 1 left" in text
+
+
+def test_quit_and_end_of_input_keep_what_was_graded(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, _ = make_session(store, "\n4\n\nq\n")
+        summary = session.run()
+        assert summary.reviewed == 1 and summary.left_today == 1
+        assert [r.card_id for r in store.reviews()] == ["demo-one"]
+    with Store.open(tmp_path / "db2") as store:
+        session, _ = make_session(store, "\n4\n\n")  # input ends at the grade prompt
+        assert session.run().reviewed == 1
+
+
+def test_undo_takes_back_the_last_grade(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        # grade one 1 (requeued), undo at the next question, grade one again with 5, then two 5.
+        session, out = make_session(store, "\n1\nu\n\n5\n\n5\n")
+        summary = session.run()
+        live = store.reviews()
+        assert [(r.card_id, r.grade) for r in live] == [("demo-one", 5), ("demo-two", 5)]
+        assert len(store.reviews(include_undone=True)) == 3
+        assert store.states()["demo-one"].state == review(NEW_CARD, 5, NOW)
+        assert summary.reviewed == 2 and summary.left_today == 0
+        assert "Undid the grade of demo-one" in out.getvalue()
+
+
+def test_undo_at_the_grade_prompt_and_with_nothing_to_undo(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, out = make_session(store, "u\n\n7\nu\n\n3\n")
+        session.run()
+        text = out.getvalue()
+        assert "Nothing to undo." in text and "Press 0–5" in text
+
+
+def test_related_cards_are_listed_under_the_answer(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, out = make_session(store, "\nq\n", queue=[ONE])
+        session.run()
+        assert "Related: demo-two" in out.getvalue()
