@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -31,7 +31,7 @@ def main() -> None:
             states={},
             console=console,
             keys=LineKeys(io.StringIO("\n")),
-            clock=lambda: datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc),
+            clock=lambda: datetime(2026, 11, 29, 9, 0, tzinfo=UTC),
             lang="both",
             deck_titles={d.name: d.title.zh for d in decks.values()},
             cards_by_id=cards,

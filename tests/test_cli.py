@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from decktext import VALID
+
 from flashdl.store import Store
 
 BAD = Path(__file__).parent / "data" / "bad_decks"

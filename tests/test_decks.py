@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from decktext import VALID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from decktext import VALID
 from flashdl.decks import check_collection, load_collection, load_deck, parse_deck
 from flashdl.errors import DeckError
 

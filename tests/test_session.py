@@ -6,10 +6,10 @@ import io
 from datetime import date, timedelta
 from pathlib import Path
 
-from rich.console import Console
-
 from conftest import NOW, FakeClock
 from decktext import VALID
+from rich.console import Console
+
 from flashdl.decks import parse_deck
 from flashdl.keys import LineKeys
 from flashdl.scheduler import NEW_CARD, CardState, review

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW
+
 from flashdl.errors import StoreError
 from flashdl.migrations import KNOWN, SCHEMA_VERSION
 from flashdl.scheduler import NEW_CARD, review
@@ -169,10 +169,9 @@ def test_truncated_database_gives_a_clear_error(tmp_path: Path):
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     damaged = path.read_bytes()
-    with pytest.raises(StoreError, match="damaged|malformed"):
-        with Store.open(path) as store:
-            store.states()
-            store.reviews()
+    with pytest.raises(StoreError, match=r"damaged|malformed"), Store.open(path) as store:
+        store.states()
+        store.reviews()
     assert path.read_bytes() == damaged
 
 
