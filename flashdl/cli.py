@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -62,33 +61,33 @@ class Env:
 class _Group(TyperGroup):
     """Turns every error a command raises into one line on stderr and a non-zero exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DeckError as exc:
             for problem in exc.problems:
-                click.echo(problem, err=True)
+                typer.echo(problem, err=True)
             count = len(exc.problems)
-            click.echo(
+            typer.echo(
                 f"flashdl: {count} problem{'s' if count != 1 else ''} in deck files", err=True
             )
-            ctx.exit(1)
+            raise typer.Exit(1) from None
         except FlashdlError as exc:
-            click.echo(f"flashdl: {exc}", err=True)
-            ctx.exit(1)
+            typer.echo(f"flashdl: {exc}", err=True)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            click.echo("\nflashdl: interrupted; every grade given so far is saved", err=True)
-            ctx.exit(130)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            typer.echo("\nflashdl: interrupted; every grade given so far is saved", err=True)
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
             if os.environ.get("FLASHDL_DEBUG"):
                 raise
-            click.echo(
+            typer.echo(
                 f"flashdl: internal error ({type(exc).__name__}: {exc}); set FLASHDL_DEBUG=1 for details",
                 err=True,
             )
-            ctx.exit(2)
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(
@@ -115,7 +114,7 @@ DeckOption = Annotated[
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the cards.")]
 
 
-def _env(ctx: click.Context) -> Env:
+def _env(ctx: typer.Context) -> Env:
     root = ctx.find_root()
     if not isinstance(root.obj, Env):
         root.obj = Env()

@@ -92,9 +92,15 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})"
 
 
-def _wrap(part: str) -> str:
+def _wrap(part: str, denominator: bool = False) -> str:
+    """Parenthesise a fraction part when ``a/b`` would otherwise read wrongly (``1/2n``)."""
     part = part.strip()
-    return f"({part})" if re.search(r"[\s+\-−/·×]", part) and not part.startswith("(") else part
+    if part.startswith("(") and part.endswith(")"):
+        return part
+    needs = re.search(r"[\s+\-−/·×]|\\(?:cdot|times|odot|pm)", part) or (
+        denominator and not re.fullmatch(r"\\?[A-Za-z]+|[\d.]+|.", part)
+    )
+    return f"({part})" if needs else part
 
 
 def _accent(name: str, body: str) -> str:
@@ -110,7 +116,10 @@ def _structure(expr: str) -> str:
         ),
         (r"\\mathbb\s*" + _GROUP, lambda m: "".join(_BLACKBOARD.get(c, c) for c in m[1])),
         (r"\\(hat|tilde|bar|vec|dot)\s*" + _GROUP, lambda m: _accent(m[1], m[2])),
-        (r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP, lambda m: f"{_wrap(m[1])}/{_wrap(m[2])}"),
+        (
+            r"\\[dt]?frac\s*" + _GROUP + r"\s*" + _GROUP,
+            lambda m: f"{_wrap(m[1])}/{_wrap(m[2], denominator=True)}",
+        ),
         (
             r"\\sqrt\s*" + _GROUP,
             lambda m: f"√{_wrap(m[1])}" if len(m[1].strip()) > 1 else f"√{m[1]}",
@@ -152,7 +161,7 @@ def latex_to_unicode(expr: str) -> str:
         text,
     )
     text = re.sub(r"_([A-Za-z0-9])", lambda m: _SUB.get(m[1], m[0]), text)
-    text = re.sub(r"\^([A-Za-z0-9*'])", lambda m: _SUP.get(m[1], m[0]), text)
+    text = re.sub(r"\^([A-Za-z0-9*'+=-])", lambda m: _SUP.get(m[1], m[0]), text)
     if "\\" in text:
         from pylatexenc.latex2text import LatexNodes2Text
 
@@ -164,11 +173,17 @@ _FORMULA = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d
 
 
 def replace_formulas(text: str, wrap: str = "`") -> str:
-    """Replace every ``$...$`` and ``$$...$$`` in Markdown text with its Unicode rendering."""
+    """Replace every ``$...$`` and ``$$...$$`` with its Unicode rendering, each wrapped in ``wrap``
+
+    (a Markdown code span by default, which keeps ``_`` and ``*`` in formulas from becoming emphasis).
+    """
 
     def render(match: re.Match[str]) -> str:
         display, inline = match[1], match[2]
-        converted = latex_to_unicode(display if display is not None else inline).replace(wrap, "'")
-        return f"{wrap}{converted}{wrap}"
+        converted = latex_to_unicode(display if display is not None else inline)
+        if wrap:
+            converted = wrap + converted.replace(wrap, "'") + wrap
+        # A display formula is a paragraph of its own.
+        return f"\n\n{converted}\n\n" if display is not None and wrap else converted
 
     return _FORMULA.sub(render, text)

@@ -40,8 +40,8 @@ def _texts(value: DeckText, lang: str) -> list[str]:
 
 
 def plain(value: DeckText, lang: str) -> Text:
-    """One bilingual field as literal text; ``both`` puts the languages on separate lines."""
-    return Text("\n".join(sanitize(t) for t in _texts(value, lang)))
+    """One bilingual field as literal text (formulas as Unicode); ``both`` puts zh above en."""
+    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in _texts(value, lang)))
 
 
 def markdown(source: str) -> RenderableType:

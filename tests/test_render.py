@@ -87,6 +87,8 @@ def test_grade_legend_names_every_grade():
         (r"\log\sigma(x) \le \max(0, x)", "log σ(x) ≤ max(0, x)"),
         (r"O(n^2 \cdot d)", "O(n² · d)"),
         (r"\mathbb{E}_{x}[\log D(x)]", "𝔼ₓ[log D(x)]"),
+        (r"\frac{y_Q^T y_D}{||y_Q||\cdot||y_D||}", "(y_Qᵀ y_D)/(||y_Q|| · ||y_D||)"),
+        (r"\frac{1}{2n}", "1/(2n)"),
     ],
 )
 def test_latex_to_unicode(latex, text):
@@ -95,8 +97,9 @@ def test_latex_to_unicode(latex, text):
 
 def test_formulas_in_markdown_become_code_spans_and_prices_survive():
     assert replace_formulas("cost $O(n^2)$ and $$\\frac{a}{b}$$, price $5 or $10") == (
-        "cost `O(n²)` and `a/b`, price $5 or $10"
+        "cost `O(n²)` and \n\n`a/b`\n\n, price $5 or $10"
     )
+    assert replace_formulas("key $x_i$ point", wrap="") == "key xᵢ point"
 
 
 @settings(max_examples=200, deadline=None)
