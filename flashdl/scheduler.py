@@ -30,6 +30,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import IntEnum
+from typing import Protocol
 
 INITIAL_EASINESS = 2.5
 MIN_EASINESS = 1.3
@@ -133,3 +134,25 @@ def needs_repeat(grade: int) -> bool:
 
 def is_due(state: CardState, today: date) -> bool:
     return state.due is not None and state.due <= today
+
+
+class Scheduler(Protocol):
+    """What the study and quiz loops need from a scheduling algorithm."""
+
+    name: str
+
+    def review(
+        self, state: CardState, grade: int, reviewed_at: datetime, *, until: date | None = None
+    ) -> CardState: ...
+
+
+@dataclass(frozen=True)
+class SM2:
+    """The default scheduler: the pure SM-2 ``review`` above."""
+
+    name: str = "sm2"
+
+    def review(
+        self, state: CardState, grade: int, reviewed_at: datetime, *, until: date | None = None
+    ) -> CardState:
+        return review(state, grade, reviewed_at, until=until)

@@ -16,7 +16,7 @@ from rich.console import Console
 from flashdl import render
 from flashdl.decks import Card
 from flashdl.keys import KeySource
-from flashdl.scheduler import NEW_CARD, CardState, Grade, needs_repeat, review
+from flashdl.scheduler import NEW_CARD, SM2, CardState, Grade, Scheduler, needs_repeat
 from flashdl.store import Store, StoredCard
 
 Clock = Callable[[], datetime]
@@ -77,6 +77,7 @@ class StudySession:
         cards_by_id: Mapping[str, Card] | None = None,
         until: date | None = None,
         mode: str = "study",
+        scheduler: Scheduler | None = None,
     ):
         self.store = store
         self.queue: deque[Card] = deque(queue)
@@ -89,6 +90,7 @@ class StudySession:
         self.cards_by_id = cards_by_id or {}
         self.until = until
         self.mode = mode
+        self.scheduler = scheduler or SM2()
         self.graded: list[_Graded] = []
         self.scheduled_ids: set[str] = set()
         self.notice: render.Text | None = None
@@ -147,7 +149,7 @@ class StudySession:
         now = self.clock()
         before = self.states.get(card.id, NEW_CARD)
         scheduled = card.id not in self.scheduled_ids
-        after = review(before, grade, now, until=self.until) if scheduled else before
+        after = self.scheduler.review(before, grade, now, until=self.until) if scheduled else before
         review_id = self.store.record_review(
             card_id=card.id,
             deck=card.deck,
