@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -25,8 +25,10 @@ from flashdl.errors import DeckError, FlashdlError, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from flashdl.decks import Deck
+    from flashdl.decks import Card, Deck
     from flashdl.paths import Paths
+    from flashdl.scheduler import Scheduler
+    from flashdl.store import Store
 
 
 class Lang(StrEnum):
@@ -46,6 +48,7 @@ class Env:
     clock: Callable[[], datetime] = _now
     stdin: TextIO | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    decks_dirs: list[Path] = field(default_factory=list)  # from --decks-dir
 
     def console(self) -> Console:
         from rich.console import Console
@@ -112,6 +115,16 @@ DeckOption = Annotated[
     list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")
 ]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the cards.")]
+UntilOption = Annotated[
+    str | None,
+    typer.Option(
+        "--until",
+        metavar="YYYY-MM-DD",
+        help="Interview date: intervals are capped so every card comes back before it. "
+        "Remembered until changed; 'off' forgets it.",
+    ),
+]
+UNTIL_SETTING = "interview_date"
 
 
 def _env(ctx: typer.Context) -> Env:
@@ -119,6 +132,25 @@ def _env(ctx: typer.Context) -> Env:
     if not isinstance(root.obj, Env):
         root.obj = Env()
     return root.obj
+
+
+def _remember_decks_dirs(ctx: typer.Context, value: list[Path] | None) -> list[Path] | None:
+    """Keep ``--decks-dir`` on the Env, so every command that loads decks sees it."""
+    if value:
+        _env(ctx).decks_dirs = [Path(v).expanduser() for v in value]
+    return value
+
+
+DecksDirOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--decks-dir",
+        metavar="PATH",
+        help="Also load every *.yaml deck in this folder (repeatable).",
+        callback=_remember_decks_dirs,
+    ),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")]
 
 
 def _version(value: bool) -> None:
@@ -148,15 +180,30 @@ def _paths(env: Env, db: Path | None) -> Paths:
     return resolve_paths(db, env.environ)
 
 
-def _deck_sources(paths: Paths, env: Env) -> list[Path]:
-    """Bundled decks, then the user's decks folder, then FLASHDL_DECKS (``:``-separated)."""
+def _labelled_deck_sources(paths: Paths, env: Env) -> list[tuple[str, Path]]:
+    """Bundled decks, the user's decks folder, FLASHDL_DECKS (``:``-separated), --decks-dir."""
     from flashdl.paths import bundled_decks_dir
 
-    sources = [bundled_decks_dir()]
-    if paths.user_decks_dir.is_dir():
-        sources.append(paths.user_decks_dir)
+    sources = [("bundled", bundled_decks_dir()), ("user", paths.user_decks_dir)]
     extra = env.environ.get("FLASHDL_DECKS", "")
-    sources += [Path(p).expanduser() for p in extra.split(os.pathsep) if p]
+    sources += [("FLASHDL_DECKS", Path(p).expanduser()) for p in extra.split(os.pathsep) if p]
+    sources += [("--decks-dir", path) for path in env.decks_dirs]
+    return sources
+
+
+def _deck_sources(paths: Paths, env: Env) -> list[Path]:
+    """The folders and files decks are loaded from, each once; a missing user folder is skipped."""
+    sources: list[Path] = []
+    seen: set[Path] = set()
+    for label, path in _labelled_deck_sources(paths, env):
+        if label == "user" and not path.is_dir():
+            continue
+        if label == "--decks-dir" and not path.is_dir():
+            raise UsageError(f"--decks-dir {path}: no such folder")
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            sources.append(path)
     return sources
 
 
@@ -164,6 +211,51 @@ def _load_decks(paths: Paths, env: Env) -> list[Deck]:
     from flashdl.decks import load_collection
 
     return load_collection(_deck_sources(paths, env))
+
+
+def _interview_date(store: Store, value: str | None, today: date) -> date | None:
+    """Apply ``--until`` (set, or 'off' to clear) and return the interview date still ahead."""
+    if value is not None:
+        if value.strip().lower() in ("off", "none", ""):
+            store.set_setting(UNTIL_SETTING, None)
+            return None
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"--until expects a date like 2026-12-20, not '{value}'") from None
+        if day <= today:
+            raise UsageError(
+                f"the interview date {day.isoformat()} is not after today ({today.isoformat()})"
+            )
+        store.set_setting(UNTIL_SETTING, day.isoformat())
+        return day
+    stored = store.setting(UNTIL_SETTING)
+    if stored:
+        day = date.fromisoformat(stored)
+        return day if day > today else None
+    return None
+
+
+def _scheduler(paths: Paths, store: Store, interview: date | None) -> Scheduler:
+    """The scheduler in the settings file. If another one built the card states in ``store``
+    (the user switched, or this database was last used elsewhere), they are first rebuilt from
+    the review log, in one transaction."""
+    from flashdl.config import config_path, load_config
+
+    scheduler = load_config(config_path(paths.config_dir)).make_scheduler()
+    store.use_scheduler(scheduler, until=interview)
+    return scheduler
+
+
+def _find_card(decks: list[Deck], card_id: str) -> Card:
+    cards = {c.id: c for d in decks for c in d.cards}
+    if card_id in cards:
+        return cards[card_id]
+    import difflib
+
+    close = difflib.get_close_matches(card_id, list(cards), n=1, cutoff=0.5)
+    hint = f"; did you mean '{close[0]}'?" if close else "; `flashdl search TEXT` finds ids"
+    raise UsageError(f"no card with id '{card_id}'{hint}")
 
 
 def _select(decks: list[Deck], names: list[str] | None) -> list[Deck]:
@@ -188,6 +280,8 @@ def study(
         int, typer.Option("--new", min=0, help="New cards per day (cards first seen today count).")
     ] = 10,
     lang: LangOption = Lang.zh,
+    until: UntilOption = None,
+    decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
     """Review the cards due today, then new cards up to the daily limit."""
@@ -203,6 +297,8 @@ def study(
     with Store.open(paths.db_path) as store:
         now = env.clock()
         today = now.date()
+        interview = _interview_date(store, until, today)
+        scheduler = _scheduler(paths, store, interview)
         stored = store.states()
         cards = [card for d in decks for card in d.cards]
         queue = plan_study(
@@ -225,6 +321,8 @@ def study(
                 d.name: d.title.get(lang.value if lang != Lang.both else "zh") for d in decks
             },
             cards_by_id={c.id: c for d in all_decks for c in d.cards},
+            until=interview,
+            scheduler=scheduler,
         )
         summary = session.run()
         console.print(render.summary_view(summary))
@@ -239,25 +337,40 @@ def check(
             metavar="[PATH]...", help="Deck files or folders (default: all decks flashdl loads)."
         ),
     ] = None,
+    decks_dir: DecksDirOption = None,
 ) -> None:
     """Validate deck files and report every problem as file:line: message."""
     from flashdl.decks import load_collection
 
     env = _env(ctx)
-    sources = list(paths_) if paths_ else _deck_sources(_paths(env, None), env)
+    sources = _deck_sources(_paths(env, None), env)
+    if paths_:
+        sources = list(paths_) + env.decks_dirs
     decks = load_collection(sources)
     cards = sum(len(d.cards) for d in decks)
     typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards")
 
 
 @app.command("decks")
-def list_decks(ctx: typer.Context, db: DbOption = None) -> None:
+def list_decks(
+    ctx: typer.Context,
+    show_paths: Annotated[
+        bool, typer.Option("--paths", help="Show the folders decks are loaded from, and exit.")
+    ] = False,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
     """List the decks with their card counts and your progress in each."""
     from flashdl import render
     from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
+    if show_paths:
+        for label, path in _labelled_deck_sources(paths, env):
+            missing = "" if path.exists() else "  (does not exist yet)"
+            typer.echo(f"{label:<14} {path}{missing}")
+        return
     decks = _load_decks(paths, env)
     with Store.open(paths.db_path) as store:
         stored = store.states()
@@ -281,6 +394,349 @@ def list_decks(ctx: typer.Context, db: DbOption = None) -> None:
             )
         )
     env.console().print(render.decks_table(rows))
+
+
+@app.command()
+def quiz(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many cards.")] = 10,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")
+    ] = None,
+    shuffle: Annotated[
+        bool, typer.Option("--shuffle/--in-order", help="Random order, or deck order.")
+    ] = True,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed for a reproducible order.")
+    ] = None,
+    reschedule: Annotated[
+        bool, typer.Option("--reschedule", help="Let the grades move the SM-2 due dates too.")
+    ] = False,
+    no_type: Annotated[
+        bool, typer.Option("--no-type", help="Just reveal and grade; no typed answer.")
+    ] = False,
+    timed: Annotated[
+        bool, typer.Option("--timed", help="Timed mock interview, 3 minutes a question.")
+    ] = False,
+    minutes: Annotated[
+        float | None,
+        typer.Option("--minutes", min=0.1, help="Timed, with this many minutes a question."),
+    ] = None,
+    lang: LangOption = Lang.zh,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Mock interview: answer in your own words, see which key points you named, grade yourself."""
+    import random
+
+    from flashdl import render
+    from flashdl.quiz import DEFAULT_BUDGET_MINUTES, QuizSession, pick_cards
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    all_decks = _load_decks(paths, env)
+    decks = _select(all_decks, deck)
+    console = env.console()
+    with Store.open(paths.db_path) as store:
+        stored = store.states()
+        today = env.clock().date()
+        cards = pick_cards(
+            [card for d in decks for card in d.cards],
+            count=count,
+            tags=tag or (),
+            shuffle=shuffle,
+            rng=random.Random(seed),
+            exclude={cid for cid, s in stored.items() if s.suspended},
+        )
+        if not cards:
+            raise UsageError(
+                "no cards match" + (f" the tag(s) {', '.join(tag)}" if tag else " those decks")
+            )
+        budget = minutes if minutes is not None else DEFAULT_BUDGET_MINUTES if timed else None
+        session = QuizSession(
+            store=store,
+            cards=cards,
+            states={cid: s.state for cid, s in stored.items()},
+            console=console,
+            keys=env.keys(),
+            clock=env.clock,
+            lang=lang.value,
+            deck_titles={d.name: d.title.get("en" if lang == Lang.en else "zh") for d in all_decks},
+            cards_by_id={c.id: c for d in all_decks for c in d.cards},
+            typing=not no_type,
+            budget_seconds=budget * 60 if budget is not None else None,
+            reschedule=reschedule,
+            until=_interview_date(store, None, today) if reschedule else None,
+        )
+        answers = session.run()
+        console.print(render.quiz_report_view(answers, lang.value))
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    deck: DeckOption = None,
+    days: Annotated[
+        int,
+        typer.Option("--days", min=1, max=3650, help="Window for retention and the due forecast."),
+    ] = 30,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Machine-readable output (see README).")
+    ] = False,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Progress per deck, due forecast, review calendar, hardest cards and interview readiness."""
+    from flashdl import stats as figures
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    decks = _select(_load_decks(paths, env), deck)
+    today = env.clock().date()
+    with Store.open(paths.db_path) as store:
+        result = figures.collect(
+            store, decks, today, days=days, interview_date=_interview_date(store, None, today)
+        )
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(figures.to_json(result), ensure_ascii=False, indent=2))
+        return
+    from flashdl import render
+
+    env.console().print(render.stats_view(result))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[
+        str, typer.Argument(help="Words to find in questions, answers and key points.")
+    ],
+    deck: DeckOption = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag.")
+    ] = None,
+    lang: LangOption = Lang.zh,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Find cards by text (Chinese or English) and show their ids and due dates."""
+    from flashdl import render
+    from flashdl.search import search_cards
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    decks = _select(_load_decks(paths, env), deck)
+    hits = search_cards([c for d in decks for c in d.cards], text, tags=tag or ())
+    with Store.open(paths.db_path) as store:
+        stored = store.states()
+    console = env.console()
+    if not hits:
+        console.print(f"No cards match '{text}'.")
+        return
+    console.print(render.search_results_view(hits, stored, lang.value))
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    card_id: Annotated[
+        str, typer.Argument(metavar="CARD_ID", help="The card's id (see `flashdl search`).")
+    ],
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the card.")] = Lang.both,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Show one card in full with its review history."""
+    from flashdl import render
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    decks = _load_decks(paths, env)
+    card = _find_card(decks, card_id)
+    with Store.open(paths.db_path) as store:
+        entry = store.states().get(card.id)
+        history = store.reviews(card.id, include_undone=True)
+    cards_by_id = {c.id: c for d in decks for c in d.cards}
+    title = next(d.title.get("zh") for d in decks if d.name == card.deck)
+    console = env.console()
+    console.print(render.question_view(card, lang=lang.value, deck_title=title, done=0, left=1))
+    related = [cards_by_id[r] for r in card.related if r in cards_by_id]
+    console.print(render.answer_view(card, lang=lang.value, related=related))
+    console.print(render.history_view(entry, history))
+
+
+@app.command()
+def reset(
+    ctx: typer.Context,
+    card_ids: Annotated[
+        list[str] | None, typer.Argument(metavar="[CARD_ID]...", help="Cards to reset.")
+    ] = None,
+    deck: Annotated[
+        list[str] | None, typer.Option("--deck", "-d", help="Reset every card of this deck.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Forget the progress of cards (they become new); their review history is kept."""
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    if not card_ids and not deck:
+        raise UsageError("name card ids or --deck NAME to reset")
+    paths = _paths(env, db)
+    decks = _load_decks(paths, env)
+    targets = [_find_card(decks, cid) for cid in card_ids or []]
+    targets += [card for d in _select(decks, deck) for card in d.cards] if deck else []
+    what = f"{len(targets)} card{'s' if len(targets) != 1 else ''}"
+    if not yes:
+        typer.echo(f"Reset the progress of {what}? Their review history is kept. [y/N] ", nl=False)
+        answer = env.keys().read_line()
+        if (answer or "").strip().lower() not in ("y", "yes"):
+            typer.echo("Nothing was reset.")
+            raise typer.Exit(1)
+    with Store.open(paths.db_path) as store:
+        changed = store.reset_cards([(c.id, c.deck) for c in targets], env.clock())
+    typer.echo(f"Reset {changed} of {what} (the others had no progress yet).")
+
+
+def _set_suspended(
+    ctx: typer.Context, card_ids: list[str], db: Path | None, suspended: bool
+) -> None:
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    decks = _load_decks(paths, env)
+    cards = [_find_card(decks, cid) for cid in card_ids]
+    with Store.open(paths.db_path) as store:
+        for card in cards:
+            store.set_suspended(card.id, card.deck, suspended)
+    verb = "Suspended" if suspended else "Unsuspended"
+    typer.echo(f"{verb} {', '.join(c.id for c in cards)}.")
+
+
+CardIds = Annotated[list[str], typer.Argument(metavar="CARD_ID...", help="One or more card ids.")]
+
+
+@app.command()
+def suspend(
+    ctx: typer.Context,
+    card_ids: CardIds,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Take cards out of the schedule (study and quiz skip them) until unsuspended."""
+    _set_suspended(ctx, card_ids, db, True)
+
+
+@app.command()
+def unsuspend(
+    ctx: typer.Context,
+    card_ids: CardIds,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Put suspended cards back into the schedule, with their progress."""
+    _set_suspended(ctx, card_ids, db, False)
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+config_app = typer.Typer(
+    cls=_Group,
+    help="Show or change the settings: the scheduler (sm2 or fsrs) and FSRS's desired retention.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context, db: DbOption = None) -> None:
+    """Show every setting, the settings file, and which scheduler built the database's schedule."""
+    from flashdl.config import HELP, config_path, load_config
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    path = config_path(paths.config_dir)
+    config = load_config(path)
+    note = "" if path.exists() else " (not written yet: the defaults)"
+    typer.echo(f"settings file: {path}{note}")
+    for key, meaning in HELP.items():
+        typer.echo(f"{key} = {getattr(config, key)}    # {meaning}")
+    if paths.db_path.exists():
+        from flashdl.store import Store
+
+        with Store.open(paths.db_path) as store:
+            built = store.built_with()
+        typer.echo(f"database: {paths.db_path} (schedule built by {built})")
+
+
+@config_app.command("set")
+def config_set(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="scheduler or desired_retention.")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="e.g. fsrs, sm2 or 0.9.")],
+    db: DbOption = None,
+) -> None:
+    """Change a setting. Switching schedulers keeps every review and rebuilds each card's
+    schedule from its review log."""
+    from flashdl.config import config_path, load_config, save_config, with_value
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    path = config_path(paths.config_dir)
+    config = with_value(load_config(path), key, value)
+    save_config(path, config)
+    typer.echo(f"{key} = {getattr(config, key)} (saved in {path})")
+    if not paths.db_path.exists():
+        return
+    from flashdl.store import Store
+
+    with Store.open(paths.db_path) as store:
+        interview = _interview_date(store, None, env.clock().date())
+        rebuilt = store.use_scheduler(config.make_scheduler(), until=interview)
+        built = store.built_with()
+    if rebuilt is None:
+        typer.echo(f"{paths.db_path}: the schedule is already built by {built}")
+    else:
+        typer.echo(
+            f"{paths.db_path}: rebuilt the schedule of {rebuilt} card{'s' if rebuilt != 1 else ''}"
+            f" from the review log with {built}; every review is kept"
+        )
+
+
+# -- simulation -------------------------------------------------------------------------------
+
+
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Days to simulate.")] = 365,
+    cards: Annotated[
+        int, typer.Option("--cards", min=1, max=20000, help="Cards in the simulated deck.")
+    ] = 500,
+    new: Annotated[int, typer.Option("--new", min=1, help="New cards a day.")] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same numbers.")] = 1,
+    retention: Annotated[
+        float,
+        typer.Option("--retention", min=0.7, max=0.99, help="FSRS's desired retention."),
+    ] = 0.9,
+) -> None:
+    """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""
+    from flashdl import render
+    from flashdl.simulate import compare
+
+    results = compare(cards=cards, days=days, new_per_day=new, seed=seed, retention=retention)
+    _env(ctx).console().print(render.simulation_view(results))
 
 
 def main() -> None:

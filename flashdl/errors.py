@@ -21,3 +21,7 @@ class StoreError(FlashdlError):
 
 class UsageError(FlashdlError):
     """A command was asked for something that cannot be done (unknown deck, bad date...)."""
+
+
+class ConfigError(FlashdlError):
+    """The settings file cannot be read or a setting has a bad value; the file is left as it was."""

@@ -16,6 +16,15 @@ class KeySource(Protocol):
         """The next key as a one-character string ('' for a bare Enter), or None at end of input."""
         ...
 
+    def read_line(self) -> str | None:
+        """One typed line without its newline, or None at end of input."""
+        ...
+
+
+def _line(stream: TextIO) -> str | None:
+    line = stream.readline()
+    return line.rstrip("\r\n") if line else None
+
 
 class LineKeys:
     """Scripted input: each line is one keypress (its first non-blank character)."""
@@ -28,6 +37,9 @@ class LineKeys:
         if not line:
             return None
         return line.strip()[:1].lower()
+
+    def read_line(self) -> str | None:
+        return _line(self.stream)
 
 
 class TerminalKeys:
@@ -52,6 +64,10 @@ class TerminalKeys:
         if key == CTRL_C:
             raise KeyboardInterrupt
         return "" if key in ("\r", "\n") else key.lower()
+
+    def read_line(self) -> str | None:
+        """A line in the terminal's normal (cooked) mode, so editing keys work."""
+        return _line(self.stream)
 
 
 def keys_for(stream: TextIO) -> KeySource:

@@ -170,6 +170,7 @@ def latex_to_unicode(expr: str) -> str:
 
 
 _FORMULA = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$(?!\d)", re.DOTALL)
+FORMULA = _FORMULA  # group 1: $$display$$, group 2: $inline$; export.py finds formulas with it too
 
 
 def replace_formulas(text: str, wrap: str = "`") -> str:

@@ -64,4 +64,20 @@ def m001_initial(db: Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@_migration
+def m002_quiz_details_and_reset(db: Database) -> None:
+    """Quiz coverage per answer, missed key points, and when a card's progress was reset."""
+    db.execute("ALTER TABLE reviews ADD COLUMN coverage REAL")
+    db.execute("ALTER TABLE reviews ADD COLUMN missed TEXT")
+    db.execute("ALTER TABLE card_state ADD COLUMN reset_at TEXT")
+    db.execute("CREATE INDEX reviews_mode_day ON reviews(mode, day)")
+
+
+@_migration
+def m003_fsrs_memory(db: Database) -> None:
+    """FSRS memory per card (NULL under SM-2): stability in days and difficulty 1–10."""
+    db.execute("ALTER TABLE card_state ADD COLUMN stability REAL")
+    db.execute("ALTER TABLE card_state ADD COLUMN difficulty REAL")
+
+
 SCHEMA_VERSION = len(KNOWN)

@@ -22,6 +22,10 @@ published text is ambiguous, flashdl chooses as follows:
 
 Nothing here reads the clock or touches storage: every function takes the old state, a grade and the
 review time, and returns a new frozen state.
+
+The ``Scheduler`` interface at the end is what the study and quiz loops use: ``SM2`` (the default)
+or ``FSRS`` (``flashdl/fsrs_scheduler.py``), built by name with ``make_scheduler``. ``replay``
+rebuilds a card's state from its review log when the user switches between them.
 """
 
 from __future__ import annotations
@@ -30,7 +34,10 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import IntEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 INITIAL_EASINESS = 2.5
 MIN_EASINESS = 1.3
@@ -73,10 +80,18 @@ class CardState:
     easiness: float = INITIAL_EASINESS
     due: date | None = None
     lapses: int = 0
+    # FSRS memory (see flashdl/fsrs_scheduler.py); None under SM-2 and for new cards.
+    stability: float | None = None
+    difficulty: float | None = None
 
     @property
     def is_new(self) -> bool:
         return self.due is None
+
+    @property
+    def reviewed_on(self) -> date | None:
+        """The day of the last scheduling review: every scheduler sets ``due = that day + interval``."""
+        return None if self.due is None else self.due - timedelta(days=self.interval)
 
 
 NEW_CARD = CardState()
@@ -152,7 +167,54 @@ class SM2:
 
     name: str = "sm2"
 
+    @property
+    def key(self) -> str:
+        return self.name
+
     def review(
         self, state: CardState, grade: int, reviewed_at: datetime, *, until: date | None = None
     ) -> CardState:
+        # FSRS memory left over from another scheduler would go stale; SM-2 keeps none.
+        if state.stability is not None or state.difficulty is not None:
+            state = replace(state, stability=None, difficulty=None)
         return review(state, grade, reviewed_at, until=until)
+
+
+SCHEDULERS = ("sm2", "fsrs")
+DEFAULT_SCHEDULER = "sm2"
+
+
+def make_scheduler(name: str, *, desired_retention: float = 0.9) -> Scheduler:
+    """The scheduler called ``name`` (``sm2`` or ``fsrs``); ``desired_retention`` is FSRS's target."""
+    if name == "sm2":
+        return SM2()
+    if name == "fsrs":
+        from flashdl.fsrs_scheduler import FSRS
+
+        return FSRS(desired_retention=desired_retention)
+    raise ValueError(f"unknown scheduler {name!r}; choose one of: {', '.join(SCHEDULERS)}")
+
+
+def scheduler_key(scheduler: Scheduler) -> str:
+    """What a card's schedule depends on: the name, plus settings such as FSRS's retention.
+
+    The store records the key of the scheduler that built its card states; a different key means
+    the states must be rebuilt from the review log.
+    """
+    return str(getattr(scheduler, "key", scheduler.name))
+
+
+def replay(
+    scheduler: Scheduler,
+    history: Iterable[tuple[int, datetime]],
+    *,
+    until: date | None = None,
+) -> CardState:
+    """The state a new card reaches when ``scheduler`` grades ``(grade, reviewed_at)`` in order.
+
+    Switching schedulers uses this to rebuild each card from its log of scheduling reviews.
+    """
+    state = NEW_CARD
+    for grade, reviewed_at in history:
+        state = scheduler.review(state, grade, reviewed_at, until=until)
+    return state

@@ -5,7 +5,8 @@ Tables (documented in the README, "Where data lives"):
 - ``reviews``: every grade ever given, with the state before and after (JSON), the mode (``study``,
   ``repeat`` for same-session repeats, ``quiz``), the answer time and, for quizzes, the typed answer.
   Rows are never deleted; an undo stamps ``undone_at`` and restores the state before.
-- ``settings``: small key/value pairs (e.g. the interview date).
+- ``settings``: small key/value pairs (e.g. the interview date, and ``scheduler``: which scheduler
+  built the card states, so that switching rebuilds them from the log; see ``rebuild_states``).
 
 The database is opened in WAL mode with a busy timeout, so two terminals can study at once, and
 every grade is one ``BEGIN IMMEDIATE`` transaction committed before the next card is shown.
@@ -16,18 +17,21 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from flashdl import __version__
 from flashdl.errors import StoreError
 from flashdl.migrations import KNOWN, SCHEMA_VERSION, migrations
-from flashdl.scheduler import CardState
+from flashdl.scheduler import NEW_CARD, CardState, Scheduler, replay, scheduler_key
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# settings key: the scheduler (``scheduler_key``) that built the card states; absent means SM-2.
+SCHEDULER_SETTING = "scheduler"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -54,6 +58,8 @@ class Review:
     state_after: CardState
     typed: str | None = None
     undone_at: str | None = None
+    coverage: float | None = None
+    missed: tuple[int, ...] | None = None
 
 
 def state_to_json(state: CardState) -> str:
@@ -64,6 +70,9 @@ def state_to_json(state: CardState) -> str:
             "easiness": state.easiness,
             "due": state.due.isoformat() if state.due else None,
             "lapses": state.lapses,
+            # FSRS memory, only when there is some: SM-2 rows keep their original shape.
+            **({"stability": state.stability} if state.stability is not None else {}),
+            **({"difficulty": state.difficulty} if state.difficulty is not None else {}),
         },
         separators=(",", ":"),
     )
@@ -77,6 +86,8 @@ def state_from_json(text: str) -> CardState:
         easiness=raw["easiness"],
         due=date.fromisoformat(raw["due"]) if raw["due"] else None,
         lapses=raw["lapses"],
+        stability=raw.get("stability"),
+        difficulty=raw.get("difficulty"),
     )
 
 
@@ -142,8 +153,9 @@ class Store:
         unknown = [name for name in applied if name not in KNOWN]
         if unknown:
             raise StoreError(
-                f"database {self.path} was written by a newer flashdl (schema {len(applied)}, this "
-                f"version knows {SCHEMA_VERSION}); upgrade flashdl (pip install -U flashdl)"
+                f"database {self.path} was written by a newer flashdl (it has schema change "
+                f"'{unknown[0]}', which this version {__version__} does not know); upgrade flashdl "
+                "(pip install -U flashdl) — the file was left untouched"
             )
         if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
@@ -190,7 +202,7 @@ class Store:
         with self._errors():
             rows = self.db.conn.execute(
                 "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
-                " suspended FROM card_state"
+                " suspended, stability, difficulty FROM card_state"
             ).fetchall()
         return {row[0]: _stored_card(row) for row in rows}
 
@@ -220,7 +232,7 @@ class Store:
             where.append("undone_at IS NULL")
         sql = (
             "SELECT id, card_id, deck, reviewed_at, day, grade, mode, answer_ms, state_before,"
-            " state_after, typed, undone_at FROM reviews"
+            " state_after, typed, undone_at, coverage, missed FROM reviews"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY id"
         )
@@ -240,6 +252,8 @@ class Store:
                 state_after=state_from_json(r[9]),
                 typed=r[10],
                 undone_at=r[11],
+                coverage=r[12],
+                missed=tuple(json.loads(r[13])) if r[13] else None,
             )
             for r in rows
         ]
@@ -248,6 +262,131 @@ class Store:
         with self._errors():
             row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
+
+    # -- statistics (aggregates in SQL, so they stay fast on a million reviews) ---------------
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._errors():
+            return self.db.conn.execute(sql, list(params)).fetchall()
+
+    def focus_cards(self, cards: Iterable[tuple[str, str]]) -> None:
+        """Name the (card id, deck) pairs that ``state_counts``, ``due_forecast`` and ``hardest``
+        look at: the cards in the decks now, each under the deck that holds it now."""
+        with self._errors():
+            conn = self.db.conn
+            conn.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS deck_cards(card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)"
+            )
+            conn.execute("DELETE FROM temp.deck_cards")
+            conn.executemany("INSERT OR IGNORE INTO temp.deck_cards VALUES (?, ?)", cards)
+
+    def state_counts(self, today: date) -> dict[str, dict[str, float]]:
+        """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness."""
+        day = today.isoformat()
+        rows = self._rows(
+            "SELECT d.deck, count(*),"
+            " sum(s.due IS NULL AND coalesce(s.suspended, 0) = 0),"
+            " sum(s.due IS NOT NULL AND s.repetitions <= 1 AND s.suspended = 0),"
+            " sum(s.repetitions >= 2 AND s.interval < 21 AND s.suspended = 0),"
+            " sum(s.repetitions >= 2 AND s.interval >= 21 AND s.suspended = 0),"
+            " sum(s.due <= ? AND s.suspended = 0), sum(s.due < ? AND s.suspended = 0),"
+            " sum(coalesce(s.suspended, 0)), avg(CASE WHEN s.due IS NOT NULL THEN s.easiness END)"
+            " FROM temp.deck_cards d LEFT JOIN card_state s ON s.card_id = d.card_id"
+            " GROUP BY d.deck",
+            [day, day],
+        )
+        keys = ("cards", "new", "learning", "young", "mature", "due", "overdue", "suspended")
+        counts: dict[str, dict[str, float]] = {}
+        for row in rows:
+            counts[row[0]] = {
+                key: int(value or 0) for key, value in zip(keys, row[1:9], strict=True)
+            }
+            counts[row[0]]["easiness"] = row[9]
+        return counts
+
+    def review_counts(self, since: date, decks: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Per deck: (graded reviews, those graded 3 or more) since a day, repeats excluded."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT deck, count(*), sum(grade >= 3) FROM reviews"
+            f" WHERE day >= ? AND undone_at IS NULL AND mode != 'repeat' AND deck IN ({marks})"
+            " GROUP BY deck",
+            [since.isoformat(), *decks],
+        )
+        return {row[0]: (row[1], row[2] or 0) for row in rows}
+
+    def reviews_per_day(self, since: date, decks: Sequence[str]) -> dict[date, int]:
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT day, count(*) FROM reviews"
+            f" WHERE day >= ? AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
+            [since.isoformat(), *decks],
+        )
+        return {date.fromisoformat(day): count for day, count in rows}
+
+    def review_days(self, decks: Sequence[str]) -> list[date]:
+        """Every day with at least one review, newest first (for the streak)."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            f"SELECT DISTINCT day FROM reviews WHERE undone_at IS NULL AND deck IN ({marks})"
+            " ORDER BY day DESC",
+            decks,
+        )
+        return [date.fromisoformat(row[0]) for row in rows]
+
+    def due_forecast(self, today: date, last: date) -> dict[date, int]:
+        """Cards due on each day up to ``last``; overdue cards count as due today."""
+        rows = self._rows(
+            "SELECT max(s.due, ?) AS day, count(*) FROM card_state s"
+            " JOIN temp.deck_cards d ON d.card_id = s.card_id"
+            " WHERE s.suspended = 0 AND s.due IS NOT NULL AND s.due <= ? GROUP BY day",
+            [today.isoformat(), last.isoformat()],
+        )
+        return {date.fromisoformat(day): count for day, count in rows}
+
+    def quiz_coverage_per_day(self, decks: Sequence[str]) -> dict[date, tuple[float, int]]:
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT day, avg(coverage), count(*) FROM reviews WHERE mode = 'quiz'"
+            f" AND coverage IS NOT NULL AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
+            decks,
+        )
+        return {date.fromisoformat(day): (avg, count) for day, avg, count in rows}
+
+    def hardest(self, limit: int = 10) -> list[tuple[str, str, float, int]]:
+        """(card id, deck, easiness, lapses): lowest easiness first, then most lapses."""
+        return [
+            tuple(row)
+            for row in self._rows(
+                "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM card_state s"
+                " JOIN temp.deck_cards d ON d.card_id = s.card_id WHERE s.due IS NOT NULL"
+                " ORDER BY s.easiness ASC, s.lapses DESC, s.card_id LIMIT ?",
+                [limit],
+            )
+        ]
+
+    def missed_key_points(self, decks: Sequence[str]) -> dict[tuple[str, int], int]:
+        """How often each (card id, key point index) was missed in quizzes."""
+        marks = ",".join("?" * len(decks))
+        counts: dict[tuple[str, int], int] = {}
+        for card_id, missed in self._rows(
+            "SELECT card_id, missed FROM reviews WHERE mode = 'quiz' AND missed IS NOT NULL"
+            f" AND missed != '[]' AND undone_at IS NULL AND deck IN ({marks})",
+            decks,
+        ):
+            for index in json.loads(missed):
+                counts[(card_id, index)] = counts.get((card_id, index), 0) + 1
+        return counts
+
+    def reviews_on(self, day: date, decks: Sequence[str]) -> dict[str, int]:
+        """Reviews (repeats included) per deck on one day."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT deck, count(*) FROM reviews"
+            f" WHERE day = ? AND undone_at IS NULL AND deck IN ({marks}) GROUP BY deck",
+            [day.isoformat(), *decks],
+        )
+        return dict(rows)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -274,6 +413,8 @@ class Store:
         after: CardState,
         answer_ms: int | None = None,
         typed: str | None = None,
+        coverage: float | None = None,
+        missed: Sequence[int] | None = None,
     ) -> int:
         """Log one grade and, if it changed the schedule, the card's new state; one transaction."""
         day = reviewed_at.date().isoformat()
@@ -281,7 +422,8 @@ class Store:
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO reviews(card_id, deck, reviewed_at, day, grade, mode, answer_ms,"
-                " state_before, state_after, typed) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " state_before, state_after, typed, coverage, missed)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     card_id,
                     deck,
@@ -293,6 +435,8 @@ class Store:
                     state_to_json(before),
                     state_to_json(after),
                     typed,
+                    coverage,
+                    json.dumps(list(missed)) if missed is not None else None,
                 ],
             )
             if after != before:
@@ -322,6 +466,95 @@ class Store:
                     )
         return next(r for r in self.reviews(row[0], include_undone=True) if r.id == review_id)
 
+    def reset_cards(self, cards: Iterable[tuple[str, str]], reset_at: datetime) -> int:
+        """Make cards new again; their review log stays. Returns how many had progress."""
+        stamp = reset_at.isoformat(timespec="milliseconds")
+        changed = 0
+        with self._write() as conn:
+            for card_id, _deck in cards:
+                cursor = conn.execute(
+                    "UPDATE card_state SET repetitions = 0, interval = 0, easiness = ?, due = NULL,"
+                    " lapses = 0, introduced_on = NULL, reset_at = ?, stability = NULL,"
+                    " difficulty = NULL"
+                    " WHERE card_id = ? AND due IS NOT NULL",
+                    [NEW_CARD.easiness, stamp, card_id],
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def built_with(self) -> str:
+        """The key of the scheduler that built the card states (``sm2`` for older databases)."""
+        return self.setting(SCHEDULER_SETTING) or "sm2"
+
+    def use_scheduler(self, scheduler: Scheduler, *, until: date | None = None) -> int | None:
+        """Make the card states those ``scheduler`` gives; rebuild them if another one built them.
+
+        Returns the number of cards rebuilt, or None when nothing had to change. Idempotent.
+        """
+        if self.built_with() == scheduler_key(scheduler):
+            return None
+        return self.rebuild_states(scheduler, until=until)
+
+    def rebuild_states(self, scheduler: Scheduler, *, until: date | None = None) -> int:
+        """Replay every card's scheduling reviews through ``scheduler``; one transaction.
+
+        A scheduling review is a ``study`` row, or any other row except a same-session ``repeat``
+        that changed the card's state (a ``quiz`` graded into the schedule); undone rows and rows
+        from before a card's reset are skipped. The review log is only read: no row is added,
+        changed or removed. Suspension and the day a card was introduced are kept. Returns how
+        many cards' states changed.
+        """
+        with self._write() as conn:
+            resets = {
+                card_id: datetime.fromisoformat(stamp)
+                for card_id, stamp in conn.execute(
+                    "SELECT card_id, reset_at FROM card_state WHERE reset_at IS NOT NULL"
+                )
+            }
+            history: dict[str, list[tuple[int, datetime]]] = {}
+            decks: dict[str, str] = {}
+            for card_id, deck, stamp, grade, mode, before, after in conn.execute(
+                "SELECT card_id, deck, reviewed_at, grade, mode, state_before, state_after"
+                " FROM reviews WHERE undone_at IS NULL ORDER BY id"
+            ):
+                decks[card_id] = deck
+                at = datetime.fromisoformat(stamp)
+                if card_id in resets and at <= resets[card_id]:
+                    continue
+                if mode == "study" or (
+                    mode != "repeat" and state_from_json(before) != state_from_json(after)
+                ):
+                    history.setdefault(card_id, []).append((grade, at))
+            current = {
+                row[0]: _stored_card(row)
+                for row in conn.execute(
+                    "SELECT card_id, deck, repetitions, interval, easiness, due, lapses,"
+                    " introduced_on, suspended, stability, difficulty FROM card_state"
+                )
+            }
+            changed = 0
+            for card_id in sorted(set(current) | set(history)):
+                events = history.get(card_id, [])
+                state = replay(scheduler, events, until=until)
+                old = current.get(card_id)
+                if old is not None and old.state == state:
+                    continue
+                _write_state(
+                    conn,
+                    card_id,
+                    old.deck if old is not None else decks[card_id],
+                    state,
+                    introduced_on=events[0][1].date().isoformat() if events else None,
+                    reviewed_at=events[-1][1].isoformat(timespec="milliseconds") if events else None,
+                )
+                changed += 1
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES(?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [SCHEDULER_SETTING, scheduler_key(scheduler)],
+            )
+        return changed
+
     def set_suspended(self, card_id: str, deck: str, suspended: bool) -> None:
         with self._write() as conn:
             conn.execute(
@@ -329,6 +562,152 @@ class Store:
                 " ON CONFLICT(card_id) DO UPDATE SET suspended = excluded.suspended",
                 [card_id, deck, int(suspended)],
             )
+
+    # -- backup and progress between machines (the file format is flashdl/progress.py's) ------
+
+    def backup(self, target: Path) -> None:
+        """Copy the database to ``target`` with SQLite's online backup API, replacing ``target``.
+
+        The copy is one consistent snapshot even while other flashdl processes write. It is built
+        beside ``target`` and renamed into place, and uses a rollback journal, so it is one
+        self-contained file that ``Store.open`` (or ``--db``) can use directly.
+        """
+        from flashdl.files import atomic_path
+
+        target = Path(target)
+        with atomic_path(target, force=True, private=True) as temp:
+            try:
+                copy = sqlite3.connect(str(temp))
+                try:
+                    with self._errors():
+                        self.db.conn.backup(copy)
+                    copy.execute("PRAGMA journal_mode = DELETE")
+                finally:
+                    copy.close()
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot write the backup {target}: {exc}") from None
+
+    def progress_rows(self) -> tuple[list[dict], list[dict], dict[str, str]]:
+        """Every ``card_state`` row, every review (undone ones too, without the local ``id``) and
+        the settings, read in one transaction so they agree with each other."""
+        conn = self.db.conn
+        with self._errors():
+            conn.execute("BEGIN")
+            try:
+                cards = _dicts(conn.execute("SELECT * FROM card_state ORDER BY card_id"))
+                reviews = _dicts(conn.execute("SELECT * FROM reviews ORDER BY id"))
+                settings = dict(conn.execute("SELECT key, value FROM settings ORDER BY key"))
+            finally:
+                conn.execute("COMMIT")
+        for review in reviews:
+            review.pop("id", None)
+        return cards, reviews, settings
+
+    def merge_progress(
+        self, cards: Iterable[dict], reviews: Iterable[dict], settings: dict[str, str]
+    ) -> MergeCounts:
+        """Merge progress from another database, in one transaction; merging twice changes nothing.
+
+        - Reviews are the same review when ``card_id``, ``reviewed_at``, ``grade`` and ``mode``
+          agree (the time has milliseconds and the UTC offset): each is added once. An undo on
+          either side wins: ``undone_at`` is filled in, never cleared.
+        - A card takes the whole row of the side that changed it last (the later of
+          ``last_reviewed_at`` and ``reset_at``); on a tie this database's row stays.
+        - Settings that this database lacks are added; its own settings are kept.
+
+        Columns this version does not have are ignored, so rows can come from a newer schema.
+        """
+        counts = MergeCounts()
+        with self._write() as conn:
+            review_columns = _columns(conn, "reviews") - {"id"}
+            card_columns = _columns(conn, "card_state")
+            for review in reviews:
+                key = [review["card_id"], review["reviewed_at"], review["grade"], review["mode"]]
+                found = conn.execute(
+                    "SELECT id, undone_at FROM reviews"
+                    " WHERE card_id = ? AND reviewed_at = ? AND grade = ? AND mode = ?",
+                    key,
+                ).fetchone()
+                if found is None:
+                    _insert(conn, "reviews", review, review_columns)
+                    counts.reviews_added += 1
+                elif found[1] is None and review.get("undone_at"):
+                    conn.execute(
+                        "UPDATE reviews SET undone_at = ? WHERE id = ?",
+                        [review["undone_at"], found[0]],
+                    )
+                    counts.reviews_undone += 1
+            for card in cards:
+                cursor = conn.execute(
+                    "SELECT * FROM card_state WHERE card_id = ?", [card["card_id"]]
+                )
+                local = _dicts(cursor)
+                if not local:
+                    _insert(conn, "card_state", card, card_columns)
+                    counts.cards_added += 1
+                elif _last_change(card) > _last_change(local[0]):
+                    columns = [c for c in card if c in card_columns and c != "card_id"]
+                    conn.execute(
+                        "UPDATE card_state SET "
+                        + ", ".join(f"{c} = ?" for c in columns)
+                        + " WHERE card_id = ?",
+                        [card[c] for c in columns] + [card["card_id"]],
+                    )
+                    counts.cards_updated += 1
+            for key, value in settings.items():
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)", [key, value]
+                )
+                counts.settings_added += cursor.rowcount
+        return counts
+
+
+@dataclass
+class MergeCounts:
+    """What ``Store.merge_progress`` changed."""
+
+    reviews_added: int = 0
+    reviews_undone: int = 0
+    cards_added: int = 0
+    cards_updated: int = 0
+    settings_added: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return any(vars(self).values())
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict, allowed: set[str]) -> None:
+    """Insert ``row``'s values for the columns this table has (names never come from the file)."""
+    columns = [c for c in row if c in allowed]
+    conn.execute(
+        f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [row[c] for c in columns],
+    )
+
+
+def _instant(stamp: object) -> datetime:
+    """An ISO time as an aware datetime; missing or unreadable times sort first."""
+    try:
+        moment = datetime.fromisoformat(str(stamp)) if stamp else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _last_change(card: dict) -> datetime:
+    return max(_instant(card.get("last_reviewed_at")), _instant(card.get("reset_at")))
 
 
 def _stored_card(row: tuple) -> StoredCard:
@@ -341,6 +720,8 @@ def _stored_card(row: tuple) -> StoredCard:
             easiness=row[4],
             due=date.fromisoformat(row[5]) if row[5] else None,
             lapses=row[6],
+            stability=row[9],
+            difficulty=row[10],
         ),
         introduced_on=date.fromisoformat(row[7]) if row[7] else None,
         suspended=bool(row[8]),
@@ -358,10 +739,11 @@ def _write_state(
 ) -> None:
     conn.execute(
         "INSERT INTO card_state(card_id, deck, repetitions, interval, easiness, due, lapses,"
-        " introduced_on, last_reviewed_at) VALUES (?,?,?,?,?,?,?,?,?)"
+        " introduced_on, last_reviewed_at, stability, difficulty) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(card_id) DO UPDATE SET deck = excluded.deck,"
         " repetitions = excluded.repetitions, interval = excluded.interval,"
         " easiness = excluded.easiness, due = excluded.due, lapses = excluded.lapses,"
+        " stability = excluded.stability, difficulty = excluded.difficulty,"
         " introduced_on = COALESCE(card_state.introduced_on, excluded.introduced_on),"
         " last_reviewed_at = COALESCE(excluded.last_reviewed_at, card_state.last_reviewed_at)",
         [
@@ -374,6 +756,8 @@ def _write_state(
             state.lapses,
             introduced_on,
             reviewed_at,
+            state.stability,
+            state.difficulty,
         ],
     )
 

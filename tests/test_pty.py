@@ -82,3 +82,50 @@ def test_ctrl_c_keeps_acknowledged_grades(home: Path):
     assert child.exitstatus == 130
     with Store.open(home / "flashdl.db") as store:
         assert [r.grade for r in store.reviews()] == [5]
+
+
+@pytest.mark.pty
+def test_quiz_in_a_real_terminal(home: Path):
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+    child = pexpect.spawn(
+        sys.executable,
+        [
+            "-m",
+            "flashdl",
+            "quiz",
+            "--deck",
+            "gan",
+            "-n",
+            "2",
+            "--in-order",
+            "--lang",
+            "en",
+            "--timed",
+        ],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect(r"/ 3:00\] > ")
+        child.sendline("alternate updates of D and G, minimax")  # a typed line, cooked mode
+        child.expect(r"\] > ")
+        child.sendline("")  # an empty line ends the answer
+        child.expect("Key points named")
+        child.expect("Enter = ")
+        child.send("\r")  # one keypress accepts the suggested grade
+        child.expect(r"\] > ")
+        child.sendline("")  # skip typing
+        child.expect("perfect recall")
+        child.send("2")
+        child.expect("Quiz report")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    with Store.open(home / "flashdl.db") as store:
+        first, second = store.reviews()
+        assert first.mode == "quiz" and first.typed == "alternate updates of D and G, minimax"
+        assert first.coverage and first.coverage > 0
+        assert second.grade == 2 and second.typed == ""

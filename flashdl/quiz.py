@@ -1,0 +1,232 @@
+"""``flashdl quiz``: a mock interview outside the schedule.
+
+The user answers in their own words (typed, several lines, ended by an empty line); the reference
+answer is then shown beside the card's key points, ticked where the typed answer named them. The
+user grades themselves, starting from a suggested grade. Every answer is logged with mode ``quiz``,
+the typed text and its coverage; the schedule moves only with ``reschedule=True``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from rich.console import Console
+from rich.text import Text
+
+from flashdl import render
+from flashdl.decks import Card
+from flashdl.keys import KeySource
+from flashdl.matching import Coverage, coverage, suggested_grade
+from flashdl.scheduler import NEW_CARD, SM2, CardState, Grade, Scheduler
+from flashdl.session import GRADE_KEYS, QUIT, Clock
+from flashdl.store import Store
+
+DEFAULT_BUDGET_MINUTES = 3.0
+
+
+def pick_cards(
+    cards: Sequence[Card],
+    *,
+    count: int,
+    tags: Sequence[str] = (),
+    shuffle: bool = True,
+    rng: random.Random | None = None,
+    exclude: set[str] | None = None,
+) -> list[Card]:
+    """The round's cards: filtered by tag, shuffled with ``rng`` (or kept in deck order), cut to ``count``."""
+    chosen = [
+        card
+        for card in cards
+        if (not tags or set(tags) & set(card.tags)) and card.id not in (exclude or set())
+    ]
+    if shuffle:
+        (rng or random.Random()).shuffle(chosen)
+    return chosen[:count]
+
+
+@dataclass(frozen=True)
+class QuizAnswer:
+    card: Card
+    grade: int
+    seconds: float
+    typed: str | None = None
+    coverage: Coverage | None = None
+    suggested: int | None = None
+    overrun: bool = False
+
+
+def _clock_text(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+class QuizSession:
+    """One quiz round over a fixed list of cards."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        cards: Sequence[Card],
+        states: Mapping[str, CardState],
+        console: Console,
+        keys: KeySource,
+        clock: Clock,
+        lang: str = "zh",
+        deck_titles: Mapping[str, str] | None = None,
+        cards_by_id: Mapping[str, Card] | None = None,
+        typing: bool = True,
+        budget_seconds: float | None = None,
+        reschedule: bool = False,
+        scheduler: Scheduler | None = None,
+        until: date | None = None,
+    ):
+        self.store = store
+        self.cards = list(cards)
+        self.states = dict(states)
+        self.console = console
+        self.keys = keys
+        self.clock = clock
+        self.lang = lang
+        self.deck_titles = deck_titles or {}
+        self.cards_by_id = cards_by_id or {}
+        self.typing = typing
+        self.budget = budget_seconds
+        self.reschedule = reschedule
+        self.scheduler = scheduler or SM2()
+        self.until = until
+        self.answers: list[QuizAnswer] = []
+
+    def run(self) -> list[QuizAnswer]:
+        for index, card in enumerate(self.cards):
+            if not self._ask(card, index):
+                break
+        return self.answers
+
+    def _ask(self, card: Card, index: int) -> bool:
+        shown_at = self.clock()
+        if self.console.is_terminal:
+            self.console.clear()
+        self.console.print(
+            render.question_view(
+                card,
+                lang=self.lang,
+                deck_title=self.deck_titles.get(card.deck, card.deck),
+                done=index,
+                left=len(self.cards) - index,
+            )
+        )
+        typed: str | None = None
+        if self.typing:
+            typed = self._read_answer(shown_at)
+            if typed is None:
+                return False
+        else:
+            self.console.print(render.reveal_prompt(self.lang))
+            key = self.keys.read_key()
+            if key is None or key == QUIT:
+                return False
+        answered_at = self.clock()
+        result = coverage(typed, card.key_points) if typed is not None else None
+        suggested = suggested_grade(result) if result is not None and typed else None
+        related = [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+        self.console.print(
+            render.answer_view(
+                card, lang=self.lang, related=related, covered=result.covered if result else None
+            )
+        )
+        if result is not None:
+            self.console.print(
+                Text(
+                    f"Key points named: {result.count}/{len(result.covered)}"
+                    + (f" — suggested grade {suggested}" if suggested is not None else ""),
+                    style="bold",
+                )
+            )
+        grade = self._read_grade(suggested)
+        if grade is None:
+            return False
+        seconds = (answered_at - shown_at).total_seconds()
+        self._record(card, grade, answered_at, seconds, typed, result)
+        self.answers.append(
+            QuizAnswer(
+                card=card,
+                grade=grade,
+                seconds=seconds,
+                typed=typed,
+                coverage=result,
+                suggested=suggested,
+                overrun=self.budget is not None and seconds > self.budget,
+            )
+        )
+        return True
+
+    def _read_answer(self, shown_at: datetime) -> str | None:
+        """Lines until an empty one; None if input ends (the round ends, this card ungraded)."""
+        self.console.print(
+            Text("Type your answer, then an empty line (empty at once: skip).", style="dim")
+        )
+        if self.budget is not None:
+            self.console.print(Text(f"Time budget: {_clock_text(self.budget)}", style="bold"))
+        lines: list[str] = []
+        while True:
+            elapsed = (self.clock() - shown_at).total_seconds()
+            label = _clock_text(elapsed)
+            over = self.budget is not None and elapsed > self.budget
+            if self.budget is not None:
+                label += f" / {_clock_text(self.budget)}"
+            self.console.print(Text(f"[{label}] > ", style="bold red" if over else "dim"), end="")
+            line = self.keys.read_line()
+            if line is None:
+                return None
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
+
+    def _read_grade(self, suggested: int | None) -> int | None:
+        legend = render.grade_legend(self.lang, undo=False)
+        if suggested is not None:
+            legend.append(f"  Enter = {suggested}", style="bold")
+        while True:
+            self.console.print(legend)
+            key = self.keys.read_key()
+            if key is None or key == QUIT:
+                return None
+            if key == "" and suggested is not None:
+                return suggested
+            if key in GRADE_KEYS:
+                return int(GRADE_KEYS[key])
+            self.console.print(Text("Press 0–5 to grade, q to quit.", style="yellow"))
+
+    def _record(
+        self,
+        card: Card,
+        grade: int,
+        at: datetime,
+        seconds: float,
+        typed: str | None,
+        result: Coverage | None,
+    ) -> None:
+        before = self.states.get(card.id, NEW_CARD)
+        after = (
+            self.scheduler.review(before, Grade(grade), at, until=self.until)
+            if self.reschedule
+            else before
+        )
+        self.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode="quiz",
+            reviewed_at=at,
+            before=before,
+            after=after,
+            answer_ms=int(seconds * 1000),
+            typed=typed,
+            coverage=result.share if result is not None else None,
+            missed=result.missed if result is not None else None,
+        )
+        self.states[card.id] = after
