@@ -208,9 +208,15 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
 
 
 def _load_decks(paths: Paths, env: Env) -> list[Deck]:
+    """All decks, through the parsed-deck cache (``flashdl check`` bypasses it)."""
+    from functools import partial
+
+    from flashdl.deck_cache import load_deck_cached
     from flashdl.decks import load_collection
 
-    return load_collection(_deck_sources(paths, env))
+    return load_collection(
+        _deck_sources(paths, env), loader=partial(load_deck_cached, cache_dir=paths.cache_dir)
+    )
 
 
 def _interview_date(store: Store, value: str | None, today: date) -> date | None:
@@ -287,7 +293,7 @@ def study(
     """Review the cards due today, then new cards up to the daily limit."""
     from flashdl import render
     from flashdl.session import StudySession, plan_study
-    from flashdl.store import Store
+    from flashdl.store import StateLookup, Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -299,10 +305,13 @@ def study(
         today = now.date()
         interview = _interview_date(store, until, today)
         scheduler = _scheduler(paths, store, interview)
-        stored = store.states()
         cards = [card for d in decks for card in d.cards]
         queue = plan_study(
-            cards, stored, today, new_limit=new, introduced_today=store.introduced_on(today)
+            cards,
+            store.due_cards(today),
+            store.not_new_ids(),
+            new_limit=new,
+            introduced_today=store.introduced_on(today),
         )
         if not queue:
             next_due = store.next_due(today)
@@ -312,7 +321,7 @@ def study(
         session = StudySession(
             store=store,
             queue=queue,
-            states={cid: s.state for cid, s in stored.items()},
+            states=StateLookup(store),
             console=console,
             keys=env.keys(),
             clock=env.clock,
@@ -372,25 +381,21 @@ def list_decks(
             typer.echo(f"{label:<14} {path}{missing}")
         return
     decks = _load_decks(paths, env)
-    with Store.open(paths.db_path) as store:
-        stored = store.states()
     today = env.clock().date()
+    with Store.open(paths.db_path) as store:
+        store.focus_cards((card.id, d.name) for d in decks for card in d.cards)
+        counts = store.state_counts(today)
     rows = []
     for d in decks:
-        states = [stored.get(c.id) for c in d.cards]
-        active = [s for s in states if s is None or not s.suspended]
+        c = counts.get(d.name, {})
         rows.append(
             render.DeckRow(
                 name=d.name,
                 title=d.title.get("zh"),
                 cards=len(d.cards),
-                new=sum(1 for s in active if s is None or s.state.is_new),
-                due=sum(
-                    1
-                    for s in active
-                    if s is not None and s.state.due is not None and s.state.due <= today
-                ),
-                learned=sum(1 for s in states if s is not None and not s.state.is_new),
+                new=int(c.get("new", len(d.cards))),
+                due=int(c.get("due", 0)),
+                learned=int(c.get("cards", 0) - c.get("new", 0) - c.get("suspended", 0)),
             )
         )
     env.console().print(render.decks_table(rows))
@@ -411,7 +416,7 @@ def quiz(
         int | None, typer.Option("--seed", help="Seed for a reproducible order.")
     ] = None,
     reschedule: Annotated[
-        bool, typer.Option("--reschedule", help="Let the grades move the SM-2 due dates too.")
+        bool, typer.Option("--reschedule", help="Let the grades move the due dates too (SM-2 or FSRS, as configured).")
     ] = False,
     no_type: Annotated[
         bool, typer.Option("--no-type", help="Just reveal and grade; no typed answer.")
@@ -432,7 +437,7 @@ def quiz(
 
     from flashdl import render
     from flashdl.quiz import DEFAULT_BUDGET_MINUTES, QuizSession, pick_cards
-    from flashdl.store import Store
+    from flashdl.store import StateLookup, Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -440,15 +445,16 @@ def quiz(
     decks = _select(all_decks, deck)
     console = env.console()
     with Store.open(paths.db_path) as store:
-        stored = store.states()
         today = env.clock().date()
+        interview = _interview_date(store, None, today) if reschedule else None
+        scheduler = _scheduler(paths, store, interview) if reschedule else None
         cards = pick_cards(
             [card for d in decks for card in d.cards],
             count=count,
             tags=tag or (),
             shuffle=shuffle,
             rng=random.Random(seed),
-            exclude={cid for cid, s in stored.items() if s.suspended},
+            exclude=store.suspended_ids(),
         )
         if not cards:
             raise UsageError(
@@ -458,7 +464,7 @@ def quiz(
         session = QuizSession(
             store=store,
             cards=cards,
-            states={cid: s.state for cid, s in stored.items()},
+            states=StateLookup(store),
             console=console,
             keys=env.keys(),
             clock=env.clock,
@@ -468,7 +474,8 @@ def quiz(
             typing=not no_type,
             budget_seconds=budget * 60 if budget is not None else None,
             reschedule=reschedule,
-            until=_interview_date(store, None, today) if reschedule else None,
+            until=interview,
+            scheduler=scheduler,
         )
         answers = session.run()
         console.print(render.quiz_report_view(answers, lang.value))
@@ -497,9 +504,9 @@ def stats(
     decks = _select(_load_decks(paths, env), deck)
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
-        result = figures.collect(
-            store, decks, today, days=days, interview_date=_interview_date(store, None, today)
-        )
+        interview = _interview_date(store, None, today)
+        _scheduler(paths, store, interview)  # FSRS's forecast needs the states FSRS built
+        result = figures.collect(store, decks, today, days=days, interview_date=interview)
     if as_json:
         import json
 
@@ -737,6 +744,244 @@ def simulate(
 
     results = compare(cards=cards, days=days, new_per_day=new, seed=seed, retention=retention)
     _env(ctx).console().print(render.simulation_view(results))
+
+
+# -- export, import, backup, and your own decks -------------------------------------------------
+
+export_app = typer.Typer(
+    name="export",
+    help="Write the decks for Anki or as a cheat sheet, or your progress as JSON.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+import_app = typer.Typer(
+    name="import",
+    help="Read progress exported on another machine.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+
+def _output_option(default: str, what: str) -> Any:
+    return typer.Option("--output", "-o", metavar="FILE", help=f"{what} (default: {default}).")
+
+
+def _export_decks(
+    ctx: typer.Context, deck: list[str] | None, default: str, output: Path | None, force: bool
+) -> tuple[Env, list[Deck], Path]:
+    """The decks to export and the checked target file (checked before any work is done)."""
+    from flashdl.files import check_target
+
+    env = _env(ctx)
+    target = output if output is not None else Path(default)
+    check_target(target, force=force)
+    return env, _select(_load_decks(_paths(env, None), env), deck), target
+
+
+def _wrote(target: Path, decks: list[Deck]) -> None:
+    cards = sum(len(d.cards) for d in decks)
+    typer.echo(
+        f"Wrote {target}: {cards} cards from {len(decks)} deck{'s' if len(decks) != 1 else ''}."
+    )
+
+
+@export_app.command("anki")
+def export_anki(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, _output_option("flashdl.apkg", "The .apkg file to write")
+    ] = None,
+    deck: DeckOption = None,
+    lang: LangOption = Lang.zh,
+    force: ForceOption = False,
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Write an Anki package (.apkg); importing a newer one updates the notes already in Anki."""
+    from flashdl.export import anki_package_bytes
+    from flashdl.files import write_atomic
+
+    env, decks, target = _export_decks(ctx, deck, "flashdl.apkg", output, force)
+    data = anki_package_bytes(decks, lang=lang.value, timestamp=env.clock().timestamp())
+    write_atomic(target, data, force=force)
+    _wrote(target, decks)
+
+
+@export_app.command("csv")
+def export_csv(
+    ctx: typer.Context,
+    output: Annotated[Path | None, _output_option("flashdl.csv", "The file to write")] = None,
+    deck: DeckOption = None,
+    lang: LangOption = Lang.zh,
+    force: ForceOption = False,
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Write the cards in Anki's text-import format (tab-separated, with file headers)."""
+    from flashdl.export import anki_csv
+    from flashdl.files import write_atomic
+
+    _, decks, target = _export_decks(ctx, deck, "flashdl.csv", output, force)
+    write_atomic(target, anki_csv(decks, lang.value), force=force)
+    _wrote(target, decks)
+
+
+@export_app.command("markdown")
+def export_markdown(
+    ctx: typer.Context,
+    output: Annotated[Path | None, _output_option("flashdl.md", "The file to write")] = None,
+    deck: DeckOption = None,
+    lang: LangOption = Lang.zh,
+    force: ForceOption = False,
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Write a printable Markdown cheat sheet, one section per deck."""
+    from flashdl.export import markdown_sheet
+    from flashdl.files import write_atomic
+
+    _, decks, target = _export_decks(ctx, deck, "flashdl.md", output, force)
+    write_atomic(target, markdown_sheet(decks, lang.value), force=force)
+    _wrote(target, decks)
+
+
+def _existing_db(paths: Paths, what: str) -> Path:
+    if not paths.db_path.exists():
+        raise UsageError(f"there is no database at {paths.db_path} yet; nothing to {what}")
+    return paths.db_path
+
+
+@export_app.command("progress")
+def export_progress(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None, _output_option("flashdl-progress.json", "The JSON file to write")
+    ] = None,
+    force: ForceOption = False,
+    db: DbOption = None,
+) -> None:
+    """Write your card states and full review log as JSON, to import on another machine."""
+    from flashdl.files import check_target, write_atomic
+    from flashdl.progress import dumps, progress_document
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    source = _existing_db(_paths(env, db), "export")
+    target = output if output is not None else Path("flashdl-progress.json")
+    check_target(target, force=force)
+    with Store.open(source) as store:
+        document = progress_document(store, env.clock())
+    write_atomic(target, dumps(document), force=force)
+    typer.echo(
+        f"Wrote {target}: {len(document['cards'])} cards, {len(document['reviews'])} reviews."
+    )
+
+
+@import_app.command("progress")
+def import_progress(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A file written by `flashdl export progress`.")
+    ],
+    db: DbOption = None,
+) -> None:
+    """Merge progress exported on another machine; importing a file twice changes nothing."""
+    from flashdl.progress import import_progress as merge
+    from flashdl.progress import parse_progress
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    progress = parse_progress(data, str(file))
+    paths = _paths(env, db)
+    with Store.open(paths.db_path) as store:
+        counts = merge(store, progress)
+        if counts.needs_rebuild:  # the other machine used another scheduler
+            _scheduler(paths, store, _interview_date(store, None, env.clock().date()))
+    if not counts.changed:
+        typer.echo(f"Nothing new in {file}; your progress is unchanged.")
+        return
+    typer.echo(
+        f"Imported {file}: {counts.reviews_added} new reviews, {counts.reviews_undone} undone,"
+        f" {counts.cards_added} new and {counts.cards_updated} updated cards,"
+        f" {counts.settings_added} settings."
+    )
+
+
+@app.command()
+def backup(
+    ctx: typer.Context,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Where to write the copy (default: backups/flashdl-DATE-TIME.db in the data folder).",
+        ),
+    ] = None,
+    force: ForceOption = False,
+    db: DbOption = None,
+) -> None:
+    """Copy the database to a file, safely even while another flashdl is studying."""
+    from flashdl.files import check_target
+    from flashdl.store import Store
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    source = _existing_db(paths, "back up")
+    if output is None:
+        folder = paths.data_dir / "backups"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {folder}: {exc.strerror}") from None
+        output = folder / f"flashdl-{env.clock():%Y%m%d-%H%M%S}.db"
+    if output.resolve() == source.resolve():
+        raise UsageError(f"{output} is the database itself; choose another file")
+    check_target(output, force=force)
+    with Store.open(source) as store:
+        store.backup(output)
+    typer.echo(f"Backed up {source} to {output}")
+
+
+@app.command()
+def schema(
+    show_path: Annotated[
+        bool, typer.Option("--path", help="Print where the schema file is installed instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of the deck format, for editors with a YAML language server."""
+    from flashdl.authoring import SCHEMA_FILE, schema_text
+
+    if show_path:
+        typer.echo(str(SCHEMA_FILE))
+    else:
+        typer.echo(schema_text(), nl=False)
+
+
+@app.command("new-deck")
+def new_deck(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="Deck name: lowercase letters, digits, '-' and '_'."),
+    ],
+) -> None:
+    """Write a commented starter deck NAME.yaml into your decks folder."""
+    from flashdl.authoring import check_deck_name, create_deck
+    from flashdl.decks import deck_files, display_path
+
+    env = _env(ctx)
+    paths = _paths(env, None)
+    check_deck_name(name)
+    clash = [p for p in deck_files(_deck_sources(paths, env)) if p.stem == name]
+    if clash:
+        raise UsageError(f"a deck named '{name}' already exists: {display_path(clash[0])}")
+    target = create_deck(paths.user_decks_dir, name)
+    typer.echo(f"Wrote {target}; edit it, then run `flashdl check`.")
 
 
 def main() -> None:

@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import yaml
-
 from flashdl.errors import DeckError
+from flashdl.model import Card, Deck, KeyPoint, Text
 
-try:  # libyaml is several times faster; fall back to pure Python where it is not built
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = [
+    "Card",
+    "Deck",
+    "DeckError",
+    "KeyPoint",
+    "Text",
+    "load_collection",
+    "load_deck",
+    "parse_deck",
+]
 
 LANGS = ("zh", "en")
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 6
@@ -37,46 +45,6 @@ KEY_POINT_KEYS = ("zh", "en", "terms")
 
 _YAML = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
-
-
-@dataclass(frozen=True)
-class Text:
-    """A bilingual text; at least one language is present."""
-
-    zh: str = ""
-    en: str = ""
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang`` (``zh`` or ``en``), falling back to the other language."""
-        primary, other = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
-        return primary or other
-
-
-@dataclass(frozen=True)
-class KeyPoint:
-    text: Text
-    terms: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Card:
-    id: str
-    deck: str
-    question: Text
-    answer: Text
-    key_points: tuple[KeyPoint, ...]
-    source: str = ""
-    tags: tuple[str, ...] = ()
-    related: tuple[str, ...] = ()
-    origin: str = field(default="", compare=False)  # "path:LINE", for messages
-
-
-@dataclass(frozen=True)
-class Deck:
-    name: str
-    title: Text
-    cards: tuple[Card, ...]
-    path: str = ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,24 +79,27 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _to_data(node: yaml.Node, problems: _Problems, seen: set[int]) -> object:
+def _to_data(
+    node: yaml.Node, problems: _Problems, seen: set[int], kinds: tuple[type, type]
+) -> object:
     """Convert a composed node, rejecting aliases, foreign tags and duplicate keys."""
     if id(node) in seen:
         problems.add(_line(node), "YAML aliases (*name) are not supported in deck files")
         return None
     seen.add(id(node))
     tag = node.tag or ""
-    if isinstance(node, yaml.ScalarNode):
+    scalar, sequence = kinds
+    if isinstance(node, scalar):
         if tag == _YAML + "null":
             return None
         if tag not in _PLAIN_TAGS:
             problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain values only)")
             return None
         return node.value
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, sequence):
         if tag != _YAML + "seq":
             problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain lists only)")
-        out = _List(_to_data(item, problems, seen) for item in node.value)
+        out = _List(_to_data(item, problems, seen, kinds) for item in node.value)
         out.line, out.item_lines = _line(node), [_line(item) for item in node.value]
         return out
     if tag != _YAML + "map":
@@ -136,14 +107,14 @@ def _to_data(node: yaml.Node, problems: _Problems, seen: set[int]) -> object:
     mapping = _Map()
     mapping.line, mapping.key_lines = _line(node), {}
     for key_node, value_node in node.value:
-        key = _to_data(key_node, problems, seen)
+        key = _to_data(key_node, problems, seen, kinds)
         if not isinstance(key, str):
             problems.add(_line(key_node), "keys must be plain words")
             continue
         if key in mapping:
             problems.add(_line(key_node), f"duplicate key '{key}'")
             continue
-        mapping[key] = _to_data(value_node, problems, seen)
+        mapping[key] = _to_data(value_node, problems, seen, kinds)
         mapping.key_lines[key] = _line(value_node)
     return mapping
 
@@ -160,8 +131,14 @@ def _decode(data: bytes | str, problems: _Problems) -> str | None:
 
 
 def _compose(text: str, problems: _Problems) -> yaml.Node | None:
+    import yaml  # imported here: a start-up that hits the deck cache never needs it
+
     try:
-        return yaml.compose(text, Loader=_Loader)
+        loader = yaml.CSafeLoader  # libyaml is several times faster where it is built
+    except AttributeError:  # pragma: no cover - depends on the platform's PyYAML build
+        loader = yaml.SafeLoader
+    try:
+        return yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -356,7 +333,7 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
         source=src,
         tags=tags,
         related=related,
-        origin=f"{source}:{item.line}",
+        line=item.line,
     )
 
 
@@ -369,7 +346,9 @@ def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | N
         if not problems.items:
             problems.add(1, "the deck file is empty")
         raise DeckError(problems.formatted())
-    root = _to_data(node, problems, set())
+    from yaml import ScalarNode, SequenceNode
+
+    root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))
     if not isinstance(root, _Map):
         problems.add(_line(node), "a deck file must be a mapping with 'deck', 'title' and 'cards'")
         raise DeckError(problems.formatted())
@@ -430,8 +409,8 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def load_deck(path: Path) -> Deck:
-    """Read one deck file and parse it; I/O problems become ``DeckError`` too."""
+def read_deck_file(path: Path) -> bytes:
+    """The raw bytes of a deck file; I/O problems and oversized files become ``DeckError``."""
     shown = display_path(path)
     try:
         size = path.stat().st_size
@@ -439,14 +418,18 @@ def load_deck(path: Path) -> Deck:
             raise DeckError(
                 [f"{shown}:1: file is {size // 2**20} MiB; decks are limited to 64 MiB"]
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DeckError([f"{shown}: no such file"]) from None
     except IsADirectoryError:
         raise DeckError([f"{shown}: is a folder, not a deck file"]) from None
     except OSError as exc:
         raise DeckError([f"{shown}: cannot read ({exc.strerror})"]) from None
-    return parse_deck(data, shown, expected_name=path.stem)
+
+
+def load_deck(path: Path) -> Deck:
+    """Read one deck file and parse it."""
+    return parse_deck(read_deck_file(path), display_path(path), expected_name=path.stem)
 
 
 def deck_files(paths: Iterable[Path]) -> list[Path]:
@@ -474,30 +457,36 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
             )
         deck_origin.setdefault(deck.name, deck.path)
         for card in deck.cards:
+            where = f"{deck.path}:{card.line}"
             if card.id in card_origin:
                 problems.append(
-                    f"{card.origin}: duplicate card id '{card.id}' (also in {card_origin[card.id]})"
+                    f"{where}: duplicate card id '{card.id}' (also in {card_origin[card.id]})"
                 )
-            card_origin.setdefault(card.id, card.origin)
+            card_origin.setdefault(card.id, where)
     for deck in decks:
         for card in deck.cards:
+            where = f"{deck.path}:{card.line}"
             for other in card.related:
                 if other not in card_origin:
                     problems.append(
-                        f"{card.origin}: card '{card.id}' is related to unknown card '{other}'"
+                        f"{where}: card '{card.id}' is related to unknown card '{other}'"
                     )
                 elif other == card.id:
-                    problems.append(f"{card.origin}: card '{card.id}' lists itself as related")
+                    problems.append(f"{where}: card '{card.id}' lists itself as related")
     return problems
 
 
-def load_collection(paths: Iterable[Path]) -> list[Deck]:
-    """Load every deck under ``paths``; raise one ``DeckError`` with all problems of all files."""
+def load_collection(
+    paths: Iterable[Path], loader: Callable[[Path], Deck] = load_deck
+) -> list[Deck]:
+    """Load every deck under ``paths``; raise one ``DeckError`` with all problems of all files.
+
+    ``loader`` reads one file (``load_deck``, or the cached loader of ``deck_cache``)."""
     decks: list[Deck] = []
     problems: list[str] = []
     for path in deck_files(paths):
         try:
-            decks.append(load_deck(path))
+            decks.append(loader(path))
         except DeckError as exc:
             problems.extend(exc.problems)
     problems.extend(check_collection(decks))

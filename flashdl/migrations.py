@@ -6,19 +6,50 @@ a database is the number of flashdl migrations applied to it.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database, Migrations
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "flashdl"
-migrations = Migrations(MIGRATION_SET)
-KNOWN: list[str] = []
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' table, shared with its Migrations class
+_STEPS: list[Callable[[Database], None]] = []
 
 
 def _migration(fn: Callable[[Database], None]) -> Callable[[Database], None]:
     """Register ``fn`` under its own name, in definition order."""
-    KNOWN.append(fn.__name__)
-    return migrations(name=fn.__name__)(fn)
+    _STEPS.append(fn)
+    return fn
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the flashdl migrations already applied, in order (no sqlite-utils import needed)."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [MIGRATIONS_TABLE]
+    ).fetchone()
+    if not exists:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET]
+    )
+    return [row[0] for row in rows]
+
+
+def apply(conn: sqlite3.Connection, *, stop_before: str | None = None) -> None:
+    """Apply the pending migrations with sqlite-utils, each in its own transaction.
+
+    sqlite-utils is imported only here, so opening an up-to-date database stays cheap.
+    ``stop_before`` (for tests of upgrades) leaves that migration and the later ones pending."""
+    from sqlite_utils import Database, Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for step in _STEPS:
+        migrations(name=step.__name__)(step)
+    migrations.apply(
+        Database(conn, execute_plugins=False, recursive_triggers=False), stop_before=stop_before
+    )
 
 
 @_migration
@@ -80,4 +111,5 @@ def m003_fsrs_memory(db: Database) -> None:
     db.execute("ALTER TABLE card_state ADD COLUMN difficulty REAL")
 
 
+KNOWN: list[str] = [step.__name__ for step in _STEPS]
 SCHEMA_VERSION = len(KNOWN)

@@ -138,7 +138,9 @@ def _rows(
         for key, value in row.items():
             if key in optional:
                 _check(value, optional[key], f"{where}.{key}", required=False)
-            elif key not in required and not (value is None or isinstance(value, str | int | float)):
+            elif key not in required and not (
+                value is None or isinstance(value, str | int | float)
+            ):
                 raise UsageError(f"{where}.{key} must be a plain value")
     return rows
 
@@ -180,7 +182,7 @@ def _state(value: object) -> str | None:
         state = json.loads(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "must be a card state in JSON"
-    if not isinstance(state, dict) or not _STATE_KEYS <= state.keys():
+    if not isinstance(state, dict) or not state.keys() >= _STATE_KEYS:
         return f"must have {', '.join(sorted(_STATE_KEYS))}"
     for key in ("repetitions", "interval", "lapses"):
         if not _is_int(state[key]) or state[key] < 0:
@@ -199,9 +201,9 @@ _PROBLEMS = {
     "date": _date,
     "grade": lambda v: None if _is_int(v) and 0 <= v <= 5 else "must be a grade from 0 to 5",
     "count": lambda v: None if _is_int(v) and v >= 0 else "must be a whole number ≥ 0",
-    "number": lambda v: None
-    if isinstance(v, int | float) and not isinstance(v, bool)
-    else "must be a number",
+    "number": lambda v: (
+        None if isinstance(v, int | float) and not isinstance(v, bool) else "must be a number"
+    ),
     "flag": lambda v: None if v in (0, 1) and not isinstance(v, float) else "must be 0 or 1",
     "state": _state,
 }

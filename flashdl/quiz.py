@@ -86,7 +86,8 @@ class QuizSession:
     ):
         self.store = store
         self.cards = list(cards)
-        self.states = dict(states)
+        self.states = states  # read lazily; grades given in this round go to self.changed
+        self.changed: dict[str, CardState] = {}
         self.console = console
         self.keys = keys
         self.clock = clock
@@ -210,7 +211,7 @@ class QuizSession:
         typed: str | None,
         result: Coverage | None,
     ) -> None:
-        before = self.states.get(card.id, NEW_CARD)
+        before = self.changed.get(card.id) or self.states.get(card.id, NEW_CARD)
         after = (
             self.scheduler.review(before, Grade(grade), at, until=self.until)
             if self.reschedule
@@ -229,4 +230,4 @@ class QuizSession:
             coverage=result.share if result is not None else None,
             missed=result.missed if result is not None else None,
         )
-        self.states[card.id] = after
+        self.changed[card.id] = after

@@ -278,6 +278,22 @@ def stats_view(stats: Stats) -> RenderableType:
             f"  {first[0].isoformat()} {first[1]:.0%} → {last[0].isoformat()} {last[1]:.0%}"
         )
         parts.append(line)
+    if stats.predicted_recall:
+        recall = Table(title="Predicted recall today (FSRS)", title_justify="left", min_width=32)
+        recall.add_column("deck", style="cyan")
+        recall.add_column("recall", justify="right")
+        for deck, value in stats.predicted_recall.items():
+            recall.add_row(deck, f"{value:.0%}")
+        risk = Table(title="Most at risk of being forgotten", title_justify="left")
+        for column in ("card", "recall", "question"):
+            risk.add_column(column, justify="right" if column == "recall" else "left")
+        for item in stats.at_risk:
+            risk.add_row(
+                str(item["card_id"]),
+                f"{float(item['recall']):.0%}",
+                Text(sanitize(str(item["question"]))),
+            )
+        parts += [Text(""), recall, risk]
     if stats.hardest:
         hard = Table(title="Hardest cards", title_justify="left")
         for column in ("card", "ease", "lapses", "question"):
@@ -366,6 +382,11 @@ def history_view(entry: StoredCard | None, history: Sequence[Review]) -> Rendera
         status = (
             f"due {s.due.isoformat() if s.due else '—'} · interval {s.interval} d · ease {s.easiness:.2f}"
             f" · repetitions {s.repetitions} · lapses {s.lapses}"
+            + (
+                f" · FSRS stability {s.stability:.1f} d, difficulty {s.difficulty:.1f}"
+                if s.stability is not None and s.difficulty is not None
+                else ""
+            )
             + (" · suspended" if entry.suspended else "")
         )
     table = Table(title=f"Review history — {status}", title_justify="left")

@@ -7,7 +7,7 @@ through an injected clock, and commits every grade to the store before the next 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,7 +17,7 @@ from flashdl import render
 from flashdl.decks import Card
 from flashdl.keys import KeySource
 from flashdl.scheduler import NEW_CARD, SM2, CardState, Grade, Scheduler, needs_repeat
-from flashdl.store import Store, StoredCard
+from flashdl.store import Store
 
 Clock = Callable[[], datetime]
 QUIT, UNDO = "q", "u"
@@ -26,26 +26,28 @@ GRADE_KEYS = {str(int(g)): g for g in Grade}
 
 def plan_study(
     cards: Sequence[Card],
-    stored: Mapping[str, StoredCard],
-    today: date,
+    due: Mapping[str, date],
+    not_new: Container[str],
     *,
     new_limit: int,
     introduced_today: int,
 ) -> list[Card]:
-    """Due reviews first (most overdue first, then deck order), then new cards up to the limit."""
-    due: list[tuple[date, int, Card]] = []
-    new: list[Card] = []
-    for position, card in enumerate(cards):
-        entry = stored.get(card.id)
-        if entry is not None and entry.suspended:
-            continue
-        if entry is None or entry.state.is_new:
-            new.append(card)
-        elif entry.state.due is not None and entry.state.due <= today:
-            due.append((entry.state.due, position, card))
-    due.sort(key=lambda item: (item[0], item[1]))
+    """Due reviews first (most overdue first, then deck order), then new cards up to the limit.
+
+    ``due`` maps the ids of unsuspended cards due today (or earlier) to their due dates;
+    ``not_new`` holds every card that was reviewed before or is suspended."""
+    due_cards = sorted(
+        ((due[card.id], position, card) for position, card in enumerate(cards) if card.id in due),
+        key=lambda item: (item[0], item[1]),
+    )
     allowance = max(0, new_limit - introduced_today)
-    return [card for _, _, card in due] + new[:allowance]
+    new: list[Card] = []
+    for card in cards:
+        if len(new) >= allowance:
+            break
+        if card.id not in due and card.id not in not_new:
+            new.append(card)
+    return [card for _, _, card in due_cards] + new
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class StudySession:
     ):
         self.store = store
         self.queue: deque[Card] = deque(queue)
-        self.states = dict(states)
+        self.states = states  # read lazily; grades given in this session go to self.changed
+        self.changed: dict[str, CardState] = {}
         self.console = console
         self.keys = keys
         self.clock = clock
@@ -147,7 +150,7 @@ class StudySession:
 
     def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
         now = self.clock()
-        before = self.states.get(card.id, NEW_CARD)
+        before = self._state(card.id)
         scheduled = card.id not in self.scheduled_ids
         after = self.scheduler.review(before, grade, now, until=self.until) if scheduled else before
         review_id = self.store.record_review(
@@ -160,7 +163,7 @@ class StudySession:
             after=after,
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
         )
-        self.states[card.id] = after
+        self.changed[card.id] = after
         self.queue.popleft()
         if scheduled:
             self.scheduled_ids.add(card.id)
@@ -169,13 +172,18 @@ class StudySession:
             self.queue.append(card)
         self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
 
+    def _state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
     def _undo(self) -> None:
         if not self.graded:
             self.notice = render.Text("Nothing to undo.", style="yellow")
             return
         last = self.graded.pop()
         self.store.undo_review(last.review_id, self.clock())
-        self.states[last.card.id] = last.before
+        self.changed[last.card.id] = last.before
         if last.scheduled:
             self.scheduled_ids.discard(last.card.id)
         if last.requeued:

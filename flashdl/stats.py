@@ -9,6 +9,8 @@ Definitions (also in the README):
 - streak: consecutive days with at least one review, ending today (or yesterday, if today has none yet);
 - readiness (with an interview date): share of cards learned (last grade passed) and not overdue,
   and the reviews per day needed until the date, counted by replaying SM-2 with a grade of 4.
+- predicted recall (under FSRS): per deck, the mean of FSRS's predicted probability of recalling
+  each reviewed, unsuspended card today; at risk: the cards with the lowest such probability.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class Stats:
     days_left: int | None = None
     readiness: list[Readiness] = field(default_factory=list)
     reviews_per_day_needed: int | None = None
+    predicted_recall: dict[str, float] = field(default_factory=dict)
+    at_risk: list[dict[str, object]] = field(default_factory=list)
 
 
 def streak(days_with_reviews: Sequence[date], today: date) -> int:
@@ -186,7 +190,31 @@ def collect(
     )
     if interview_date is not None and interview_date > today:
         _add_readiness(stats, store, decks, today, interview_date)
+    _add_recall_forecast(stats, store, decks, today)
     return stats
+
+
+def _add_recall_forecast(stats: Stats, store: Store, decks: Sequence[Deck], today: date) -> None:
+    """FSRS's predicted recall today, per deck and for the cards most at risk (FSRS only)."""
+    from flashdl.fsrs_scheduler import at_risk, recall_by_deck
+
+    deck_of = {card.id: d.name for d in decks for card in d.cards}
+    states = {
+        card_id: entry.state
+        for card_id, entry in store.states().items()
+        if card_id in deck_of and not entry.suspended and entry.state.stability is not None
+    }
+    if not states:
+        return
+    stats.predicted_recall = {
+        deck: round(value, 4) for deck, value in recall_by_deck(states, deck_of, today).items()
+    }
+    cards_by_id = {card.id: card for d in decks for card in d.cards}
+    stats.at_risk = [
+        {"card_id": card_id, "deck": deck_of[card_id], "recall": round(recall, 4),
+         "question": cards_by_id[card_id].question.get("zh")}
+        for card_id, recall in at_risk(states, today, limit=10)
+    ]  # fmt: skip
 
 
 def _add_readiness(

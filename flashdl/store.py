@@ -17,16 +17,19 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from flashdl import __version__
+from flashdl import __version__, migrations
 from flashdl.errors import StoreError
-from flashdl.migrations import KNOWN, SCHEMA_VERSION, migrations
+from flashdl.migrations import KNOWN, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
 from flashdl.scheduler import NEW_CARD, CardState, Scheduler, replay, scheduler_key
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -112,9 +115,16 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
 class Store:
     """Progress for one database file. Use ``Store.open(path)``; close it (or use ``with``)."""
 
-    def __init__(self, db: Database, path: Path):
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
         self.path = path
+
+    @property
+    def db(self) -> Database:
+        """A sqlite-utils view of the same connection (imported on first use, for speed)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False, recursive_triggers=False)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -127,7 +137,7 @@ class Store:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(_describe(exc, path)) from None
-        store = cls(Database(conn, execute_plugins=False, recursive_triggers=False), path)
+        store = cls(conn, path)
         try:
             with store._errors():
                 store._prepare()
@@ -137,14 +147,14 @@ class Store:
         return store
 
     def _prepare(self) -> None:
-        conn = self.db.conn
+        conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
         applied: list[str] = []
         if "_sqlite_migrations" in tables:
-            applied = [m.name for m in migrations.applied(self.db)]
+            applied = migrations.applied(conn)
         if tables and not applied:
             raise StoreError(
                 f"{self.path} is a SQLite database, but not a flashdl one; it was left untouched "
@@ -161,10 +171,10 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         if len(applied) < SCHEMA_VERSION:
-            migrations.apply(self.db)
+            migrations.apply(conn)
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def __enter__(self) -> Store:
         return self
@@ -182,7 +192,7 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One immediate transaction: takes the write lock up front, so WAL readers never deadlock."""
-        conn = self.db.conn
+        conn = self.conn
         with self._errors():
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -196,20 +206,54 @@ class Store:
 
     def schema_version(self) -> int:
         with self._errors():
-            return len([m for m in migrations.applied(self.db) if m.name in KNOWN])
+            return len([name for name in migrations.applied(self.conn) if name in KNOWN])
 
     def states(self) -> dict[str, StoredCard]:
         with self._errors():
-            rows = self.db.conn.execute(
+            rows = self.conn.execute(
                 "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
                 " suspended, stability, difficulty FROM card_state"
             ).fetchall()
         return {row[0]: _stored_card(row) for row in rows}
 
+    def state_of(self, card_id: str) -> StoredCard | None:
+        """One card's stored state, or None for a card never seen."""
+        with self._errors():
+            row = self.conn.execute(
+                "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
+                " suspended, stability, difficulty FROM card_state WHERE card_id = ?",
+                [card_id],
+            ).fetchone()
+        return _stored_card(row) if row else None
+
+    def due_cards(self, today: date) -> dict[str, date]:
+        """Card id -> due date of every unsuspended card due on or before ``today``."""
+        with self._errors():
+            rows = self.conn.execute(
+                "SELECT card_id, due FROM card_state WHERE due <= ? AND suspended = 0",
+                [today.isoformat()],
+            ).fetchall()
+        return {card_id: date.fromisoformat(due) for card_id, due in rows}
+
+    def not_new_ids(self) -> set[str]:
+        """Ids of cards that are not new: reviewed at least once, or suspended."""
+        with self._errors():
+            rows = self.conn.execute(
+                "SELECT card_id FROM card_state WHERE due IS NOT NULL OR suspended = 1"
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def suspended_ids(self) -> set[str]:
+        with self._errors():
+            rows = self.conn.execute(
+                "SELECT card_id FROM card_state WHERE suspended = 1"
+            ).fetchall()
+        return {row[0] for row in rows}
+
     def introduced_on(self, day: date) -> int:
         """How many cards were seen for the first time on ``day`` (counts against the new-card limit)."""
         with self._errors():
-            row = self.db.conn.execute(
+            row = self.conn.execute(
                 "SELECT count(*) FROM card_state WHERE introduced_on = ?", [day.isoformat()]
             ).fetchone()
         return int(row[0])
@@ -217,7 +261,7 @@ class Store:
     def next_due(self, after: date) -> date | None:
         """The first day after ``after`` on which some card is due."""
         with self._errors():
-            row = self.db.conn.execute(
+            row = self.conn.execute(
                 "SELECT min(due) FROM card_state WHERE due > ? AND suspended = 0",
                 [after.isoformat()],
             ).fetchone()
@@ -237,7 +281,7 @@ class Store:
             + " ORDER BY id"
         )
         with self._errors():
-            rows = self.db.conn.execute(sql, params).fetchall()
+            rows = self.conn.execute(sql, params).fetchall()
         return [
             Review(
                 id=r[0],
@@ -260,20 +304,20 @@ class Store:
 
     def setting(self, key: str) -> str | None:
         with self._errors():
-            row = self.db.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+            row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
     # -- statistics (aggregates in SQL, so they stay fast on a million reviews) ---------------
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._errors():
-            return self.db.conn.execute(sql, list(params)).fetchall()
+            return self.conn.execute(sql, list(params)).fetchall()
 
     def focus_cards(self, cards: Iterable[tuple[str, str]]) -> None:
         """Name the (card id, deck) pairs that ``state_counts``, ``due_forecast`` and ``hardest``
         look at: the cards in the decks now, each under the deck that holds it now."""
         with self._errors():
-            conn = self.db.conn
+            conn = self.conn
             conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS deck_cards(card_id TEXT PRIMARY KEY, deck TEXT NOT NULL)"
             )
@@ -545,7 +589,9 @@ class Store:
                     old.deck if old is not None else decks[card_id],
                     state,
                     introduced_on=events[0][1].date().isoformat() if events else None,
-                    reviewed_at=events[-1][1].isoformat(timespec="milliseconds") if events else None,
+                    reviewed_at=events[-1][1].isoformat(timespec="milliseconds")
+                    if events
+                    else None,
                 )
                 changed += 1
             conn.execute(
@@ -580,7 +626,7 @@ class Store:
                 copy = sqlite3.connect(str(temp))
                 try:
                     with self._errors():
-                        self.db.conn.backup(copy)
+                        self.conn.backup(copy)
                     copy.execute("PRAGMA journal_mode = DELETE")
                 finally:
                     copy.close()
@@ -590,7 +636,7 @@ class Store:
     def progress_rows(self) -> tuple[list[dict], list[dict], dict[str, str]]:
         """Every ``card_state`` row, every review (undone ones too, without the local ``id``) and
         the settings, read in one transaction so they agree with each other."""
-        conn = self.db.conn
+        conn = self.conn
         with self._errors():
             conn.execute("BEGIN")
             try:
@@ -614,11 +660,18 @@ class Store:
         - A card takes the whole row of the side that changed it last (the later of
           ``last_reviewed_at`` and ``reset_at``); on a tie this database's row stays.
         - Settings that this database lacks are added; its own settings are kept.
+        - If another scheduler built the incoming card states (the ``scheduler`` setting differs)
+          and some were taken, the ``scheduler`` setting becomes ``mixed``, so that
+          ``use_scheduler`` rebuilds every state from the merged log (``needs_rebuild``).
 
         Columns this version does not have are ignored, so rows can come from a newer schema.
         """
         counts = MergeCounts()
+        theirs = settings.get(SCHEDULER_SETTING, "sm2")
         with self._write() as conn:
+            ours = conn.execute(
+                "SELECT value FROM settings WHERE key = ?", [SCHEDULER_SETTING]
+            ).fetchone()
             review_columns = _columns(conn, "reviews") - {"id"}
             card_columns = _columns(conn, "card_state")
             for review in reviews:
@@ -655,10 +708,21 @@ class Store:
                     )
                     counts.cards_updated += 1
             for key, value in settings.items():
+                if key == SCHEDULER_SETTING:
+                    continue
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO settings(key, value) VALUES (?, ?)", [key, value]
                 )
                 counts.settings_added += cursor.rowcount
+            if theirs != (ours[0] if ours else "sm2") and (
+                counts.cards_added or counts.cards_updated
+            ):
+                conn.execute(
+                    "INSERT INTO settings(key, value) VALUES (?, 'mixed')"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    [SCHEDULER_SETTING],
+                )
+                counts.needs_rebuild = True
         return counts
 
 
@@ -671,6 +735,7 @@ class MergeCounts:
     cards_added: int = 0
     cards_updated: int = 0
     settings_added: int = 0
+    needs_rebuild: bool = False  # card states from another scheduler were taken
 
     @property
     def changed(self) -> bool:
@@ -784,3 +849,29 @@ def _check_file(path: Path) -> None:
         raise StoreError(
             f"cannot create the data folder {path.parent}: {exc.strerror} (set FLASHDL_HOME or --db)"
         ) from None
+
+
+class StateLookup(Mapping[str, CardState]):
+    """Card states read from the store one card at a time, when a session needs them.
+
+    Reading every state up front costs most of a second on a store of 100k cards; a session
+    only ever looks at the cards it shows."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._cache: dict[str, CardState | None] = {}
+
+    def __getitem__(self, card_id: str) -> CardState:
+        if card_id not in self._cache:
+            entry = self.store.state_of(card_id)
+            self._cache[card_id] = entry.state if entry is not None else None
+        state = self._cache[card_id]
+        if state is None:
+            raise KeyError(card_id)
+        return state
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.store.not_new_ids())
+
+    def __len__(self) -> int:
+        return len(self.store.not_new_ids())

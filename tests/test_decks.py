@@ -33,7 +33,7 @@ def test_valid_deck_parses():
     assert "\\frac{\\partial L}" in one.answer.en
     assert one.key_points[2].terms == ("ReLU", "residual", "残差")
     assert one.related == ("demo-two",) and one.tags == ("training",)
-    assert one.origin == "decks/demo.yaml:4"
+    assert one.line == 4 and deck.path == "decks/demo.yaml"
 
 
 def test_bom_is_accepted():

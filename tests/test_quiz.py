@@ -7,10 +7,10 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from rich.console import Console
-
 from conftest import NOW, FakeClock
 from decktext import VALID
+from rich.console import Console
+
 from flashdl.decks import parse_deck
 from flashdl.keys import LineKeys
 from flashdl.quiz import QuizSession, pick_cards

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from conftest import NOW, FakeClock
@@ -12,9 +12,9 @@ from rich.console import Console
 
 from flashdl.decks import parse_deck
 from flashdl.keys import LineKeys
-from flashdl.scheduler import NEW_CARD, CardState, review
+from flashdl.scheduler import NEW_CARD, review
 from flashdl.session import StudySession, plan_study
-from flashdl.store import Store, StoredCard
+from flashdl.store import Store
 
 DECK = parse_deck(VALID, "decks/demo.yaml")
 ONE, TWO = DECK.cards
@@ -38,26 +38,33 @@ def make_session(
     return session, out
 
 
-def stored(card_id: str, due: date | None, suspended: bool = False) -> StoredCard:
-    state = CardState(repetitions=1, interval=1, due=due) if due else NEW_CARD
-    return StoredCard(card_id=card_id, deck="demo", state=state, suspended=suspended)
-
-
 def test_plan_puts_most_overdue_first_then_new_up_to_the_limit():
     cards = [*DECK.cards, *parse_deck(VALID.replace("demo", "more"), "x").cards]
-    states = {
-        "demo-one": stored("demo-one", NOW.date() - timedelta(days=1)),
-        "more-two": stored("more-two", NOW.date() - timedelta(days=5)),
-        "more-one": stored("more-one", NOW.date() + timedelta(days=1)),
-    }
-    plan = plan_study(cards, states, NOW.date(), new_limit=10, introduced_today=0)
+    today = NOW.date()
+    due = {"demo-one": today - timedelta(days=1), "more-two": today - timedelta(days=5)}
+    not_new = {"demo-one", "more-two", "more-one"}  # more-one was reviewed and is not due yet
+    plan = plan_study(cards, due, not_new, new_limit=10, introduced_today=0)
     assert [c.id for c in plan] == ["more-two", "demo-one", "demo-two"]
-    plan = plan_study(cards, states, NOW.date(), new_limit=3, introduced_today=3)
+    plan = plan_study(cards, due, not_new, new_limit=3, introduced_today=3)
     assert [c.id for c in plan] == ["more-two", "demo-one"]
-    states["more-two"] = stored("more-two", NOW.date(), suspended=True)
-    assert [
-        c.id for c in plan_study(cards, states, NOW.date(), new_limit=0, introduced_today=0)
-    ] == ["demo-one"]
+    # A suspended card is in not_new and not in due: it never shows up.
+    plan = plan_study(
+        cards, {"demo-one": today}, not_new | {"demo-two"}, new_limit=5, introduced_today=0
+    )
+    assert [c.id for c in plan] == ["demo-one"]
+
+
+def test_study_states_come_from_the_store_lazily(tmp_path: Path):
+    from flashdl.store import StateLookup
+
+    with Store.open(tmp_path / "db") as store:
+        after = review(NEW_CARD, 5, NOW)
+        store.record_review(card_id="demo-one", deck="demo", grade=5, mode="study", reviewed_at=NOW,
+                            before=NEW_CARD, after=after)  # fmt: skip
+        lookup = StateLookup(store)
+        assert lookup.get("demo-one") == after and lookup.get("demo-two") is None
+        assert store.due_cards(NOW.date() + timedelta(days=1)) == {"demo-one": after.due}
+        assert store.not_new_ids() == {"demo-one"} and len(lookup) == 1
 
 
 def test_each_grade_is_committed_and_low_grades_repeat(tmp_path: Path):

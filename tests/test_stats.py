@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW
 from decktext import VALID
+
 from flashdl.decks import parse_deck
 from flashdl.scheduler import NEW_CARD, CardState, review
 from flashdl.stats import collect, reviews_until, streak, to_json

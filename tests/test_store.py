@@ -185,3 +185,40 @@ def test_unwritable_data_folder_gives_clear_error(tmp_path: Path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="cannot create the data folder"):
         Store.open(blocker / "sub" / "flashdl.db")
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_migrates_from_every_earlier_schema_keeping_data(tmp_path: Path, version: int):
+    from flashdl import migrations
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(conn, stop_before=KNOWN[version])
+    assert migrations.applied(conn) == KNOWN[:version]
+    conn.execute(
+        "INSERT INTO reviews(card_id, deck, reviewed_at, day, grade, mode, state_before, state_after)"
+        " VALUES ('a', 'd', '2026-01-01T09:00:00.000+08:00', '2026-01-01', 5, 'study', ?, ?)",
+        ['{"repetitions":0,"interval":0,"easiness":2.5,"due":null,"lapses":0}',
+         '{"repetitions":1,"interval":1,"easiness":2.6,"due":"2026-01-02","lapses":0}'],
+    )  # fmt: skip
+    conn.close()
+    with Store.open(path) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        [old] = store.reviews()
+        assert old.grade == 5 and old.state_after.interval == 1
+
+
+def test_opening_a_current_database_does_not_import_sqlite_utils(tmp_path: Path):
+    import subprocess
+    import sys
+
+    Store.open(tmp_path / "db").close()
+    code = (
+        "import sys; from pathlib import Path; from flashdl.store import Store;"
+        f"Store.open(Path({str(tmp_path / 'db')!r})).close();"
+        "print('sqlite_utils' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,247 @@
+"""The user's own decks: where they are found, the JSON Schema that agrees with the loader, new-deck."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from decktext import VALID
+
+from flashdl.authoring import SCHEMA_FILE, starter_deck
+from flashdl.decks import display_path, load_collection, parse_deck
+from flashdl.errors import DeckError
+from flashdl.paths import bundled_decks_dir
+from flashdl.store import Store
+
+BAD = Path(__file__).parent / "data" / "bad_decks"
+# Broken decks whose fault is in the structure, which the schema can see too.
+STRUCTURAL = [
+    "unknown_key",
+    "missing_answer",
+    "wrong_type_cards",
+    "too_few_key_points",
+    "bad_id",
+    "missing_terms",
+    "empty_question",
+    "bad_url",
+    "not_a_mapping",
+]
+
+
+def write_deck(folder: Path, text: str = VALID, name: str = "demo") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- where decks come from ----------------------------------------------------------------------
+
+
+def test_decks_in_the_user_folder_are_listed_and_studied(invoke, home):
+    write_deck(home / "decks")
+    result = invoke("decks")
+    assert result.exit_code == 0, result.output
+    assert "demo" in result.stdout and "演示" in result.stdout
+    result = invoke("study", "--deck", "demo", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0, result.output
+    with Store.open(home / "flashdl.db") as store:
+        assert [(r.card_id, r.deck) for r in store.reviews()] == [("demo-one", "demo")]
+
+
+def test_decks_dir_option_and_environment_variable(invoke, tmp_path, monkeypatch):
+    write_deck(tmp_path / "extra")
+    result = invoke("check", "--decks-dir", str(tmp_path / "extra"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ok: 8 decks, 77 cards"
+    result = invoke("export", "markdown", "--decks-dir", str(tmp_path / "extra"),
+                    "--deck", "demo", "-o", str(tmp_path / "demo.md"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "梯度消失" in (tmp_path / "demo.md").read_text(encoding="utf-8")
+
+    monkeypatch.setenv("FLASHDL_DECKS", str(tmp_path / "extra"))
+    assert invoke("check").stdout.strip() == "ok: 8 decks, 77 cards"
+    # The same folder named twice is loaded once, not reported as a clash with itself.
+    result = invoke("check", "--decks-dir", str(tmp_path / "extra"))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_missing_decks_dir_is_a_one_line_error(invoke, tmp_path):
+    result = invoke("decks", "--decks-dir", str(tmp_path / "nope"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"flashdl: --decks-dir {tmp_path / 'nope'}: no such folder"
+
+
+def test_decks_paths_shows_every_source(invoke, home, tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASHDL_DECKS", str(tmp_path / "env-decks"))
+    (tmp_path / "cli-decks").mkdir()
+    result = invoke("decks", "--paths", "--decks-dir", str(tmp_path / "cli-decks"))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["bundled", str(bundled_decks_dir())]
+    assert lines[1].split()[:2] == ["user", str(home / "decks")]
+    assert lines[1].endswith("(does not exist yet)")
+    assert lines[2].split()[:2] == ["FLASHDL_DECKS", str(tmp_path / "env-decks")]
+    assert lines[3].split() == ["--decks-dir", str(tmp_path / "cli-decks")]
+
+
+def test_a_card_id_clash_with_a_bundled_card_names_both_files(invoke, home):
+    clash = VALID.replace("demo-one", "basics-why-normalize")
+    path = write_deck(home / "decks", clash)
+    result = invoke("check")
+    assert result.exit_code == 1
+    [problem] = [line for line in result.stderr.splitlines() if "duplicate card id" in line]
+    assert problem.startswith(f"{path}:4: duplicate card id 'basics-why-normalize' (also in ")
+    assert f"(also in {display_path(bundled_decks_dir() / 'basics.yaml')}:" in problem
+    assert result.stderr.splitlines()[-1] == "flashdl: 1 problem in deck files"
+    # Every command that loads decks refuses the same way, before touching the database.
+    result = invoke("study", "--new", "1", input="\n5\n")
+    assert result.exit_code == 1 and "duplicate card id" in result.stderr
+    assert not (home / "flashdl.db").exists()
+
+
+# -- the JSON Schema ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def validator():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def yaml_data(text: str) -> object:
+    """YAML as an editor's language server sees it (libyaml, like the loader: PyYAML's pure-Python
+    scanner wrongly rejects flow mappings such as ``{en: Why?}``)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def schema_accepts(validator, text: str) -> bool:
+    return validator.is_valid(yaml_data(text))
+
+
+def loader_accepts(text: str, name: str = "demo") -> bool:
+    try:
+        load = parse_deck(text, f"{name}.yaml", expected_name=name)
+    except DeckError:
+        return False
+    return bool(load.cards)
+
+
+def test_schema_command_prints_the_shipped_schema(invoke):
+    result = invoke("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert result.stdout == SCHEMA_FILE.read_text(encoding="utf-8")
+    assert invoke("schema", "--path").stdout.strip() == str(SCHEMA_FILE)
+
+
+def test_every_bundled_deck_and_the_valid_test_deck_satisfy_the_schema(validator):
+    for path in sorted(bundled_decks_dir().glob("*.yaml")):
+        errors = list(validator.iter_errors(yaml_data(path.read_text(encoding="utf-8"))))
+        assert not errors, f"{path.name}: {errors[0].message} at {list(errors[0].path)}"
+    assert schema_accepts(validator, VALID) and loader_accepts(VALID)
+    assert schema_accepts(validator, starter_deck("mine"))
+
+
+@pytest.mark.parametrize("name", STRUCTURAL)
+def test_structural_errors_are_rejected_by_both(validator, name):
+    text = (BAD / f"{name}.yaml").read_text(encoding="utf-8")
+    assert not loader_accepts(text, name)
+    assert not schema_accepts(validator, text)
+
+
+def _card_two(change: str) -> str:
+    """VALID with the second card's key-points block replaced by ``change``."""
+    start = VALID.index("  - id: demo-two")
+    return VALID[:start] + change
+
+
+MUTATIONS = {
+    "unknown top-level key": (VALID + "extra: 1\n", False),
+    "title without a language": (VALID.replace("title: {zh: 演示, en: Demo}", "title: {}"), False),
+    "title in one language": (VALID.replace("title: {zh: 演示, en: Demo}", "title: {en: Demo}"), True),
+    "deck name with capitals": (VALID.replace("deck: demo", "deck: Demo"), False),
+    "empty card list": (VALID.split("cards:")[0] + "cards: []\n", False),
+    "seven key points": (
+        _card_two(
+            "  - id: demo-two\n    question: {en: q}\n    answer: {en: a}\n    key_points:\n"
+            + "      - {en: p, terms: [t]}\n" * 7
+        ),
+        False,
+    ),
+    "key point without text": (
+        _card_two(
+            "  - id: demo-two\n    question: {en: q}\n    answer: {en: a}\n    key_points:\n"
+            + "      - {terms: [t]}\n" * 3
+        ),
+        False,
+    ),
+    "empty terms": (
+        _card_two(
+            "  - id: demo-two\n    question: {en: q}\n    answer: {en: a}\n    key_points:\n"
+            + "      - {en: p, terms: []}\n" * 3
+        ),
+        False,
+    ),
+    "numbers as terms": (
+        _card_two(
+            "  - id: demo-two\n    question: {en: q}\n    answer: {en: a}\n    key_points:\n"
+            + "      - {en: p, terms: [0.0002, 3]}\n" * 3
+        ),
+        True,
+    ),
+    "tag with a space": (VALID.replace("tags: [training]", "tags: [deep learning]"), False),
+    "Chinese tag": (VALID.replace("tags: [training]", "tags: [训练, a.b-c_d]"), True),
+    "ftp source": (VALID.replace("https://example.com/exploding", "ftp://example.com/x"), False),
+    "null tags": (VALID.replace("tags: [training]", "tags:"), True),
+    "blank answer": (VALID.replace("answer: {zh: 梯度逐层放大。, en: Gradients grow layer by layer.}", "answer: {zh: '  '}"), False),
+    "related id with capitals": (VALID.replace("related: [demo-two]", "related: [Demo-Two]"), False),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(MUTATIONS))
+def test_loader_and_schema_agree_on_each_rule(validator, case):
+    text, valid = MUTATIONS[case]
+    if "related" not in case and "demo-two" not in text:
+        text = text.replace("related: [demo-two]", "")
+    assert loader_accepts(text) is valid, "loader"
+    assert schema_accepts(validator, text) is valid, "schema"
+
+
+# -- new-deck -----------------------------------------------------------------------------------
+
+
+def test_new_deck_writes_a_starter_that_passes_check(invoke, home):
+    result = invoke("new-deck", "ml-basics")
+    assert result.exit_code == 0, result.output
+    path = home / "decks" / "ml-basics.yaml"
+    assert result.stdout.strip() == f"Wrote {path}; edit it, then run `flashdl check`."
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=deck.schema.json\n")
+    assert (home / "decks" / "deck.schema.json").read_text() == SCHEMA_FILE.read_text()
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ok: 8 decks, 77 cards"
+    [deck] = [d for d in load_collection([home / "decks"]) if d.name == "ml-basics"]
+    assert [c.id for c in deck.cards] == ["ml-basics-dropout", "ml-basics-weight-decay"]
+
+
+def test_new_deck_refuses_existing_names_and_bad_names(invoke, home):
+    assert invoke("new-deck", "mine").exit_code == 0
+    (home / "decks" / "mine.yaml").write_text(VALID.replace("demo", "mine"), encoding="utf-8")
+    result = invoke("new-deck", "mine")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("flashdl: a deck named 'mine' already exists: ")
+    assert "deck: mine" in (home / "decks" / "mine.yaml").read_text(encoding="utf-8")
+    result = invoke("new-deck", "basics")
+    assert result.exit_code == 1 and "basics.yaml" in result.stderr
+    for bad in ("My Deck", "../escape", "_x", "a" * 51):
+        result = invoke("new-deck", bad)
+        assert result.exit_code == 1 and "is not a deck name" in result.stderr, bad
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in (home / "decks").iterdir()) == ["deck.schema.json", "mine.yaml"]
