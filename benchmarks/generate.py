@@ -173,16 +173,15 @@ class SyntheticCard:
 
 def _answer(rng: random.Random, a: tuple[str, str, str], b: tuple[str, str, str]) -> tuple[str, str]:
     clause_zh, clause_en = rng.choice(CLAUSES)
-    zh = [f"**核心一句话**：{a[0]}{clause_zh}。"]
-    en = [f"**In one sentence**: {a[1]} {clause_en}."]
-    if rng.random() < 0.6:
+    zh = [f"**核心**：{a[0]}{clause_zh}。"]
+    en = [f"**Core**: {a[1]} {clause_en}."]
+    if rng.random() < 0.4:
         formula = rng.choice(FORMULAS)
-        zh.append(f"关键公式是 ${formula}$，与{b[0]}配合使用时尤其重要。")
-        en.append(f"The key formula is ${formula}$; it matters most together with {b[1]}.")
-    if rng.random() < 0.3:
-        extra_zh, extra_en = rng.choice(CLAUSES)
-        zh.append(f"\n- 追问：{b[0]}{extra_zh}\n- 注意与{a[0]}的区别")
-        en.append(f"\n- Follow-up: {b[1]} {extra_en}\n- Mind the difference from {a[1]}")
+        zh.append(f"公式：${formula}$。")
+        en.append(f"Formula: ${formula}$.")
+    if rng.random() < 0.15:
+        zh.append(f"\n- 追问：与{b[0]}的区别")
+        en.append(f"\n- Follow-up: versus {b[1]}")
     return "\n".join(zh), "\n".join(en)
 
 
@@ -213,16 +212,13 @@ def deck_text(cards: int, *, name: str = DECK_NAME, seed: int = DEFAULT_SEED) ->
             "    key_points:",
         ]
         for zh, en, terms in rng.sample(POINTS, n_points):
-            all_terms = ", ".join(_scalar(t, flow=True) for t in [*terms, a[0]])
+            all_terms = ", ".join(_scalar(t, flow=True) for t in terms)
             lines.append(
-                f"      - {{zh: {_scalar(a[0] + zh, flow=True)}, en: {_scalar(en, flow=True)},"
+                f"      - {{zh: {_scalar(zh, flow=True)}, en: {_scalar(en, flow=True)},"
                 f" terms: [{all_terms}]}}"
             )
-        if rng.random() < 0.5:
-            lines.append(
-                "    source: https://paddlepedia.readthedocs.io/en/latest/tutorials/deep_learning/"
-                f"{a[2]}.html#q{number}"
-            )
+        if rng.random() < 0.3:
+            lines.append(f"    source: https://example.org/dl/{a[2]}#q{number}")
         lines.append(f"    tags: [{', '.join(rng.sample(TAGS, rng.randint(1, 3)))}]")
         if number > 10 and rng.random() < 0.2:
             others = rng.sample(range(max(1, number - 200), number), rng.randint(1, 2))
@@ -292,7 +288,7 @@ def _grade(rng: random.Random, fail: float) -> int:
 
 
 def _card_history(
-    rng: random.Random, card: SyntheticCard, start: date, end: date, cap: int
+    rng: random.Random, card: SyntheticCard, start: date, end: date, cap: int, power: float
 ) -> list[list]:
     """One card's review rows (chronological) from its first review until ``end``."""
     from flashdl.scheduler import NEW_CARD, review
@@ -302,7 +298,7 @@ def _card_history(
     fail = 0.04 + 0.25 * rng.random() ** 2  # how hard this card is for this user
     state, state_json = NEW_CARD, state_to_json(NEW_CARD)
     span = (end - start).days
-    day = start + timedelta(days=int(span * rng.random() ** 0.8))
+    day = start + timedelta(days=int(span * rng.random() ** power))  # power < 1: more recent
     while day <= end and len(rows) < cap:
         seconds = rng.randint(7 * 3600, 23 * 3600 + 1800)
         grade = _grade(rng, fail)
@@ -347,6 +343,21 @@ def _quiz_row(rng: random.Random, after: list, points: int) -> list:
             coverage, json.dumps(missed)]  # fmt: skip
 
 
+def _calibrate(
+    cards: Sequence[SyntheticCard], start: date, end: date, cap: int, per_card: float, seed: int
+) -> float:
+    """How recent first reviews must be (``power``) for about ``per_card`` rows a card: found on
+    a sample, so that few rows need trimming and the due dates stay realistic."""
+    sample = cards[:: max(1, len(cards) // 2000)]
+    low, high = 0.02, 4.0
+    for _ in range(12):
+        power = math.sqrt(low * high)
+        rng = random.Random(seed + 1)
+        rows = sum(len(_card_history(rng, c, start, end, cap, power)) for c in sample)
+        low, high = (low, power) if rows / len(sample) > per_card else (power, high)
+    return math.sqrt(low * high)
+
+
 def store_rows(
     deck_cards: Sequence[SyntheticCard],
     *,
@@ -369,7 +380,8 @@ def store_rows(
     quiz_share = 0.05
     scheduled_budget = reviews - round(reviews * quiz_share)
     cap = max(2, math.ceil(4 * reviews / max(cards, 1)))
-    histories = [_card_history(rng, card, start, end, cap) for card in chosen]
+    power = _calibrate(chosen, start, end, cap, scheduled_budget / max(cards, 1), seed)
+    histories = [_card_history(rng, card, start, end, cap, power) for card in chosen]
     total = sum(len(h) for h in histories)
     # Trim the newest rows of random cards down to the budget (people stop studying a deck).
     order = list(range(len(chosen)))
@@ -390,12 +402,11 @@ def store_rows(
     # Quiz answers fill the log up to exactly ``reviews`` rows.
     with_rows = [i for i, h in enumerate(histories) if h]
     quizzes = []
-    for _ in range(reviews - total if with_rows else 0):
+    while with_rows and total + len(quizzes) < reviews:
         i = rng.choice(with_rows)
         row = rng.choice(histories[i])
-        if row[10] is not None:  # undone: take the state it went back to
-            row = next(r for r in histories[i] if r[10] is None)
-        quizzes.append(_quiz_row(rng, row, chosen[i].key_points))
+        if row[10] is None:  # not an undone grade: its state_after is the card's state then
+            quizzes.append(_quiz_row(rng, row, chosen[i].key_points))
     card_rows = []
     suspended = reset = 0
     for card, history in zip(chosen, histories, strict=True):

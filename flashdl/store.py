@@ -398,13 +398,15 @@ class Store:
         return {date.fromisoformat(day): (avg, count) for day, avg, count in rows}
 
     def hardest(self, limit: int = 10) -> list[tuple[str, str, float, int]]:
-        """(card id, deck, easiness, lapses): lowest easiness first, then most lapses."""
+        """(card id, deck, easiness, lapses): the highest FSRS difficulty first where FSRS built the
+        states, else the lowest SM-2 easiness; then the most lapses."""
         return [
             tuple(row)
             for row in self._rows(
                 "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM card_state s"
                 " JOIN temp.deck_cards d ON d.card_id = s.card_id WHERE s.due IS NOT NULL"
-                " ORDER BY s.easiness ASC, s.lapses DESC, s.card_id LIMIT ?",
+                " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
+                " LIMIT ?",
                 [limit],
             )
         ]

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from decktext import VALID
+
 from flashdl import deck_cache
 from flashdl.deck_cache import cache_files, entry_path, load_deck_cached
 from flashdl.decks import load_deck
