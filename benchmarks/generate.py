@@ -145,8 +145,20 @@ POINTS = [
     ("显存开销大", "High memory cost", ["显存", "memory"]),
 ]
 
-TAGS = ["optimization", "regularization", "normalization", "cv", "nlp", "generative",
-        "recsys", "training", "architecture", "metrics", "efficiency", "theory"]  # fmt: skip
+TAGS = [
+    "optimization",
+    "regularization",
+    "normalization",
+    "cv",
+    "nlp",
+    "generative",
+    "recsys",
+    "training",
+    "architecture",
+    "metrics",
+    "efficiency",
+    "theory",
+]
 
 _PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: |\s#|\s$|^$")
 _FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
@@ -171,7 +183,9 @@ class SyntheticCard:
     key_points: int
 
 
-def _answer(rng: random.Random, a: tuple[str, str, str], b: tuple[str, str, str]) -> tuple[str, str]:
+def _answer(
+    rng: random.Random, a: tuple[str, str, str], b: tuple[str, str, str]
+) -> tuple[str, str]:
     clause_zh, clause_en = rng.choice(CLAUSES)
     zh = [f"**核心**：{a[0]}{clause_zh}。"]
     en = [f"**Core**: {a[1]} {clause_en}."]
@@ -185,7 +199,9 @@ def _answer(rng: random.Random, a: tuple[str, str, str], b: tuple[str, str, str]
     return "\n".join(zh), "\n".join(en)
 
 
-def deck_text(cards: int, *, name: str = DECK_NAME, seed: int = DEFAULT_SEED) -> tuple[str, list[SyntheticCard]]:
+def deck_text(
+    cards: int, *, name: str = DECK_NAME, seed: int = DEFAULT_SEED
+) -> tuple[str, list[SyntheticCard]]:
     """The YAML of a synthetic deck of ``cards`` cards, and each card's id and key-point count."""
     rng = random.Random(seed)
     out = [f"deck: {name}", "title: {zh: 合成测试卡组, en: Synthetic benchmark deck}", "cards:"]
@@ -260,8 +276,13 @@ def bundled_cards() -> list[SyntheticCard]:
 # -- the store ----------------------------------------------------------------------------------
 
 GRADES = (0, 1, 2, 3, 4, 5)
-TYPED = ["我记得要点是梯度和收敛", "It normalizes activations and speeds up training",
-         "不太确定，大概和过拟合有关", "Adds noise; an ensemble of sub-networks", ""]  # fmt: skip
+TYPED = [
+    "我记得要点是梯度和收敛",
+    "It normalizes activations and speeds up training",
+    "不太确定，大概和过拟合有关",
+    "Adds noise; an ensemble of sub-networks",
+    "",
+]
 
 
 @dataclass
@@ -274,6 +295,7 @@ class StoreSummary:
     reset: int
     first_day: str
     last_day: str
+    habits: Habits
 
 
 def _stamp(day: date, seconds: int, ms: int) -> str:
@@ -281,50 +303,100 @@ def _stamp(day: date, seconds: int, ms: int) -> str:
     return f"{day.isoformat()}T{h:02d}:{rest // 60:02d}:{rest % 60:02d}.{ms:03d}{TZ_SUFFIX}"
 
 
-def _grade(rng: random.Random, fail: float) -> int:
+@dataclass(frozen=True)
+class Habits:
+    """How the synthetic user studies: ``skill`` 0..1 (higher: fewer lapses and hard grades, so
+    fewer reviews) and ``power`` (first reviews spread as ``span * U**power``; below 1 they lean
+    to recent days). ``store_rows`` tunes them so the log has about the wanted number of rows."""
+
+    skill: float = 0.5
+    power: float = 1.0
+
+
+def _grade(rng: random.Random, fail: float, skill: float) -> int:
     if rng.random() < fail:
         return rng.choice((0, 1, 1, 2, 2))
-    return rng.choices((3, 4, 5), weights=(25, 45, 30))[0]
+    return rng.choices((3, 4, 5), weights=(30 - 25 * skill, 45, 25 + 20 * skill))[0]
 
 
 def _card_history(
-    rng: random.Random, card: SyntheticCard, start: date, end: date, cap: int, power: float
+    rng: random.Random, card: SyntheticCard, start: date, end: date, cap: int, habits: Habits
 ) -> list[list]:
     """One card's review rows (chronological) from its first review until ``end``."""
     from flashdl.scheduler import NEW_CARD, review
     from flashdl.store import state_to_json
 
     rows: list[list] = []
-    fail = 0.04 + 0.25 * rng.random() ** 2  # how hard this card is for this user
+    skill = habits.skill
+    fail = (1 - skill) * (0.04 + 0.3 * rng.random() ** 2) + 0.01  # this card, for this user
     state, state_json = NEW_CARD, state_to_json(NEW_CARD)
     span = (end - start).days
-    day = start + timedelta(days=int(span * rng.random() ** power))  # power < 1: more recent
+    day = start + timedelta(days=int(span * rng.random() ** habits.power))
     while day <= end and len(rows) < cap:
         seconds = rng.randint(7 * 3600, 23 * 3600 + 1800)
-        grade = _grade(rng, fail)
+        grade = _grade(rng, fail, skill)
         after = review(state, grade, day)
         after_json = state_to_json(after)
         base = [card.id, card.deck]
         if rng.random() < 0.004:  # graded, then undone with `u` and graded again
             undone_at = _stamp(day, seconds + 5, rng.randrange(1000))
-            rows.append([*base, _stamp(day, seconds, rng.randrange(1000)), day.isoformat(), grade,
-                         "study", rng.randint(800, 30000), state_json, after_json, None, undone_at,
-                         None, None])  # fmt: skip
+            rows.append(
+                [
+                    *base,
+                    _stamp(day, seconds, rng.randrange(1000)),
+                    day.isoformat(),
+                    grade,
+                    "study",
+                    rng.randint(800, 30000),
+                    state_json,
+                    after_json,
+                    None,
+                    undone_at,
+                    None,
+                    None,
+                ]
+            )
             seconds += 6
-            grade = _grade(rng, fail)
+            grade = _grade(rng, fail, skill)
             after = review(state, grade, day)
             after_json = state_to_json(after)
-        rows.append([*base, _stamp(day, seconds, rng.randrange(1000)), day.isoformat(), grade,
-                     "study", int(rng.lognormvariate(8.8, 0.7)), state_json, after_json, None,
-                     None, None, None])  # fmt: skip
+        rows.append(
+            [
+                *base,
+                _stamp(day, seconds, rng.randrange(1000)),
+                day.isoformat(),
+                grade,
+                "study",
+                int(rng.lognormvariate(8.8, 0.7)),
+                state_json,
+                after_json,
+                None,
+                None,
+                None,
+                None,
+            ]
+        )
         state, state_json = after, after_json
         repeat = grade
         while repeat < 4 and rng.random() < 0.9:  # same-session repeats until a 4 or 5
             seconds += rng.randint(60, 900)
             repeat = rng.choices(GRADES, weights=(2, 4, 6, 30, 40, 18))[0]
-            rows.append([*base, _stamp(day, seconds, rng.randrange(1000)), day.isoformat(),
-                         repeat, "repeat", int(rng.lognormvariate(8.3, 0.6)), state_json,
-                         state_json, None, None, None, None])  # fmt: skip
+            rows.append(
+                [
+                    *base,
+                    _stamp(day, seconds, rng.randrange(1000)),
+                    day.isoformat(),
+                    repeat,
+                    "repeat",
+                    int(rng.lognormvariate(8.3, 0.6)),
+                    state_json,
+                    state_json,
+                    None,
+                    None,
+                    None,
+                    None,
+                ]
+            )
         late = rng.random()
         delay = 0 if late < 0.6 else rng.randint(1, 3) if late < 0.9 else rng.randint(4, 30)
         day = state.due + timedelta(days=delay)
@@ -338,24 +410,52 @@ def _quiz_row(rng: random.Random, after: list, points: int) -> list:
     missed = sorted(rng.sample(range(points), rng.randint(0, points)))
     coverage = round(1 - len(missed) / points, 2)
     grade = min(5, max(0, round(coverage * 5 + rng.uniform(-1, 1))))
-    return [after[0], after[1], _stamp(day, seconds, rng.randrange(1000)), after[3], grade,
-            "quiz", rng.randint(30_000, 240_000), after[8], after[8], rng.choice(TYPED), None,
-            coverage, json.dumps(missed)]  # fmt: skip
+    return [
+        after[0],
+        after[1],
+        _stamp(day, seconds, rng.randrange(1000)),
+        after[3],
+        grade,
+        "quiz",
+        rng.randint(30_000, 240_000),
+        after[8],
+        after[8],
+        rng.choice(TYPED),
+        None,
+        coverage,
+        json.dumps(missed),
+    ]
 
 
 def _calibrate(
     cards: Sequence[SyntheticCard], start: date, end: date, cap: int, per_card: float, seed: int
-) -> float:
-    """How recent first reviews must be (``power``) for about ``per_card`` rows a card: found on
-    a sample, so that few rows need trimming and the due dates stay realistic."""
+) -> Habits:
+    """Habits that give about ``per_card`` rows a card, found on a sample: first the user's
+    skill, with first reviews spread evenly; only if that is not enough, more recent first
+    reviews. Few rows then need trimming, so due dates stay realistic."""
     sample = cards[:: max(1, len(cards) // 2000)]
-    low, high = 0.02, 4.0
-    for _ in range(12):
-        power = math.sqrt(low * high)
+
+    def rows(habits: Habits) -> float:
         rng = random.Random(seed + 1)
-        rows = sum(len(_card_history(rng, c, start, end, cap, power)) for c in sample)
-        low, high = (low, power) if rows / len(sample) > per_card else (power, high)
-    return math.sqrt(low * high)
+        return sum(len(_card_history(rng, c, start, end, cap, habits)) for c in sample) / len(
+            sample
+        )
+
+    def search(make, low: float, high: float, *, rows_rise: bool) -> Habits:
+        """Bisect the knob between ``low`` and ``high`` (rows rise or fall as it rises)."""
+        for _ in range(10):
+            middle = (low + high) / 2
+            if (rows(make(middle)) > per_card) == rows_rise:
+                high = middle
+            else:
+                low = middle
+        return make((low + high) / 2)
+
+    if rows(Habits(skill=0.0)) <= per_card:
+        return Habits(skill=0.0)
+    if rows(Habits(skill=1.0)) <= per_card:
+        return search(lambda k: Habits(skill=k), 0.0, 1.0, rows_rise=False)
+    return search(lambda p: Habits(skill=1.0, power=p), 0.02, 1.0, rows_rise=True)
 
 
 def store_rows(
@@ -380,8 +480,8 @@ def store_rows(
     quiz_share = 0.05
     scheduled_budget = reviews - round(reviews * quiz_share)
     cap = max(2, math.ceil(4 * reviews / max(cards, 1)))
-    power = _calibrate(chosen, start, end, cap, scheduled_budget / max(cards, 1), seed)
-    histories = [_card_history(rng, card, start, end, cap, power) for card in chosen]
+    habits = _calibrate(chosen, start, end, cap, scheduled_budget / max(cards, 1), seed)
+    histories = [_card_history(rng, card, start, end, cap, habits) for card in chosen]
     total = sum(len(h) for h in histories)
     # Trim the newest rows of random cards down to the budget (people stop studying a deck).
     order = list(range(len(chosen)))
@@ -424,10 +524,20 @@ def store_rows(
             reset += 1
         suspended += is_suspended
         card_rows.append(
-            (card.id, card.deck, state.repetitions, state.interval, state.easiness,
-             state.due.isoformat() if state.due else None, state.lapses, introduced, last,
-             is_suspended, reset_at)
-        )  # fmt: skip
+            (
+                card.id,
+                card.deck,
+                state.repetitions,
+                state.interval,
+                state.easiness,
+                state.due.isoformat() if state.due else None,
+                state.lapses,
+                introduced,
+                last,
+                is_suspended,
+                reset_at,
+            )
+        )
     log = [row for history in histories for row in history] + quizzes
     log.sort(key=lambda row: row[2])
     modes: dict[str, int] = {}
@@ -442,6 +552,7 @@ def store_rows(
         reset=reset,
         first_day=log[0][3] if log else "",
         last_day=log[-1][3] if log else "",
+        habits=habits,
     )
     return card_rows, log, summary
 
@@ -514,11 +625,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store-cards", type=int, default=100_000, help="card_state rows")
     parser.add_argument("--reviews", type=int, default=1_000_000, help="review log rows")
     parser.add_argument("--days", type=int, default=730, help="days the review log spans")
-    parser.add_argument("--end", type=date.fromisoformat, default=date.today(),
-                        help="last day of the review log (default: today)")  # fmt: skip
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=date.today(),
+        help="last day of the review log (default: today)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "data",
-                        help="folder for decks/NAME.yaml and store.db")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "benchmarks" / "out" / "data",
+        help="folder for decks/NAME.yaml and store.db",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -541,7 +660,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"store  {args.out / 'store.db'}: {summary.cards:,} cards, {summary.reviews:,} reviews"
         f" ({', '.join(f'{k} {v:,}' for k, v in sorted(summary.modes.items()))};"
-        f" {summary.undone:,} undone), {summary.first_day} to {summary.last_day},"
+        f" {summary.undone:,} undone), {summary.first_day} to {summary.last_day}"
+        f" (skill {summary.habits.skill:.2f}, power {summary.habits.power:.2f}),"
         f" {db_size / 1e6:.0f} MB in {store_seconds:.1f} s"
     )
     return 0

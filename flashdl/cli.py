@@ -871,8 +871,10 @@ def export_progress(
     with Store.open(source) as store:
         document = progress_document(store, env.clock())
     write_atomic(target, dumps(document), force=force)
+    cards, reviews = len(document["cards"]), len(document["reviews"])
     typer.echo(
-        f"Wrote {target}: {len(document['cards'])} cards, {len(document['reviews'])} reviews."
+        f"Wrote {target}: {cards} card{'s' if cards != 1 else ''},"
+        f" {reviews} review{'s' if reviews != 1 else ''}."
     )
 
 

@@ -42,7 +42,6 @@ ANKI_NOTE_TYPE = "flashdl"
 ANKI_FIELDS = ("Question", "Answer", "Key points", "Source", "Card id")
 ANKI_ROOT_DECK = "flashdl"
 CSV_COLUMNS = (*ANKI_FIELDS, "Tags", "Deck", "GUID")
-LANGS = ("zh", "en", "both")
 
 # C0 controls except tab and newline, DEL, C1 controls, bidirectional overrides (as in render.py).
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -192,14 +191,16 @@ ANKI_CSS = """\
   font-size: 19px; line-height: 1.6; text-align: left;
   color: #1f2328; background-color: #ffffff;
 }
-.question, .answer, .points, .source, .card-id { max-width: 42em; margin-left: auto; margin-right: auto; }
+.question, .answer, .points, .source, .card-id, hr#answer {
+  max-width: 46rem; margin-left: auto; margin-right: auto;
+}
 .question { font-size: 1.15em; font-weight: 600; }
 .question .lang-en { font-weight: 400; color: #59636e; margin-top: .3em; }
 .points .lang-en { color: #59636e; }
-hr#answer { border: 0; border-top: 1px solid #d1d9e0; margin: 1em auto; max-width: 42em; }
+hr#answer { border: 0; border-top: 1px solid #d1d9e0; margin-top: 1em; margin-bottom: 1em; }
 .answer .lang-zh + .lang-en { border-top: 1px dashed #d1d9e0; margin-top: 1em; padding-top: .6em; }
 .points .lang-en { display: block; }
-.points { margin-top: 1.2em; padding: .5em 1em; border-left: 4px solid #1a7f37; background: #f6f8fa; }
+.points { box-sizing: border-box; margin-top: 1.2em; padding: .5em 1em; border-left: 4px solid #1a7f37; background: #f6f8fa; }
 .points .label { font-weight: 600; font-size: .9em; }
 .points ul { margin: .3em 0; padding-left: 1.2em; }
 .source { margin-top: 1em; font-size: .8em; word-break: break-all; }

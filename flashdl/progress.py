@@ -79,7 +79,16 @@ def progress_document(store: Store, exported_at: datetime) -> dict:
 
 
 def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    """The document as JSON with one card or review per line: compact, yet easy to grep."""
+    lines = ["{"]
+    for index, (key, value) in enumerate(document.items()):
+        comma = "," if index < len(document) - 1 else ""
+        if isinstance(value, list) and value:
+            rows = ",\n".join("  " + json.dumps(row, ensure_ascii=False) for row in value)
+            lines.append(f" {json.dumps(key)}: [\n{rows}\n ]{comma}")
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    return "\n".join(lines) + "\n}\n"
 
 
 def parse_progress(data: bytes | str, source: str) -> Progress:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -155,7 +156,7 @@ class Store:
         applied: list[str] = []
         if "_sqlite_migrations" in tables:
             applied = migrations.applied(conn)
-        if tables and not applied:
+        if tables and not applied and not _unfinished_start(conn, tables):
             raise StoreError(
                 f"{self.path} is a SQLite database, but not a flashdl one; it was left untouched "
                 "(use --db to choose another file)"
@@ -167,11 +168,24 @@ class Store:
                 f"'{unknown[0]}', which this version {__version__} does not know); upgrade flashdl "
                 "(pip install -U flashdl) — the file was left untouched"
             )
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         if len(applied) < SCHEMA_VERSION:
-            migrations.apply(conn)
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Apply the pending migrations in one write transaction, deciding again under the lock:
+        two processes opening a new database at once must not both migrate it, and a kill -9
+        part-way leaves the file as it was before (the next open finishes the job)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if len(migrations.applied(conn)) < SCHEMA_VERSION:
+                migrations.apply(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
@@ -827,6 +841,29 @@ def _write_state(
             state.difficulty,
         ],
     )
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL mode. Another process switching the same new file at the same moment makes
+    SQLite answer "locked" at once, without the busy timeout, so wait for it here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _unfinished_start(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    """True for a file whose creation was cut short by an older flashdl: an empty migrations
+    table and nothing else (that version created the table outside the first migration)."""
+    if tables != {migrations.MIGRATIONS_TABLE}:
+        return False
+    return conn.execute(f"SELECT count(*) FROM {migrations.MIGRATIONS_TABLE}").fetchone()[0] == 0
 
 
 def _check_file(path: Path) -> None:
