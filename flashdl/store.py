@@ -102,9 +102,14 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
         return f"database {path} is busy in another flashdl process; try again in a moment"
     if "readonly" in lowered or "read-only" in lowered:
         return f"cannot write {path}: the file or its folder is read-only (set FLASHDL_HOME or --db to move it)"
-    if "disk is full" in lowered or "disk i/o" in lowered:
+    if "disk is full" in lowered:
         return (
             f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
+        )
+    if "disk i/o" in lowered:
+        return (
+            f"cannot write {path}: disk I/O error; check the disk (or move the file with --db) "
+            "and retry (earlier reviews are saved)"
         )
     if "unable to open" in lowered:
         return f"cannot open database {path}: check the folder exists and is writable, or use --db"
@@ -183,7 +188,8 @@ class Store:
             if len(migrations.applied(conn)) < SCHEMA_VERSION:
                 migrations.apply(conn)
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
@@ -212,7 +218,10 @@ class Store:
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full disk, an I/O error);
+                # a second ROLLBACK would replace the real error with "no transaction is active".
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 

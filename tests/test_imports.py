@@ -8,7 +8,11 @@ import sys
 import pytest
 
 HEAVY = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc", "genanki", "fsrs",
-         "flashdl.decks", "flashdl.store", "flashdl.session")  # fmt: skip
+         "pydantic", "flashdl.decks", "flashdl.store", "flashdl.session")  # fmt: skip
+# What the path to the first card may not load once the deck cache is warm: the YAML parser,
+# sqlite-utils (only needed to migrate), Markdown (only once an answer is shown), pydantic.
+NOT_BEFORE_FIRST_CARD = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc",
+                         "genanki", "pydantic", "jsonschema")  # fmt: skip
 
 PROBE = """
 import sys
@@ -38,3 +42,29 @@ def test_scheduler_and_decks_stay_free_of_ui_and_storage():
     )
     modules = set(result.stdout.strip().split(","))
     assert not {"rich", "typer", "sqlite_utils", "sqlite3"} & modules
+
+
+def test_first_card_with_a_warm_cache_loads_only_what_it_needs(tmp_path):
+    import os
+
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path)}
+    probe = PROBE.format(args=["study", "--deck", "basics"])
+    subprocess.run(
+        [sys.executable, "-c", probe],
+        input="q\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        input="q\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "为什么归一化能够提高求解最优解的速度？" in result.stdout
+    modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
+    assert sorted(m for m in NOT_BEFORE_FIRST_CARD if m in modules) == []

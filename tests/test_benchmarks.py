@@ -1,0 +1,81 @@
+"""The benchmark data generators (benchmarks/generate.py), run at tiny sizes so they cannot rot."""
+
+from __future__ import annotations
+
+import importlib.util
+import sqlite3
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from flashdl.decks import load_collection
+from flashdl.migrations import SCHEMA_VERSION
+from flashdl.scheduler import NEW_CARD
+from flashdl.store import Store
+
+GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+END = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def generate():
+    spec = importlib.util.spec_from_file_location("flashdl_benchmarks_generate", GENERATE)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
+
+
+def test_deck_is_valid_deterministic_and_apart_from_the_bundled_ids(generate, tmp_path: Path):
+    path, made = generate.write_deck(tmp_path / "decks", 50, seed=3)
+    assert path.name == "synthetic.yaml"
+    (deck,) = load_collection([path])
+    assert [c.id for c in deck.cards] == [c.id for c in made]
+    assert all(
+        3 <= len(c.key_points) <= 6 and all(p.terms for p in c.key_points) for c in deck.cards
+    )
+    assert all(c.question.zh and c.question.en and c.answer.zh and c.answer.en for c in deck.cards)
+    assert any("$" in c.answer.en for c in deck.cards) and any(c.related for c in deck.cards)
+    assert not {c.id for c in made} & {c.id for c in generate.bundled_cards()}
+    assert generate.deck_text(50, seed=3)[0] == path.read_text(encoding="utf-8")
+    assert generate.deck_text(50, seed=4)[0] != path.read_text(encoding="utf-8")
+
+
+def test_store_has_the_counts_and_consistent_states(generate, tmp_path: Path):
+    _, made = generate.write_deck(tmp_path / "decks", 50)
+    db = tmp_path / "store.db"
+    summary = generate.write_store(db, made, cards=80, reviews=500, end=END, days=200)
+    assert (summary.cards, summary.reviews) == (80, 500)
+    with Store.open(db) as store:
+        assert store.schema_version() == SCHEMA_VERSION
+        states = store.states()
+        log = store.reviews(include_undone=True)  # parses every JSON state
+    assert len(states) == 80 and len(log) == 500
+    assert {c.id for c in made} <= set(states)
+    assert {r.mode for r in log} == {"study", "repeat", "quiz"}
+    first = (END - timedelta(days=200)).isoformat()
+    assert all(first <= r.day <= END.isoformat() for r in log)
+    assert [r.reviewed_at for r in log] == sorted(r.reviewed_at for r in log)
+    last: dict[str, object] = {}
+    for review in log:  # each scheduling grade starts from the state the previous one left
+        if review.mode == "study":
+            assert review.state_before == last.get(review.card_id, NEW_CARD)
+            if review.undone_at is None:
+                last[review.card_id] = review.state_after
+        else:
+            assert review.state_before == review.state_after
+    conn = sqlite3.connect(db)
+    reset = {
+        row[0] for row in conn.execute("SELECT card_id FROM card_state WHERE reset_at IS NOT NULL")
+    }
+    journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    conn.close()
+    assert journal == "wal"
+    for card_id, state in last.items():
+        expected = NEW_CARD if card_id in reset else state
+        assert states[card_id].state == expected
