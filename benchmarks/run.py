@@ -8,7 +8,8 @@ The synthetic data (``benchmarks/generate.py``) is built into ``benchmarks/out/<
 first time and reused while the generator and the sizes are unchanged. Every command runs in a
 fresh ``FLASHDL_HOME`` per scenario, with ``FLASHDL_DECKS`` at the synthetic deck folder and
 ``FLASHDL_DB`` at the synthetic store. Wall time is ``time.perf_counter`` around the subprocess;
-peak memory is the child's ``ru_maxrss`` from ``os.wait4``. Flashdl and baseline runs alternate.
+peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (both taken in a small timer process).
+Flashdl and baseline runs alternate.
 The table is printed and also written to ``benchmarks/out/results-<profile>.{json,md}``. What each
 figure means: benchmarks/README.md.
 """
@@ -206,19 +207,44 @@ def environment(home: Path, data: Data) -> dict[str, str]:
     return env
 
 
+# Runs one command and writes [seconds, max RSS in KiB, exit code] to the file in argv[1]. It is a
+# small process of its own because Linux carries a process's peak RSS over fork and exec: a
+# command started straight from this (large) process would report at least this process's size.
+_TIMER = """
+import json, os, sys, time
+result, command = sys.argv[1], sys.argv[2:]
+started = time.perf_counter()
+pid = os.posix_spawn(command[0], command, os.environ)
+_, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - started
+with open(result, "w") as out:
+    json.dump([elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status)], out)
+"""
+
+
 def run(command: Sequence[str], env: dict[str, str]) -> Sample:
-    """Wall time and peak memory of one run; output goes to a file (no pipe to fill up)."""
-    with tempfile.TemporaryFile() as sink:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            command, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        sink.seek(0)
-        output = sink.read().decode("utf-8", "replace")
-    return Sample(elapsed, usage.ru_maxrss * 1024, process.returncode, output)
+    """Wall time and peak memory of one run of ``command`` (its first item an absolute path).
+
+    The clock runs in a small timer process, from just before the command is spawned until it has
+    exited; the output goes to a file (no pipe to fill up)."""
+    with tempfile.TemporaryDirectory(prefix="flashdl-bench-run-") as folder:
+        result = Path(folder) / "result.json"
+        with (Path(folder) / "output").open("w+b") as sink:
+            subprocess.run(
+                [sys.executable, "-S", "-c", _TIMER, str(result), *command],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+            sink.seek(0)
+            output = sink.read().decode("utf-8", "replace")
+        try:
+            seconds, max_rss_kib, code = json.loads(result.read_text())
+        except (OSError, ValueError):
+            return Sample(0.0, 0, 1, output or "the timer process failed")
+    return Sample(seconds, max_rss_kib * 1024, code, output)
 
 
 def first_card(command: Sequence[str], env: dict[str, str], timeout: float = 120) -> Sample:

@@ -986,6 +986,32 @@ def new_deck(
     typer.echo(f"Wrote {target}; edit it, then run `flashdl check`.")
 
 
+@app.command()
+def doctor(
+    ctx: typer.Context,
+    decks_dir: DecksDirOption = None,
+    db: DbOption = None,
+) -> None:
+    """Check the data folder, database, settings, decks and deck cache; say what is wrong.
+
+    Changes nothing (the database is opened read-only). Exit code 1 when there is a problem."""
+    from flashdl.doctor import diagnose, has_problems, report
+
+    env = _env(ctx)
+    paths = _paths(env, db)
+    findings = diagnose(
+        data_dir=paths.data_dir,
+        config_dir=paths.config_dir,
+        db_path=paths.db_path,
+        cache_dir=paths.cache_dir,
+        deck_sources=_labelled_deck_sources(paths, env),
+    )
+    for line in report(findings):
+        typer.echo(line)
+    if has_problems(findings):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     app(prog_name="flashdl")

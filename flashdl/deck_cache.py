@@ -26,7 +26,7 @@ CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
-class _Entry:
+class CacheEntry:
     format: str
     size: int
     mtime_ns: int
@@ -44,15 +44,16 @@ def entry_path(cache_dir: Path, deck_file: Path) -> Path:
     return cache_dir / f"deck-{key}.pickle"
 
 
-def _read_entry(path: Path) -> _Entry | None:
+def read_entry(path: Path) -> CacheEntry | None:
+    """The cache entry at ``path``, or None when it is missing, damaged or from another version."""
     try:
         entry = pickle.loads(path.read_bytes())
     except Exception:  # any damage to a cache entry is just a miss
         return None
-    return entry if isinstance(entry, _Entry) and entry.format == _format() else None
+    return entry if isinstance(entry, CacheEntry) and entry.format == _format() else None
 
 
-def _write_entry(path: Path, entry: _Entry) -> None:
+def _write_entry(path: Path, entry: CacheEntry) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".deck-", suffix=".tmp")
@@ -69,7 +70,7 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
     """``decks.load_deck`` with the cache in front of it."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
-    entry = _read_entry(cached)
+    entry = read_entry(cached)
     try:
         stat = path.stat()
     except OSError:
@@ -92,7 +93,7 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         else:
             deck = parse_deck(data, shown, expected_name=path.stem)
         if stat is not None:
-            _write_entry(cached, _Entry(_format(), stat.st_size, stat.st_mtime_ns, digest, deck))
+            _write_entry(cached, CacheEntry(_format(), stat.st_size, stat.st_mtime_ns, digest, deck))
     return deck if deck.path == shown else replace(deck, path=shown)
 
 

@@ -33,6 +33,7 @@ __all__ = [
 
 LANGS = ("zh", "en")
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 6
+MAX_NESTING = 32  # a deck needs 6 levels (deck, cards, card, key_points, point, terms)
 MAX_DECK_BYTES = 64 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
@@ -61,18 +62,30 @@ class _List(list):
     item_lines: list[int]
 
 
+# Messages quote the deck's own text (keys, ids, values); deck text is untrusted, and a message
+# must be one line that cannot move, colour or retitle the terminal it is printed to.
+_UNSAFE_IN_MESSAGE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 300
+
+
+def _one_safe_line(message: str) -> str:
+    """Control characters shown as escapes (``\\x1b``); very long quotes cut."""
+    shown = _UNSAFE_IN_MESSAGE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), message)
+    return shown if len(shown) <= MAX_MESSAGE else shown[: MAX_MESSAGE - 1] + "…"
+
+
 class _Problems:
     def __init__(self, source: str):
         self.source = source
         self.items: list[tuple[int, str]] = []
 
     def add(self, line: int, message: str) -> None:
-        self.items.append((line, message))
+        self.items.append((line, _one_safe_line(message)))
 
     def formatted(self) -> list[str]:
-        return [
-            f"{self.source}:{line}: {msg}" for line, msg in sorted(self.items, key=lambda p: p[0])
-        ]
+        """One line per problem, by line number; a problem repeated on one line is listed once."""
+        ordered = dict.fromkeys(sorted(self.items, key=lambda p: p[0]))
+        return [f"{self.source}:{line}: {msg}" for line, msg in ordered]
 
 
 def _line(node: yaml.Node) -> int:
@@ -80,9 +93,17 @@ def _line(node: yaml.Node) -> int:
 
 
 def _to_data(
-    node: yaml.Node, problems: _Problems, seen: set[int], kinds: tuple[type, type]
+    node: yaml.Node,
+    problems: _Problems,
+    seen: set[int],
+    kinds: tuple[type, type],
+    depth: int = 0,
 ) -> object:
-    """Convert a composed node, rejecting aliases, foreign tags and duplicate keys."""
+    """Convert a composed node, rejecting aliases, foreign tags, duplicate keys and nesting
+    deeper than any deck needs (which would otherwise exhaust Python's recursion limit)."""
+    if depth > MAX_NESTING:
+        problems.add(_line(node), f"nesting deeper than {MAX_NESTING} levels is not allowed")
+        return None
     if id(node) in seen:
         problems.add(_line(node), "YAML aliases (*name) are not supported in deck files")
         return None
@@ -99,7 +120,7 @@ def _to_data(
     if isinstance(node, sequence):
         if tag != _YAML + "seq":
             problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain lists only)")
-        out = _List(_to_data(item, problems, seen, kinds) for item in node.value)
+        out = _List(_to_data(item, problems, seen, kinds, depth + 1) for item in node.value)
         out.line, out.item_lines = _line(node), [_line(item) for item in node.value]
         return out
     if tag != _YAML + "map":
@@ -107,14 +128,14 @@ def _to_data(
     mapping = _Map()
     mapping.line, mapping.key_lines = _line(node), {}
     for key_node, value_node in node.value:
-        key = _to_data(key_node, problems, seen, kinds)
+        key = _to_data(key_node, problems, seen, kinds, depth + 1)
         if not isinstance(key, str):
             problems.add(_line(key_node), "keys must be plain words")
             continue
         if key in mapping:
             problems.add(_line(key_node), f"duplicate key '{key}'")
             continue
-        mapping[key] = _to_data(value_node, problems, seen, kinds)
+        mapping[key] = _to_data(value_node, problems, seen, kinds, depth + 1)
         mapping.key_lines[key] = _line(value_node)
     return mapping
 
@@ -146,7 +167,12 @@ def _compose(text: str, problems: _Problems) -> yaml.Node | None:
         problems.add(line, f"YAML syntax: {what}")
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        problems.add(line, f"character {exc.character!r} is not allowed in YAML")
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)  # libyaml: int
+        problems.add(
+            line,
+            f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML; "
+            'inside "double quotes" write it as an escape such as \\e or \\x07',
+        )
     except yaml.YAMLError as exc:
         problems.add(1, f"YAML: {exc}")
     return None

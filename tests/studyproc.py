@@ -7,6 +7,7 @@ or the grade legend), so the driver knows how far the child got by counting them
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -127,10 +128,8 @@ class StudyProcess:
 
     def close(self, timeout: float = 15.0) -> int:
         if self.proc.stdin is not None and not self.proc.stdin.closed:
-            try:
+            with contextlib.suppress(OSError):
                 self.proc.stdin.close()
-            except OSError:
-                pass
         code = self.proc.wait(timeout=timeout)
         self._reader.join(timeout=timeout)
         assert self.proc.stdout is not None

@@ -3,6 +3,7 @@ review is lost. Also several connections creating and writing a new database at 
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 import threading
@@ -154,5 +155,6 @@ def test_two_study_sessions_interleave_grades_on_one_new_database(tmp_path: Path
         assert [r.grade for r in log if r.deck == name] == grades[name]
         assert {r.card_id for r in log if r.deck == name} == {f"{name}-{i}" for i in range(1, 7)}
     decks_in_order = [r.deck for r in log]
-    switches = sum(1 for a, b in zip(decks_in_order, decks_in_order[1:], strict=False) if a != b)
-    assert switches >= 10  # the two sessions' grades really interleave in the log
+    switches = sum(1 for a, b in itertools.pairwise(decks_in_order) if a != b)
+    # Both sessions grade in the same rounds; each round puts both decks in the log, in either order.
+    assert switches >= min(len(g) for g in grades.values()) >= 6

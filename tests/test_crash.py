@@ -126,7 +126,9 @@ def test_kill_9_keeps_the_database_sound_and_acknowledged_grades(
         home.mkdir()
         shutil.copyfile(fixtures.template, home / "flashdl.db")
     trial = run_trial(rng, kill_after, home, fixtures)
-    context = f"trial {number}: keys {trial.keys}, acknowledged {trial.acknowledged}\n{trial.output}"
+    context = (
+        f"trial {number}: keys {trial.keys}, acknowledged {trial.acknowledged}\n{trial.output}"
+    )
     assert "Traceback" not in trial.output and "internal error" not in trial.output, context
     grades, acked_grades, undos = expected_log(trial)
     db = home / "flashdl.db"
