@@ -27,7 +27,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "db") as store:
         session = StudySession(
             store=store,
-            queue=[card],
+            queue=[card.id],
             states={},
             console=console,
             keys=LineKeys(io.StringIO("\n")),

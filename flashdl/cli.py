@@ -209,14 +209,9 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
 
 def _load_decks(paths: Paths, env: Env) -> list[Deck]:
     """All decks, through the parsed-deck cache (``flashdl check`` bypasses it)."""
-    from functools import partial
+    from flashdl.deck_cache import load_decks_cached
 
-    from flashdl.deck_cache import load_deck_cached
-    from flashdl.decks import load_collection
-
-    return load_collection(
-        _deck_sources(paths, env), loader=partial(load_deck_cached, cache_dir=paths.cache_dir)
-    )
+    return load_decks_cached(_deck_sources(paths, env), paths.cache_dir)
 
 
 def _interview_date(store: Store, value: str | None, today: date) -> date | None:
@@ -254,7 +249,9 @@ def _scheduler(paths: Paths, store: Store, interview: date | None) -> Scheduler:
 
 
 def _find_card(decks: list[Deck], card_id: str) -> Card:
-    cards = {c.id: c for d in decks for c in d.cards}
+    from flashdl.model import CardLookup
+
+    cards = CardLookup(decks)
     if card_id in cards:
         return cards[card_id]
     import difflib
@@ -292,6 +289,7 @@ def study(
 ) -> None:
     """Review the cards due today, then new cards up to the daily limit."""
     from flashdl import render
+    from flashdl.model import CardLookup, card_ids
     from flashdl.session import StudySession, plan_study
     from flashdl.store import StateLookup, Store
 
@@ -305,13 +303,15 @@ def study(
         today = now.date()
         interview = _interview_date(store, until, today)
         scheduler = _scheduler(paths, store, interview)
-        cards = [card for d in decks for card in d.cards]
+        ordered = [card_id for d in decks for card_id in card_ids(d)]
+        position = {card_id: index for index, card_id in enumerate(ordered)}
+        due = store.due_cards(today)
+        introduced = store.introduced_on(today)
         queue = plan_study(
-            cards,
-            store.due_cards(today),
-            store.not_new_ids(),
+            sorted((c for c in due if c in position), key=lambda c: (due[c], position[c])),
+            store.first_new(ordered, new - introduced),
             new_limit=new,
-            introduced_today=store.introduced_on(today),
+            introduced_today=introduced,
         )
         if not queue:
             next_due = store.next_due(today)
@@ -329,7 +329,7 @@ def study(
             deck_titles={
                 d.name: d.title.get(lang.value if lang != Lang.both else "zh") for d in decks
             },
-            cards_by_id={c.id: c for d in all_decks for c in d.cards},
+            cards_by_id=CardLookup(all_decks),
             until=interview,
             scheduler=scheduler,
         )
@@ -371,6 +371,7 @@ def list_decks(
 ) -> None:
     """List the decks with their card counts and your progress in each."""
     from flashdl import render
+    from flashdl.model import card_ids
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -383,7 +384,7 @@ def list_decks(
     decks = _load_decks(paths, env)
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
-        store.focus_cards((card.id, d.name) for d in decks for card in d.cards)
+        store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
         counts = store.state_counts(today)
     rows = []
     for d in decks:
@@ -416,7 +417,11 @@ def quiz(
         int | None, typer.Option("--seed", help="Seed for a reproducible order.")
     ] = None,
     reschedule: Annotated[
-        bool, typer.Option("--reschedule", help="Let the grades move the due dates too (SM-2 or FSRS, as configured).")
+        bool,
+        typer.Option(
+            "--reschedule",
+            help="Let the grades move the due dates too (SM-2 or FSRS, as configured).",
+        ),
     ] = False,
     no_type: Annotated[
         bool, typer.Option("--no-type", help="Just reveal and grade; no typed answer.")
@@ -436,6 +441,7 @@ def quiz(
     import random
 
     from flashdl import render
+    from flashdl.model import CardLookup, card_ids, card_tags
     from flashdl.quiz import DEFAULT_BUDGET_MINUTES, QuizSession, pick_cards
     from flashdl.store import StateLookup, Store
 
@@ -448,29 +454,30 @@ def quiz(
         today = env.clock().date()
         interview = _interview_date(store, None, today) if reschedule else None
         scheduler = _scheduler(paths, store, interview) if reschedule else None
-        cards = pick_cards(
-            [card for d in decks for card in d.cards],
+        lookup = CardLookup(all_decks)
+        picked = pick_cards(
+            [pair for d in decks for pair in zip(card_ids(d), card_tags(d), strict=True)],
             count=count,
             tags=tag or (),
             shuffle=shuffle,
             rng=random.Random(seed),
             exclude=store.suspended_ids(),
         )
-        if not cards:
+        if not picked:
             raise UsageError(
                 "no cards match" + (f" the tag(s) {', '.join(tag)}" if tag else " those decks")
             )
         budget = minutes if minutes is not None else DEFAULT_BUDGET_MINUTES if timed else None
         session = QuizSession(
             store=store,
-            cards=cards,
+            cards=[lookup[card_id] for card_id in picked],
             states=StateLookup(store),
             console=console,
             keys=env.keys(),
             clock=env.clock,
             lang=lang.value,
             deck_titles={d.name: d.title.get("en" if lang == Lang.en else "zh") for d in all_decks},
-            cards_by_id={c.id: c for d in all_decks for c in d.cards},
+            cards_by_id=lookup,
             typing=not no_type,
             budget_seconds=budget * 60 if budget is not None else None,
             reschedule=reschedule,
@@ -561,6 +568,7 @@ def show(
 ) -> None:
     """Show one card in full with its review history."""
     from flashdl import render
+    from flashdl.model import CardLookup
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -570,7 +578,7 @@ def show(
     with Store.open(paths.db_path) as store:
         entry = store.states().get(card.id)
         history = store.reviews(card.id, include_undone=True)
-    cards_by_id = {c.id: c for d in decks for c in d.cards}
+    cards_by_id = CardLookup(decks)
     title = next(d.title.get("zh") for d in decks if d.name == card.deck)
     console = env.console()
     console.print(render.question_view(card, lang=lang.value, deck_title=title, done=0, left=1))
@@ -593,6 +601,7 @@ def reset(
     db: DbOption = None,
 ) -> None:
     """Forget the progress of cards (they become new); their review history is kept."""
+    from flashdl import model
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -600,9 +609,11 @@ def reset(
         raise UsageError("name card ids or --deck NAME to reset")
     paths = _paths(env, db)
     decks = _load_decks(paths, env)
-    targets = [_find_card(decks, cid) for cid in card_ids or []]
-    targets += [card for d in _select(decks, deck) for card in d.cards] if deck else []
-    what = f"{len(targets)} card{'s' if len(targets) != 1 else ''}"
+    pairs = [(card.id, card.deck) for card in (_find_card(decks, cid) for cid in card_ids or [])]
+    pairs += (
+        [(cid, d.name) for d in _select(decks, deck) for cid in model.card_ids(d)] if deck else []
+    )
+    what = f"{len(pairs)} card{'s' if len(pairs) != 1 else ''}"
     if not yes:
         typer.echo(f"Reset the progress of {what}? Their review history is kept. [y/N] ", nl=False)
         answer = env.keys().read_line()
@@ -610,7 +621,7 @@ def reset(
             typer.echo("Nothing was reset.")
             raise typer.Exit(1)
     with Store.open(paths.db_path) as store:
-        changed = store.reset_cards([(c.id, c.deck) for c in targets], env.clock())
+        changed = store.reset_cards(pairs, env.clock())
     typer.echo(f"Reset {changed} of {what} (the others had no progress yet).")
 
 

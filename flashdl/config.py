@@ -12,9 +12,7 @@ A missing file means the defaults. An unknown key or a bad value is an error nam
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,6 +44,8 @@ def config_path(config_dir: Path) -> Path:
 
 
 def _unknown(key: str) -> str:
+    import difflib
+
     close = difflib.get_close_matches(key, KEYS, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown setting '{key}'{hint}; the settings are: {', '.join(KEYS)}"
@@ -92,6 +92,8 @@ def load_config(path: Path) -> Config:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise ConfigError(f"cannot read the settings file {path}: {reason}") from None
     try:
+        import tomllib  # only when there is a settings file to read
+
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(

@@ -7,15 +7,14 @@ anchors or aliases at all, which also rules out alias ("billion laughs") bombs.
 
 from __future__ import annotations
 
-import difflib
+import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlparse
 
 from flashdl.errors import DeckError
-from flashdl.model import Card, Deck, KeyPoint, Text
+from flashdl.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
 
 if TYPE_CHECKING:
     import yaml
@@ -45,6 +44,8 @@ TEXT_KEYS = LANGS
 KEY_POINT_KEYS = ("zh", "en", "terms")
 
 _YAML = "tag:yaml.org,2002:"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_STR, _NULL, _SEQ, _MAP = _YAML + "str", _YAML + "null", _YAML + "seq", _YAML + "map"
 _PLAIN_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
 
 
@@ -92,6 +93,18 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
+def _scalar(node: yaml.Node, problems: _Problems) -> str | None:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag in _PLAIN_TAGS:
+        return node.value
+    problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain values only)")
+    return None
+
+
 def _to_data(
     node: yaml.Node,
     problems: _Problems,
@@ -99,8 +112,15 @@ def _to_data(
     kinds: tuple[type, type],
     depth: int = 0,
 ) -> object:
-    """Convert a composed node, rejecting aliases, foreign tags, duplicate keys and nesting
-    deeper than any deck needs (which would otherwise exhaust Python's recursion limit)."""
+    """Convert a composed node, rejecting aliases of lists and mappings (the stuff of "billion
+    laughs" bombs), foreign tags, duplicate keys and nesting deeper than any deck needs (which
+    would otherwise exhaust Python's recursion limit).
+
+    Scalars, the bulk of a deck, are converted inline rather than by recursion: this loop is
+    most of the time of loading a large deck."""
+    scalar, sequence = kinds
+    if type(node) is scalar:
+        return _scalar(node, problems)
     if depth > MAX_NESTING:
         problems.add(_line(node), f"nesting deeper than {MAX_NESTING} levels is not allowed")
         return None
@@ -108,35 +128,45 @@ def _to_data(
         problems.add(_line(node), "YAML aliases (*name) are not supported in deck files")
         return None
     seen.add(id(node))
-    tag = node.tag or ""
-    scalar, sequence = kinds
-    if isinstance(node, scalar):
-        if tag == _YAML + "null":
-            return None
-        if tag not in _PLAIN_TAGS:
-            problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain values only)")
-            return None
-        return node.value
+    tag = node.tag
+    line = node.start_mark.line + 1
     if isinstance(node, sequence):
-        if tag != _YAML + "seq":
-            problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain lists only)")
-        out = _List(_to_data(item, problems, seen, kinds, depth + 1) for item in node.value)
-        out.line, out.item_lines = _line(node), [_line(item) for item in node.value]
+        if tag != _SEQ:
+            problems.add(line, f"YAML tag {tag!r} is not allowed (plain lists only)")
+        out = _List()
+        lines = []
+        for item in node.value:
+            out.append(
+                _scalar(item, problems)
+                if type(item) is scalar
+                else _to_data(item, problems, seen, kinds, depth + 1)
+            )
+            lines.append(item.start_mark.line + 1)
+        out.line, out.item_lines = line, lines
         return out
-    if tag != _YAML + "map":
-        problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain mappings only)")
+    if tag != _MAP:
+        problems.add(line, f"YAML tag {tag!r} is not allowed (plain mappings only)")
     mapping = _Map()
-    mapping.line, mapping.key_lines = _line(node), {}
+    key_lines: dict[str, int] = {}
+    mapping.line, mapping.key_lines = line, key_lines
     for key_node, value_node in node.value:
-        key = _to_data(key_node, problems, seen, kinds, depth + 1)
+        key = (
+            _scalar(key_node, problems)
+            if type(key_node) is scalar
+            else _to_data(key_node, problems, seen, kinds, depth + 1)
+        )
         if not isinstance(key, str):
             problems.add(_line(key_node), "keys must be plain words")
             continue
         if key in mapping:
             problems.add(_line(key_node), f"duplicate key '{key}'")
             continue
-        mapping[key] = _to_data(value_node, problems, seen, kinds, depth + 1)
-        mapping.key_lines[key] = _line(value_node)
+        mapping[key] = (
+            _scalar(value_node, problems)
+            if type(value_node) is scalar
+            else _to_data(value_node, problems, seen, kinds, depth + 1)
+        )
+        key_lines[key] = value_node.start_mark.line + 1
     return mapping
 
 
@@ -151,13 +181,62 @@ def _decode(data: bytes | str, problems: _Problems) -> str | None:
         return None
 
 
+def _loader() -> type:
+    """A safe YAML loader whose resolver only tells text from null.
+
+    flashdl reads every scalar as text, so the regex-based implicit typing of the stock
+    SafeLoader (ints, floats, booleans, timestamps) is wasted work: a third of the compose time
+    of a large deck. Explicit tags still reach the validator untouched, and are refused there."""
+    import yaml
+    from yaml.resolver import BaseResolver
+
+    class PlainResolver(BaseResolver):
+        def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0] and value in _NULLS:
+                    return _YAML + "null"
+                if implicit[0] and value == "<<":
+                    return _YAML + "merge"
+                return _YAML + "str"
+            return _YAML + ("seq" if kind is yaml.SequenceNode else "map")
+
+    try:
+        from yaml.cyaml import CParser  # libyaml, where it is built
+    except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+        CParser = None
+    if CParser is not None:
+
+        class PlainLoader(CParser, yaml.constructor.BaseConstructor, PlainResolver):
+            def __init__(self, stream: str):
+                CParser.__init__(self, stream)
+                yaml.constructor.BaseConstructor.__init__(self)
+                PlainResolver.__init__(self)
+
+        return PlainLoader
+
+    class PurePlainLoader(  # pragma: no cover - depends on the platform's PyYAML build
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        yaml.constructor.BaseConstructor,
+        PlainResolver,
+    ):
+        def __init__(self, stream: str):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.BaseConstructor.__init__(self)
+            PlainResolver.__init__(self)
+
+    return PurePlainLoader
+
+
 def _compose(text: str, problems: _Problems) -> yaml.Node | None:
     import yaml  # imported here: a start-up that hits the deck cache never needs it
 
-    try:
-        loader = yaml.CSafeLoader  # libyaml is several times faster where it is built
-    except AttributeError:  # pragma: no cover - depends on the platform's PyYAML build
-        loader = yaml.SafeLoader
+    loader = _loader()
     try:
         return yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
@@ -167,7 +246,9 @@ def _compose(text: str, problems: _Problems) -> yaml.Node | None:
         problems.add(line, f"YAML syntax: {what}")
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        char = exc.character if isinstance(exc.character, str) else chr(exc.character)  # libyaml: int
+        char = (
+            exc.character if isinstance(exc.character, str) else chr(exc.character)
+        )  # libyaml: int
         problems.add(
             line,
             f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML; "
@@ -185,6 +266,8 @@ def _compose(text: str, problems: _Problems) -> yaml.Node | None:
 def _unknown_keys(mapping: _Map, allowed: Sequence[str], where: str, problems: _Problems) -> None:
     for key in mapping:
         if key not in allowed:
+            import difflib
+
             hint = difflib.get_close_matches(key, allowed, n=1)
             suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
             allowed_list = ", ".join(allowed)
@@ -288,6 +371,8 @@ def _url(value: object, line: int, what: str, problems: _Problems) -> str:
     text = _string(value, line, what, problems).strip()
     if not text:
         return ""
+    from urllib.parse import urlparse
+
     parsed = urlparse(text)
     if (
         parsed.scheme not in ("http", "https")
@@ -364,7 +449,21 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
 
 
 def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | None = None) -> Deck:
-    """Parse and validate one deck file's content; raise ``DeckError`` listing every problem."""
+    """Parse and validate one deck file's content; raise ``DeckError`` listing every problem.
+
+    The cyclic garbage collector is paused meanwhile: a large deck creates hundreds of thousands of
+    small objects, none of them cyclic garbage, and the collector would keep rescanning them
+    (more than half of the time of a 5 MB deck)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_deck(data, source, expected_name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> Deck:
     problems = _Problems(source)
     text = _decode(data, problems)
     node = _compose(text, problems) if text is not None else None
@@ -472,7 +571,9 @@ def deck_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def check_collection(decks: Sequence[Deck]) -> list[str]:
-    """Rules that span decks: unique deck names and card ids, and ``related`` ids that exist."""
+    """Rules that span decks: unique deck names and card ids, and ``related`` ids that exist.
+
+    Works from the ids, lines and related lists alone, so cached decks stay unloaded."""
     problems: list[str] = []
     deck_origin: dict[str, str] = {}
     card_origin: dict[str, str] = {}
@@ -482,23 +583,25 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
                 f"{deck.path}:1: deck name '{deck.name}' is also used by {deck_origin[deck.name]}"
             )
         deck_origin.setdefault(deck.name, deck.path)
-        for card in deck.cards:
-            where = f"{deck.path}:{card.line}"
-            if card.id in card_origin:
+        for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
+            where = f"{deck.path}:{line}"
+            if card_id in card_origin:
                 problems.append(
-                    f"{where}: duplicate card id '{card.id}' (also in {card_origin[card.id]})"
+                    f"{where}: duplicate card id '{card_id}' (also in {card_origin[card_id]})"
                 )
-            card_origin.setdefault(card.id, where)
+            card_origin.setdefault(card_id, where)
     for deck in decks:
-        for card in deck.cards:
-            where = f"{deck.path}:{card.line}"
-            for other in card.related:
+        for card_id, line, related in zip(
+            card_ids(deck), card_lines(deck), card_related(deck), strict=True
+        ):
+            for other in related:
+                where = f"{deck.path}:{line}"
                 if other not in card_origin:
                     problems.append(
-                        f"{where}: card '{card.id}' is related to unknown card '{other}'"
+                        f"{where}: card '{card_id}' is related to unknown card '{other}'"
                     )
-                elif other == card.id:
-                    problems.append(f"{where}: card '{card.id}' lists itself as related")
+                elif other == card_id:
+                    problems.append(f"{where}: card '{card_id}' lists itself as related")
     return problems
 
 

@@ -9,7 +9,7 @@ the typed text and its coverage; the schedule moves only with ``reschedule=True`
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,19 +28,21 @@ DEFAULT_BUDGET_MINUTES = 3.0
 
 
 def pick_cards(
-    cards: Sequence[Card],
+    candidates: Sequence[tuple[str, Sequence[str]]],
     *,
     count: int,
     tags: Sequence[str] = (),
     shuffle: bool = True,
     rng: random.Random | None = None,
-    exclude: set[str] | None = None,
-) -> list[Card]:
-    """The round's cards: filtered by tag, shuffled with ``rng`` (or kept in deck order), cut to ``count``."""
+    exclude: Container[str] = (),
+) -> list[str]:
+    """The round's card ids from (id, tags) pairs: filtered by tag, shuffled with ``rng`` (or kept
+    in deck order), cut to ``count``."""
+    wanted = set(tags)
     chosen = [
-        card
-        for card in cards
-        if (not tags or set(tags) & set(card.tags)) and card.id not in (exclude or set())
+        card_id
+        for card_id, card_tags in candidates
+        if (not wanted or wanted & set(card_tags)) and card_id not in exclude
     ]
     if shuffle:
         (rng or random.Random()).shuffle(chosen)

@@ -7,7 +7,7 @@ through an injected clock, and commits every grade to the store before the next 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,29 +25,11 @@ GRADE_KEYS = {str(int(g)): g for g in Grade}
 
 
 def plan_study(
-    cards: Sequence[Card],
-    due: Mapping[str, date],
-    not_new: Container[str],
-    *,
-    new_limit: int,
-    introduced_today: int,
-) -> list[Card]:
-    """Due reviews first (most overdue first, then deck order), then new cards up to the limit.
-
-    ``due`` maps the ids of unsuspended cards due today (or earlier) to their due dates;
-    ``not_new`` holds every card that was reviewed before or is suspended."""
-    due_cards = sorted(
-        ((due[card.id], position, card) for position, card in enumerate(cards) if card.id in due),
-        key=lambda item: (item[0], item[1]),
-    )
-    allowance = max(0, new_limit - introduced_today)
-    new: list[Card] = []
-    for card in cards:
-        if len(new) >= allowance:
-            break
-        if card.id not in due and card.id not in not_new:
-            new.append(card)
-    return [card for _, _, card in due_cards] + new
+    due: Sequence[str], new: Sequence[str], *, new_limit: int, introduced_today: int
+) -> list[str]:
+    """The session's card ids: every due card (as ordered by the store: most overdue first, then
+    deck order), then new cards up to the daily limit less those introduced earlier today."""
+    return [*due, *new[: max(0, new_limit - introduced_today)]]
 
 
 @dataclass(frozen=True)
@@ -69,20 +51,20 @@ class StudySession:
         self,
         *,
         store: Store,
-        queue: Sequence[Card],
+        queue: Sequence[str],
         states: Mapping[str, CardState],
         console: Console,
         keys: KeySource,
         clock: Clock,
         lang: str = "zh",
         deck_titles: Mapping[str, str] | None = None,
-        cards_by_id: Mapping[str, Card] | None = None,
+        cards_by_id: Mapping[str, Card],
         until: date | None = None,
         mode: str = "study",
         scheduler: Scheduler | None = None,
     ):
         self.store = store
-        self.queue: deque[Card] = deque(queue)
+        self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
         self.states = states  # read lazily; grades given in this session go to self.changed
         self.changed: dict[str, CardState] = {}
         self.console = console
@@ -90,7 +72,7 @@ class StudySession:
         self.clock = clock
         self.lang = lang
         self.deck_titles = deck_titles or {}
-        self.cards_by_id = cards_by_id or {}
+        self.cards_by_id = cards_by_id
         self.until = until
         self.mode = mode
         self.scheduler = scheduler or SM2()
@@ -101,7 +83,7 @@ class StudySession:
     def run(self) -> render.SessionSummary:
         started = self.clock()
         while self.queue:
-            if not self._show_card(self.queue[0]):
+            if not self._show_card(self.cards_by_id[self.queue[0]]):
                 break
         return self._summary(started)
 
@@ -169,7 +151,7 @@ class StudySession:
             self.scheduled_ids.add(card.id)
         requeued = needs_repeat(grade)
         if requeued:
-            self.queue.append(card)
+            self.queue.append(card.id)
         self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
 
     def _state(self, card_id: str) -> CardState:
@@ -188,10 +170,10 @@ class StudySession:
             self.scheduled_ids.discard(last.card.id)
         if last.requeued:
             for index in range(len(self.queue) - 1, -1, -1):
-                if self.queue[index].id == last.card.id:
+                if self.queue[index] == last.card.id:
                     del self.queue[index]
                     break
-        self.queue.appendleft(last.card)
+        self.queue.appendleft(last.card.id)
         self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
 
     def _summary(self, started: datetime) -> render.SessionSummary:
@@ -202,5 +184,5 @@ class StudySession:
             grades=dict(grades),
             seconds=(now - started).total_seconds(),
             next_due=self.store.next_due(now.date()),
-            left_today=len({card.id for card in self.queue}),
+            left_today=len(set(self.queue)),
         )

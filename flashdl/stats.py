@@ -16,11 +16,12 @@ Definitions (also in the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from flashdl.decks import Deck
+from flashdl.model import CardLookup, card_ids
 from flashdl.scheduler import NEW_CARD, CardState, review
 from flashdl.store import Store
 
@@ -76,14 +77,20 @@ class Stats:
     at_risk: list[dict[str, object]] = field(default_factory=list)
 
 
-def streak(days_with_reviews: Sequence[date], today: date) -> int:
-    """Consecutive days with reviews, counting back from today (or from yesterday)."""
-    days = set(days_with_reviews)
-    day = today if today in days else today - timedelta(days=1)
+def streak(days_newest_first: Iterable[date], today: date) -> int:
+    """Consecutive days with reviews, counting back from today (or from yesterday, if today has
+    none yet). Stops reading at the first gap."""
+    expected: date | None = None
     count = 0
-    while day in days:
+    for day in days_newest_first:
+        if expected is None:
+            if day not in (today, today - timedelta(days=1)):
+                return 0
+            expected = day
+        if day != expected:
+            break
         count += 1
-        day -= timedelta(days=1)
+        expected -= timedelta(days=1)
     return count
 
 
@@ -116,7 +123,7 @@ def collect(
     interview_date: date | None = None,
 ) -> Stats:
     names = [d.name for d in decks]
-    store.focus_cards((card.id, d.name) for d in decks for card in d.cards)
+    store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
     counts = store.state_counts(today)
     window = store.review_counts(today - timedelta(days=days - 1), names)
     today_counts = store.reviews_on(today, names)
@@ -156,19 +163,19 @@ def collect(
         for i in range(days)
     ]
     first_heatmap_day = today - timedelta(days=today.weekday() + 7 * (HEATMAP_WEEKS - 1))
-    cards_by_id = {card.id: card for d in decks for card in d.cards}
+    cards_by_id = CardLookup(decks)
     hardest = [
         {"card_id": cid, "deck": deck, "easiness": ease, "lapses": lapses,
          "question": cards_by_id[cid].question.get("zh") if cid in cards_by_id else ""}
         for cid, deck, ease, lapses in store.hardest()
     ]  # fmt: skip
     missed = []
-    for (cid, index), count in sorted(
-        store.missed_key_points(names).items(), key=lambda item: (-item[1], item[0])
-    )[:10]:
+    for cid, index, count in store.missed_key_points(names):
         card = cards_by_id.get(cid)
         if card is None or index >= len(card.key_points):
             continue  # the card was removed or rewritten since
+        if len(missed) == 10:
+            break
         point = card.key_points[index].text
         missed.append(
             {"card_id": cid, "key_point": index, "zh": point.zh, "en": point.en, "missed": count}
@@ -179,7 +186,7 @@ def collect(
         days=days,
         decks=rows,
         total=total,
-        streak=streak(store.review_days(names), today),
+        streak=streak(store.review_days(names, today), today),
         forecast=forecast,
         activity=store.reviews_per_day(first_heatmap_day, names),
         quiz_coverage=[
@@ -198,18 +205,18 @@ def _add_recall_forecast(stats: Stats, store: Store, decks: Sequence[Deck], toda
     """FSRS's predicted recall today, per deck and for the cards most at risk (FSRS only)."""
     from flashdl.fsrs_scheduler import at_risk, recall_by_deck
 
-    deck_of = {card.id: d.name for d in decks for card in d.cards}
+    deck_of = {card_id: d.name for d in decks for card_id in card_ids(d)}
     states = {
         card_id: entry.state
-        for card_id, entry in store.states().items()
-        if card_id in deck_of and not entry.suspended and entry.state.stability is not None
+        for card_id, entry in store.focus_states(with_memory_only=True).items()
+        if not entry.suspended
     }
     if not states:
         return
     stats.predicted_recall = {
         deck: round(value, 4) for deck, value in recall_by_deck(states, deck_of, today).items()
     }
-    cards_by_id = {card.id: card for d in decks for card in d.cards}
+    cards_by_id = CardLookup(decks)
     stats.at_risk = [
         {"card_id": card_id, "deck": deck_of[card_id], "recall": round(recall, 4),
          "question": cards_by_id[card_id].question.get("zh")}
@@ -220,13 +227,13 @@ def _add_recall_forecast(stats: Stats, store: Store, decks: Sequence[Deck], toda
 def _add_readiness(
     stats: Stats, store: Store, decks: Sequence[Deck], today: date, until: date
 ) -> None:
-    states = store.states()
+    states = store.focus_states()  # collect() focused the store on these decks' cards
     memo: dict[CardState | None, int] = {}
     total_needed = 0
     for d in decks:
         ready = needed = 0
-        for card in d.cards:
-            entry = states.get(card.id)
+        for card_id in card_ids(d):
+            entry = states.get(card_id)
             if entry is not None and entry.suspended:
                 continue
             state = entry.state if entry is not None and not entry.state.is_new else None

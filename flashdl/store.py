@@ -347,6 +347,71 @@ class Store:
             conn.execute("DELETE FROM temp.deck_cards")
             conn.executemany("INSERT OR IGNORE INTO temp.deck_cards VALUES (?, ?)", cards)
 
+    def first_new(self, card_ids: Iterable[str], limit: int, *, batch: int = 500) -> list[str]:
+        """The first ``limit`` of ``card_ids`` (in their order) never reviewed and not suspended.
+
+        Asks about a few hundred ids at a time, so a session on a 20k-card deck does not first
+        load every id of a large store (or copy 20k ids into a temporary table)."""
+        found: list[str] = []
+        chunk: list[str] = []
+
+        def flush() -> None:
+            marks = ",".join("?" * len(chunk))
+            taken = {
+                row[0]
+                for row in self._rows(
+                    f"SELECT card_id FROM card_state WHERE card_id IN ({marks})"
+                    " AND (due IS NOT NULL OR suspended = 1)",
+                    chunk,
+                )
+            }
+            found.extend(card_id for card_id in chunk if card_id not in taken)
+            chunk.clear()
+
+        if limit <= 0:
+            return found
+        for card_id in card_ids:
+            chunk.append(card_id)
+            if len(chunk) == batch:
+                flush()
+                if len(found) >= limit:
+                    break
+        if chunk and len(found) < limit:
+            flush()
+        return found[:limit]
+
+    def due_in_focus(self, today: date) -> list[str]:
+        """The focused cards due on or before ``today`` and not suspended: most overdue first,
+        then in deck order."""
+        rows = self._rows(
+            "SELECT d.card_id FROM temp.deck_cards d JOIN card_state s ON s.card_id = d.card_id"
+            " WHERE s.due <= ? AND s.suspended = 0 ORDER BY s.due, d.rowid",
+            [today.isoformat()],
+        )
+        return [row[0] for row in rows]
+
+    def new_in_focus(self, limit: int) -> list[str]:
+        """The first ``limit`` focused cards, in deck order, never reviewed and not suspended."""
+        if limit <= 0:
+            return []
+        rows = self._rows(
+            "SELECT d.card_id FROM temp.deck_cards d LEFT JOIN card_state s ON s.card_id = d.card_id"
+            " WHERE s.card_id IS NULL OR (s.due IS NULL AND s.suspended = 0) ORDER BY d.rowid LIMIT ?",
+            [limit],
+        )
+        return [row[0] for row in rows]
+
+    def focus_states(self, *, with_memory_only: bool = False) -> dict[str, StoredCard]:
+        """Stored states of the focused cards only (a store may hold many more); with
+        ``with_memory_only``, just those FSRS has a memory state for."""
+        rows = self._rows(
+            "SELECT s.card_id, s.deck, s.repetitions, s.interval, s.easiness, s.due, s.lapses,"
+            " s.introduced_on, s.suspended, s.stability, s.difficulty"
+            " FROM temp.deck_cards d JOIN card_state s ON s.card_id = d.card_id"
+            + (" WHERE s.stability IS NOT NULL" if with_memory_only else "")
+        )
+        return {row[0]: _stored_card(row) for row in rows}
+
     def state_counts(self, today: date) -> dict[str, dict[str, float]]:
         """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness."""
         day = today.isoformat()
@@ -391,15 +456,18 @@ class Store:
         )
         return {date.fromisoformat(day): count for day, count in rows}
 
-    def review_days(self, decks: Sequence[str]) -> list[date]:
-        """Every day with at least one review, newest first (for the streak)."""
+    def review_days(self, decks: Sequence[str], until: date) -> Iterator[date]:
+        """Days with at least one review, newest first from ``until``, read lazily so that the
+        streak stops reading at its first gap instead of walking a million rows."""
         marks = ",".join("?" * len(decks))
-        rows = self._rows(
-            f"SELECT DISTINCT day FROM reviews WHERE undone_at IS NULL AND deck IN ({marks})"
-            " ORDER BY day DESC",
-            decks,
-        )
-        return [date.fromisoformat(row[0]) for row in rows]
+        with self._errors():
+            cursor = self.conn.execute(
+                "SELECT DISTINCT day FROM reviews INDEXED BY reviews_day WHERE day <= ?"
+                f" AND undone_at IS NULL AND deck IN ({marks}) ORDER BY day DESC",
+                [until.isoformat(), *decks],
+            )
+            for (day,) in cursor:
+                yield date.fromisoformat(day)
 
     def due_forecast(self, today: date, last: date) -> dict[date, int]:
         """Cards due on each day up to ``last``; overdue cards count as due today."""
@@ -434,18 +502,20 @@ class Store:
             )
         ]
 
-    def missed_key_points(self, decks: Sequence[str]) -> dict[tuple[str, int], int]:
-        """How often each (card id, key point index) was missed in quizzes."""
+    def missed_key_points(
+        self, decks: Sequence[str], limit: int = 50
+    ) -> list[tuple[str, int, int]]:
+        """(card id, key point index, times missed) in quizzes, most missed first."""
         marks = ",".join("?" * len(decks))
-        counts: dict[tuple[str, int], int] = {}
-        for card_id, missed in self._rows(
-            "SELECT card_id, missed FROM reviews WHERE mode = 'quiz' AND missed IS NOT NULL"
-            f" AND missed != '[]' AND undone_at IS NULL AND deck IN ({marks})",
-            decks,
-        ):
-            for index in json.loads(missed):
-                counts[(card_id, index)] = counts.get((card_id, index), 0) + 1
-        return counts
+        rows = self._rows(
+            "SELECT r.card_id, CAST(j.value AS INTEGER) AS point, count(*) AS n"
+            " FROM reviews r INDEXED BY reviews_mode_day, json_each(r.missed) j"
+            " WHERE r.mode = 'quiz' AND r.missed IS NOT NULL AND r.missed != '[]'"
+            f" AND r.undone_at IS NULL AND r.deck IN ({marks})"
+            " GROUP BY r.card_id, point ORDER BY n DESC, r.card_id, point LIMIT ?",
+            [*decks, limit],
+        )
+        return [(card_id, point, count) for card_id, point, count in rows]
 
     def reviews_on(self, day: date, decks: Sequence[str]) -> dict[str, int]:
         """Reviews (repeats included) per deck on one day."""

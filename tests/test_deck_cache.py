@@ -78,3 +78,38 @@ def test_damaged_entry_is_a_miss_and_unwritable_cache_is_fine(deck_file, tmp_pat
 def test_cli_fills_the_cache(invoke, home):
     invoke("decks")
     assert len(cache_files(home / "cache")) == 7
+
+
+def test_cards_load_lazily_and_a_missing_cards_file_is_a_miss(deck_file, tmp_path, monkeypatch):
+    from flashdl.model import LazyCards, card_ids
+
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    deck = load_deck_cached(deck_file, cache)
+    assert isinstance(deck.cards, LazyCards) and list(card_ids(deck)) == ["demo-one", "demo-two"]
+    assert deck.cards._loaded == [None, None]  # nothing unpickled yet
+    assert deck.cards[1].question.en == "What is an exploding gradient?"
+    assert deck.cards._loaded[0] is None
+    calls = count_parses(monkeypatch)
+    for cards_file in cache.glob("*.cards"):
+        cards_file.unlink()
+    assert load_deck_cached(deck_file, cache).cards[0].id == "demo-one"
+    assert len(calls) == 1  # parsed again, and cached again
+    assert len(list(cache.glob("*.cards"))) == 1
+
+
+def test_collection_rules_are_rechecked_only_when_a_file_changes(deck_file, tmp_path):
+    from flashdl.deck_cache import load_decks_cached
+
+    cache = tmp_path / "cache"
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        VALID.replace("deck: demo", "deck: other").replace("demo-", "other-"), encoding="utf-8"
+    )
+    assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "other"]
+    assert len(list(cache.glob("collection-*.ok"))) == 1
+    assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "other"]
+    # A clash between two files that are each valid must still be caught after an edit.
+    other.write_text(VALID.replace("deck: demo", "deck: other"), encoding="utf-8")
+    with pytest.raises(DeckError, match="duplicate card id 'demo-one'"):
+        load_decks_cached([tmp_path], cache)

@@ -94,8 +94,8 @@ def test_time_budget_marks_overruns(tmp_path: Path):
 
 
 def test_pick_cards_filters_and_is_reproducible():
-    cards = list(DECK.cards) * 3
-    assert pick_cards(cards, count=10, tags=["training"], shuffle=False) == [ONE, ONE, ONE]
-    first = pick_cards(cards, count=4, rng=random.Random(7))
-    assert first == pick_cards(cards, count=4, rng=random.Random(7))
-    assert pick_cards(cards, count=10, shuffle=False, exclude={"demo-one"}) == [TWO, TWO, TWO]
+    pairs = [(c.id, c.tags) for c in DECK.cards] * 3
+    assert pick_cards(pairs, count=10, tags=["training"], shuffle=False) == ["demo-one"] * 3
+    first = pick_cards(pairs, count=4, rng=random.Random(7))
+    assert first == pick_cards(pairs, count=4, rng=random.Random(7))
+    assert pick_cards(pairs, count=10, shuffle=False, exclude={"demo-one"}) == ["demo-two"] * 3

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from flashdl.decks import parse_deck
 from flashdl.keys import LineKeys
-from flashdl.scheduler import NEW_CARD, review
+from flashdl.scheduler import NEW_CARD, CardState, review
 from flashdl.session import StudySession, plan_study
 from flashdl.store import Store
 
@@ -26,7 +26,7 @@ def make_session(
     out = io.StringIO()
     session = StudySession(
         store=store,
-        queue=list(DECK.cards) if queue is None else queue,
+        queue=[c.id for c in (DECK.cards if queue is None else queue)],
         states=states or {},
         console=Console(file=out, width=100, force_terminal=False, color_system=None),
         keys=LineKeys(io.StringIO(keys)),
@@ -38,20 +38,36 @@ def make_session(
     return session, out
 
 
-def test_plan_puts_most_overdue_first_then_new_up_to_the_limit():
+def test_plan_takes_every_due_card_then_new_ones_up_to_the_limit():
+    assert plan_study(["b", "a"], ["n1", "n2", "n3"], new_limit=10, introduced_today=0) == [
+        "b", "a", "n1", "n2", "n3"
+    ]  # fmt: skip
+    assert plan_study(["b"], ["n1", "n2", "n3"], new_limit=3, introduced_today=2) == ["b", "n1"]
+    assert plan_study([], ["n1"], new_limit=3, introduced_today=5) == []
+
+
+def test_store_orders_due_cards_and_finds_new_ones_in_deck_order(tmp_path: Path):
     cards = [*DECK.cards, *parse_deck(VALID.replace("demo", "more"), "x").cards]
     today = NOW.date()
-    due = {"demo-one": today - timedelta(days=1), "more-two": today - timedelta(days=5)}
-    not_new = {"demo-one", "more-two", "more-one"}  # more-one was reviewed and is not due yet
-    plan = plan_study(cards, due, not_new, new_limit=10, introduced_today=0)
-    assert [c.id for c in plan] == ["more-two", "demo-one", "demo-two"]
-    plan = plan_study(cards, due, not_new, new_limit=3, introduced_today=3)
-    assert [c.id for c in plan] == ["more-two", "demo-one"]
-    # A suspended card is in not_new and not in due: it never shows up.
-    plan = plan_study(
-        cards, {"demo-one": today}, not_new | {"demo-two"}, new_limit=5, introduced_today=0
-    )
-    assert [c.id for c in plan] == ["demo-one"]
+    with Store.open(tmp_path / "db") as store:
+
+        def seen(card_id: str, due_in: int, suspended: bool = False) -> None:
+            state = CardState(repetitions=1, interval=1, due=today + timedelta(days=due_in))
+            store.record_review(card_id=card_id, deck="d", grade=4, mode="study", reviewed_at=NOW,
+                                before=NEW_CARD, after=state)  # fmt: skip
+            store.set_suspended(card_id, "d", suspended)
+
+        seen("demo-one", -1)
+        seen("more-two", -5)
+        seen("more-one", +1)  # reviewed, not due yet
+        store.set_suspended("demo-two", "d", True)  # suspended while new
+        store.focus_cards((c.id, c.deck) for c in cards)
+        assert store.due_in_focus(today) == ["more-two", "demo-one"]
+        assert store.new_in_focus(10) == []
+        store.set_suspended("demo-two", "d", False)
+        assert store.new_in_focus(10) == ["demo-two"]
+        store.set_suspended("more-two", "d", True)
+        assert store.due_in_focus(today) == ["demo-one"]
 
 
 def test_study_states_come_from_the_store_lazily(tmp_path: Path):
