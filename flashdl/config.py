@@ -17,8 +17,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flashdl.errors import ConfigError
-from flashdl.fsrs_scheduler import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION
-from flashdl.scheduler import DEFAULT_SCHEDULER, SCHEDULERS, Scheduler, make_scheduler
+from flashdl.scheduler import (
+    DEFAULT_RETENTION,
+    DEFAULT_SCHEDULER,
+    MAX_RETENTION,
+    MIN_RETENTION,
+    SCHEDULERS,
+    Scheduler,
+    make_scheduler,
+)
 
 CONFIG_FILENAME = "config.toml"
 HELP = {

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from flashdl.latex import FORMULA
+from flashdl.model import sanitize
 
 if TYPE_CHECKING:
     from flashdl.decks import Card, Deck
@@ -44,7 +45,6 @@ ANKI_ROOT_DECK = "flashdl"
 CSV_COLUMNS = (*ANKI_FIELDS, "Tags", "Deck", "GUID")
 
 # C0 controls except tab and newline, DEL, C1 controls, bidirectional overrides (as in render.py).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LABELS = {
     "points": {"zh": "要点", "en": "Key points", "both": "要点 · Key points"},
     "source": {"zh": "来源", "en": "Source", "both": "来源 · Source"},
@@ -73,16 +73,6 @@ def note_guid(card_id: str) -> str:
 
 
 # -- text to HTML ------------------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    return _UNSAFE.sub("", text.replace("\r\n", "\n"))
-
-
-def _texts(value: DeckText, lang: str) -> list[str]:
-    if lang == "both":
-        return [t for t in (value.zh, value.en) if t] or [""]
-    return [value.get(lang)]
 
 
 def _lift_formulas(text: str, render: Callable[[str, bool], str]) -> tuple[str, dict[str, str]]:
@@ -121,13 +111,13 @@ def _markdown_parser():
 
 def text_html(text: str) -> str:
     """Plain deck text (a question, a key point) as escaped HTML with MathJax formulas."""
-    lifted, formulas = _lift_formulas(_clean(text).strip(), _mathjax)
+    lifted, formulas = _lift_formulas(sanitize(text).strip(), _mathjax)
     return _put_back(html.escape(lifted, quote=False).replace("\n", "<br>"), formulas)
 
 
 def markdown_html(text: str, parser: Any = None) -> str:
     """An answer's Markdown as HTML: raw HTML shown as text, no images, formulas for MathJax."""
-    lifted, formulas = _lift_formulas(_clean(text).strip(), _mathjax)
+    lifted, formulas = _lift_formulas(sanitize(text).strip(), _mathjax)
     rendered = (parser or _markdown_parser()).render(lifted).strip()
     return _put_back(rendered, formulas)
 
@@ -141,7 +131,7 @@ def _by_lang(value: DeckText, lang: str, to_html: Callable[[str], str], tag: str
 
 
 def _safe_url(url: str) -> str:
-    url = _clean(url).strip()
+    url = sanitize(url).strip()
     parsed = urlparse(url)
     return url if parsed.scheme in ("http", "https") and parsed.netloc else ""
 
@@ -161,7 +151,7 @@ def anki_fields(card: Card, lang: str, parser: Any = None) -> list[str]:
 def anki_tags(deck: Deck, card: Card) -> list[str]:
     """Deck name plus the card's tags; Anki tags cannot contain spaces."""
     tags = [deck.name, *card.tags]
-    return list(dict.fromkeys(re.sub(r"\s+", "_", _clean(t).strip()) for t in tags if t.strip()))
+    return list(dict.fromkeys(re.sub(r"\s+", "_", sanitize(t).strip()) for t in tags if t.strip()))
 
 
 def anki_deck_name(deck: Deck) -> str:
@@ -170,7 +160,7 @@ def anki_deck_name(deck: Deck) -> str:
     The name does not depend on ``--lang``: Anki matches decks by name on import, so a name that
     changed with the language would leave the cards in the old deck and add an empty new one.
     """
-    title = " ".join(_clean(deck.title.get("zh")).replace("::", ":").split())
+    title = " ".join(sanitize(deck.title.get("zh")).replace("::", ":").split())
     return f"{ANKI_ROOT_DECK}::{deck.name}" + (f" · {title}" if title else "")
 
 
@@ -340,7 +330,7 @@ _CODE = re.compile(r"(```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)|`[^`\n]*`)", re.DOTALL)
 def _md_plain(text: str) -> str:
     """Plain deck text for Markdown: punctuation escaped, formulas kept as ``$...$``."""
     lifted, formulas = _lift_formulas(
-        _clean(text).strip(), lambda body, d: f"$${body}$$" if d else f"${body}$"
+        sanitize(text).strip(), lambda body, d: f"$${body}$$" if d else f"${body}$"
     )
     escaped = _MD_SPECIAL.sub(r"\\\1", lifted)
     return _put_back(escaped, formulas).replace("\n", "  \n")
@@ -348,7 +338,7 @@ def _md_plain(text: str) -> str:
 
 def _md_answer(text: str) -> str:
     """Answer Markdown kept as written, except that raw HTML is escaped outside code and formulas."""
-    text = _clean(text).strip()
+    text = sanitize(text).strip()
     lifted, formulas = _lift_formulas(text, lambda body, d: f"$${body}$$" if d else f"${body}$")
     pieces = _CODE.split(lifted)
     for index in range(0, len(pieces), 2):  # even pieces are outside code
@@ -361,23 +351,23 @@ def markdown_sheet(decks: Sequence[Deck], lang: str = "zh") -> str:
     label = {key: value[lang] for key, value in _LABELS.items()}
     lines = [f"# flashdl {label['cheat_sheet']}", ""]
     for deck in decks:
-        title = _md_plain(" · ".join(_texts(deck.title, lang)))
+        title = _md_plain(" · ".join(deck.title.parts(lang)))
         lines.append(f"- {title} (`{deck.name}`, {len(deck.cards)})")
     for deck in decks:
-        title = _md_plain(" · ".join(_texts(deck.title, lang)))
+        title = _md_plain(" · ".join(deck.title.parts(lang)))
         lines += ["", f"## {title} (`{deck.name}`)", ""]
         for number, card in enumerate(deck.cards, 1):
-            questions = _texts(card.question, lang)
+            questions = card.question.parts(lang)
             lines += [f"### {number}. {_md_plain(questions[0])}", ""]
             if len(questions) > 1:
                 lines += [f"*{_md_plain(questions[1])}*", ""]
-            for index, answer in enumerate(_texts(card.answer, lang)):
+            for index, answer in enumerate(card.answer.parts(lang)):
                 if index:
                     lines += ["* * *", ""]
                 lines += [_md_answer(answer), ""]
             lines += [f"**{label['points']}**", ""]
             for point in card.key_points:
-                texts = [_md_plain(t) for t in _texts(point.text, lang)]
+                texts = [_md_plain(t) for t in point.text.parts(lang)]
                 lines.append("- " + " / ".join(texts))
             url = _safe_url(card.source)
             if url:

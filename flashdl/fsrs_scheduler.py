@@ -32,14 +32,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from flashdl.scheduler import CardState, Grade
+from flashdl.scheduler import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, CardState, Grade
 
 if TYPE_CHECKING:
     import fsrs
 
-DEFAULT_RETENTION = 0.9
-MIN_RETENTION = 0.7
-MAX_RETENTION = 0.99
 
 # FSRS's ratings, with the values of ``fsrs.Rating``.
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import overload
+
+# C0 controls except tab and newline, DEL, C1 controls, and bidirectional overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str) -> str:
+    """Deck text is untrusted: drop every character that could move, colour or re-link a
+    terminal, or hide text in an export (the terminal view and the exports both use this)."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n"))
 
 
 @dataclass(frozen=True)
@@ -18,6 +28,12 @@ class Text:
         """The text in ``lang`` (``zh`` or ``en``), falling back to the other language."""
         primary, other = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
         return primary or other
+
+    def parts(self, lang: str) -> list[str]:
+        """What to show for ``lang``: one text, or both (zh first) for ``both``."""
+        if lang == "both":
+            return [t for t in (self.zh, self.en) if t] or [""]
+        return [self.get(lang)]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ HTML disabled, and links inside answers are not turned into terminal hyperlinks.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,9 +18,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from flashdl.decks import Card
-from flashdl.decks import Text as DeckText
 from flashdl.latex import replace_formulas
+from flashdl.model import Card, sanitize
+from flashdl.model import Text as DeckText
 from flashdl.scheduler import GRADE_LABELS, Grade
 
 if TYPE_CHECKING:
@@ -30,25 +29,10 @@ if TYPE_CHECKING:
     from flashdl.stats import Stats
     from flashdl.store import Review, StoredCard
 
-# C0 controls except tab and newline, DEL, C1 controls, and bidirectional overrides/isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-LANG_CHOICES = ("zh", "en", "both")
-
-
-def sanitize(text: str) -> str:
-    """Drop every character that could move, colour or re-link the terminal."""
-    return _UNSAFE.sub("", text.replace("\r\n", "\n"))
-
-
-def _texts(value: DeckText, lang: str) -> list[str]:
-    if lang == "both":
-        return [t for t in (value.zh, value.en) if t] or [""]
-    return [value.get(lang)]
-
 
 def plain(value: DeckText, lang: str) -> Text:
     """One bilingual field as literal text (formulas as Unicode); ``both`` puts zh above en."""
-    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in _texts(value, lang)))
+    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in value.parts(lang)))
 
 
 def markdown(source: str) -> RenderableType:
@@ -92,7 +76,7 @@ def answer_view(
     """The answer, its key points (ticked or crossed when ``covered`` says which a quiz answer
     named) and the related cards."""
     parts: list[RenderableType] = []
-    for index, text in enumerate(_texts(card.answer, lang)):
+    for index, text in enumerate(card.answer.parts(lang)):
         if index:
             parts.append(Text("─" * 20, style="dim"))
         parts.append(markdown(text))

@@ -44,6 +44,11 @@ MIN_EASINESS = 1.3
 FIRST_INTERVAL = 1
 SECOND_INTERVAL = 6
 PASSING_GRADE = 3
+# FSRS's desired retention: the default, and the range flashdl accepts (here, so that reading the
+# settings does not import the FSRS module).
+DEFAULT_RETENTION = 0.9
+MIN_RETENTION = 0.7
+MAX_RETENTION = 0.99
 REPEAT_BELOW = 4
 
 
