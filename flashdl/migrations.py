@@ -32,7 +32,8 @@ def applied(conn: sqlite3.Connection) -> list[str]:
     if not exists:
         return []
     rows = conn.execute(
-        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET]
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid",
+        [MIGRATION_SET],
     )
     return [row[0] for row in rows]
 
