@@ -548,7 +548,7 @@ def search(
     decks = _select(_load_decks(paths, env), deck)
     hits = search_cards([c for d in decks for c in d.cards], text, tags=tag or ())
     with Store.open(paths.db_path) as store:
-        stored = store.states()
+        stored = {card.id: entry for card in hits if (entry := store.state_of(card.id))}
     console = env.console()
     if not hits:
         console.print(f"No cards match '{text}'.")
@@ -576,7 +576,7 @@ def show(
     decks = _load_decks(paths, env)
     card = _find_card(decks, card_id)
     with Store.open(paths.db_path) as store:
-        entry = store.states().get(card.id)
+        entry = store.state_of(card.id)
         history = store.reviews(card.id, include_undone=True)
     cards_by_id = CardLookup(decks)
     title = next(d.title.get("zh") for d in decks if d.name == card.deck)
