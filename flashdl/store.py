@@ -347,11 +347,11 @@ class Store:
             conn.execute("DELETE FROM temp.deck_cards")
             conn.executemany("INSERT OR IGNORE INTO temp.deck_cards VALUES (?, ?)", cards)
 
-    def first_new(self, card_ids: Iterable[str], limit: int, *, batch: int = 1000) -> list[str]:
+    def first_new(self, card_ids: Iterable[str], limit: int, *, batch: int = 900) -> list[str]:
         """The first ``limit`` of ``card_ids`` (in their order) never reviewed and not suspended.
 
-        Asks about a few hundred ids at a time, so a session on a 20k-card deck does not first
-        load every id of a large store (or copy 20k ids into a temporary table)."""
+        Asks about a few hundred ids at a time (under SQLite's old limit of 999 parameters), so a
+        session on a 20k-card deck does not first load every id of a large store."""
         found: list[str] = []
         chunk: list[str] = []
 
