@@ -380,27 +380,6 @@ class Store:
             flush()
         return found[:limit]
 
-    def due_in_focus(self, today: date) -> list[str]:
-        """The focused cards due on or before ``today`` and not suspended: most overdue first,
-        then in deck order."""
-        rows = self._rows(
-            "SELECT d.card_id FROM temp.deck_cards d JOIN card_state s ON s.card_id = d.card_id"
-            " WHERE s.due <= ? AND s.suspended = 0 ORDER BY s.due, d.rowid",
-            [today.isoformat()],
-        )
-        return [row[0] for row in rows]
-
-    def new_in_focus(self, limit: int) -> list[str]:
-        """The first ``limit`` focused cards, in deck order, never reviewed and not suspended."""
-        if limit <= 0:
-            return []
-        rows = self._rows(
-            "SELECT d.card_id FROM temp.deck_cards d LEFT JOIN card_state s ON s.card_id = d.card_id"
-            " WHERE s.card_id IS NULL OR (s.due IS NULL AND s.suspended = 0) ORDER BY d.rowid LIMIT ?",
-            [limit],
-        )
-        return [row[0] for row in rows]
-
     def focus_states(self, *, with_memory_only: bool = False) -> dict[str, StoredCard]:
         """Stored states of the focused cards only (a store may hold many more); with
         ``with_memory_only``, just those FSRS has a memory state for."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,31 @@ def test_real_home_is_not_touched(invoke, home):
     invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n")
     assert db_path(home).exists()
     assert os.environ["FLASHDL_HOME"] == str(home)
+
+
+def test_most_overdue_card_comes_first_then_deck_order(invoke, home, clock):
+    from flashdl.decks import load_deck
+    from flashdl.paths import bundled_decks_dir
+
+    ids = [c.id for c in load_deck(bundled_decks_dir() / "cnn.yaml").cards]
+    invoke("study", "--deck", "cnn", "--new", "3", input="\n5\n\n5\n\n5\n")  # all due tomorrow
+    with Store.open(db_path(home)) as store:
+        from dataclasses import replace
+
+        from flashdl.scheduler import NEW_CARD
+
+        third = store.state_of(ids[2]).state
+        earlier = replace(third, due=third.due - timedelta(days=3))
+        store.record_review(card_id=ids[2], deck="cnn", grade=5, mode="study",
+                            reviewed_at=clock.now, before=NEW_CARD, after=earlier)  # fmt: skip
+    clock.advance(days=1)
+    result = invoke("study", "--deck", "cnn", "--new", "1", input="\n4\n\n4\n\n4\n\n4\n")
+    assert result.exit_code == 0
+    with Store.open(db_path(home)) as store:
+        today = [r.card_id for r in store.reviews() if r.day == "2026-11-30"]
+    assert today == [
+        ids[2],
+        ids[0],
+        ids[1],
+        ids[3],
+    ]  # overdue first, then due in deck order, then new

@@ -46,8 +46,9 @@ def test_plan_takes_every_due_card_then_new_ones_up_to_the_limit():
     assert plan_study([], ["n1"], new_limit=3, introduced_today=5) == []
 
 
-def test_store_orders_due_cards_and_finds_new_ones_in_deck_order(tmp_path: Path):
+def test_store_finds_due_cards_and_new_ones_in_the_given_order(tmp_path: Path):
     cards = [*DECK.cards, *parse_deck(VALID.replace("demo", "more"), "x").cards]
+    ids = [c.id for c in cards]
     today = NOW.date()
     with Store.open(tmp_path / "db") as store:
 
@@ -61,13 +62,17 @@ def test_store_orders_due_cards_and_finds_new_ones_in_deck_order(tmp_path: Path)
         seen("more-two", -5)
         seen("more-one", +1)  # reviewed, not due yet
         store.set_suspended("demo-two", "d", True)  # suspended while new
-        store.focus_cards((c.id, c.deck) for c in cards)
-        assert store.due_in_focus(today) == ["more-two", "demo-one"]
-        assert store.new_in_focus(10) == []
+        assert store.due_cards(today) == {
+            "demo-one": today - timedelta(days=1),
+            "more-two": today - timedelta(days=5),
+        }
+        assert store.first_new(ids, 10) == []
         store.set_suspended("demo-two", "d", False)
-        assert store.new_in_focus(10) == ["demo-two"]
+        assert store.first_new(ids, 10) == ["demo-two"]
+        assert store.first_new(ids * 1, 10, batch=1) == ["demo-two"]
         store.set_suspended("more-two", "d", True)
-        assert store.due_in_focus(today) == ["demo-one"]
+        assert set(store.due_cards(today)) == {"demo-one"}
+        assert store.first_new(ids, 0) == []
 
 
 def test_study_states_come_from_the_store_lazily(tmp_path: Path):
