@@ -15,7 +15,7 @@ from rich.console import Console
 from flashdl.decks import load_collection
 from flashdl.keys import LineKeys
 from flashdl.paths import bundled_decks_dir
-from flashdl.session import StudySession
+from flashdl.session import SessionContext, StudySession
 from flashdl.store import Store
 
 
@@ -25,17 +25,16 @@ def main() -> None:
     card = cards["pretrain-self-attention-steps"]
     console = Console(record=True, width=100, file=io.StringIO(), force_terminal=True)
     with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "db") as store:
-        session = StudySession(
+        context = SessionContext(
             store=store,
-            queue=[card.id],
-            states={},
             console=console,
             keys=LineKeys(io.StringIO("\n")),
             clock=lambda: datetime(2026, 11, 29, 9, 0, tzinfo=UTC),
+            cards_by_id=cards,
             lang="both",
             deck_titles={d.name: d.title.zh for d in decks.values()},
-            cards_by_id=cards,
         )
+        session = StudySession(context, [card.id])
         session.run()
     target = Path(__file__).parent / "study-session.svg"
     console.save_svg(str(target), title="flashdl study --lang both")

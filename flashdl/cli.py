@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flashdl.decks import Card, Deck
     from flashdl.paths import Paths
     from flashdl.scheduler import Scheduler
+    from flashdl.session import SessionContext
     from flashdl.store import Store
 
 
@@ -248,6 +249,35 @@ def _scheduler(paths: Paths, store: Store, interview: date | None) -> Scheduler:
     return scheduler
 
 
+def _session_context(
+    env: Env,
+    store: Store,
+    console: Console,
+    decks: list[Deck],
+    lang: Lang,
+    interview: date | None,
+    scheduler: Scheduler | None,
+) -> SessionContext:
+    """What ``study`` and ``quiz`` share: the store, the terminal, the clock, the cards."""
+    from flashdl.model import CardLookup
+    from flashdl.session import SessionContext
+    from flashdl.store import StateLookup
+
+    title_lang = "en" if lang == Lang.en else "zh"
+    return SessionContext(
+        store=store,
+        console=console,
+        keys=env.keys(),
+        clock=env.clock,
+        cards_by_id=CardLookup(decks),
+        states=StateLookup(store),
+        lang=lang.value,
+        deck_titles={d.name: d.title.get(title_lang) for d in decks},
+        until=interview,
+        **({"scheduler": scheduler} if scheduler is not None else {}),
+    )
+
+
 def _find_card(decks: list[Deck], card_id: str) -> Card:
     from flashdl.model import CardLookup
 
@@ -289,9 +319,9 @@ def study(
 ) -> None:
     """Review the cards due today, then new cards up to the daily limit."""
     from flashdl import render
-    from flashdl.model import CardLookup, card_ids
+    from flashdl.model import card_ids
     from flashdl.session import StudySession, plan_study
-    from flashdl.store import StateLookup, Store
+    from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -318,21 +348,8 @@ def study(
             when = next_due.isoformat() if next_due else "when you add new cards"
             console.print(f"Nothing to study today. Next review: {when}.")
             return
-        session = StudySession(
-            store=store,
-            queue=queue,
-            states=StateLookup(store),
-            console=console,
-            keys=env.keys(),
-            clock=env.clock,
-            lang=lang.value,
-            deck_titles={
-                d.name: d.title.get(lang.value if lang != Lang.both else "zh") for d in decks
-            },
-            cards_by_id=CardLookup(all_decks),
-            until=interview,
-            scheduler=scheduler,
-        )
+        context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
+        session = StudySession(context, queue)
         summary = session.run()
         console.print(render.summary_view(summary))
 
@@ -441,9 +458,9 @@ def quiz(
     import random
 
     from flashdl import render
-    from flashdl.model import CardLookup, card_ids, card_tags
+    from flashdl.model import card_ids, card_tags
     from flashdl.quiz import DEFAULT_BUDGET_MINUTES, QuizSession, pick_cards
-    from flashdl.store import StateLookup, Store
+    from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -454,7 +471,6 @@ def quiz(
         today = env.clock().date()
         interview = _interview_date(store, None, today) if reschedule else None
         scheduler = _scheduler(paths, store, interview) if reschedule else None
-        lookup = CardLookup(all_decks)
         picked = pick_cards(
             [pair for d in decks for pair in zip(card_ids(d), card_tags(d), strict=True)],
             count=count,
@@ -468,21 +484,13 @@ def quiz(
                 "no cards match" + (f" the tag(s) {', '.join(tag)}" if tag else " those decks")
             )
         budget = minutes if minutes is not None else DEFAULT_BUDGET_MINUTES if timed else None
+        context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
         session = QuizSession(
-            store=store,
-            cards=[lookup[card_id] for card_id in picked],
-            states=StateLookup(store),
-            console=console,
-            keys=env.keys(),
-            clock=env.clock,
-            lang=lang.value,
-            deck_titles={d.name: d.title.get("en" if lang == Lang.en else "zh") for d in all_decks},
-            cards_by_id=lookup,
+            context,
+            [context.cards_by_id[card_id] for card_id in picked],
             typing=not no_type,
             budget_seconds=budget * 60 if budget is not None else None,
             reschedule=reschedule,
-            until=interview,
-            scheduler=scheduler,
         )
         answers = session.run()
         console.print(render.quiz_report_view(answers, lang.value))

@@ -9,20 +9,17 @@ the typed text and its coverage; the schedule moves only with ``reschedule=True`
 from __future__ import annotations
 
 import random
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from rich.console import Console
 from rich.text import Text
 
 from flashdl import render
 from flashdl.decks import Card
-from flashdl.keys import KeySource
 from flashdl.matching import Coverage, coverage, suggested_grade
-from flashdl.scheduler import NEW_CARD, SM2, CardState, Grade, Scheduler
-from flashdl.session import GRADE_KEYS, QUIT, Clock
-from flashdl.store import Store
+from flashdl.scheduler import Grade
+from flashdl.session import GRADE_KEYS, QUIT, SessionContext
 
 DEFAULT_BUDGET_MINUTES = 3.0
 
@@ -70,37 +67,18 @@ class QuizSession:
 
     def __init__(
         self,
-        *,
-        store: Store,
+        ctx: SessionContext,
         cards: Sequence[Card],
-        states: Mapping[str, CardState],
-        console: Console,
-        keys: KeySource,
-        clock: Clock,
-        lang: str = "zh",
-        deck_titles: Mapping[str, str] | None = None,
-        cards_by_id: Mapping[str, Card] | None = None,
+        *,
         typing: bool = True,
         budget_seconds: float | None = None,
         reschedule: bool = False,
-        scheduler: Scheduler | None = None,
-        until: date | None = None,
     ):
-        self.store = store
+        self.ctx = ctx
         self.cards = list(cards)
-        self.states = states  # read lazily; grades given in this round go to self.changed
-        self.changed: dict[str, CardState] = {}
-        self.console = console
-        self.keys = keys
-        self.clock = clock
-        self.lang = lang
-        self.deck_titles = deck_titles or {}
-        self.cards_by_id = cards_by_id or {}
         self.typing = typing
         self.budget = budget_seconds
         self.reschedule = reschedule
-        self.scheduler = scheduler or SM2()
-        self.until = until
         self.answers: list[QuizAnswer] = []
 
     def run(self) -> list[QuizAnswer]:
@@ -110,39 +88,30 @@ class QuizSession:
         return self.answers
 
     def _ask(self, card: Card, index: int) -> bool:
-        shown_at = self.clock()
-        if self.console.is_terminal:
-            self.console.clear()
-        self.console.print(
-            render.question_view(
-                card,
-                lang=self.lang,
-                deck_title=self.deck_titles.get(card.deck, card.deck),
-                done=index,
-                left=len(self.cards) - index,
-            )
-        )
+        shown_at = self.ctx.show_question(card, done=index, left=len(self.cards) - index)
         typed: str | None = None
         if self.typing:
             typed = self._read_answer(shown_at)
             if typed is None:
                 return False
         else:
-            self.console.print(render.reveal_prompt(self.lang))
-            key = self.keys.read_key()
+            self.ctx.console.print(render.reveal_prompt(self.ctx.lang))
+            key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return False
-        answered_at = self.clock()
+        answered_at = self.ctx.clock()
         result = coverage(typed, card.key_points) if typed is not None else None
         suggested = suggested_grade(result) if result is not None and typed else None
-        related = [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
-        self.console.print(
+        self.ctx.console.print(
             render.answer_view(
-                card, lang=self.lang, related=related, covered=result.covered if result else None
+                card,
+                lang=self.ctx.lang,
+                related=self.ctx.related(card),
+                covered=result.covered if result else None,
             )
         )
         if result is not None:
-            self.console.print(
+            self.ctx.console.print(
                 Text(
                     f"Key points named: {result.count}/{len(result.covered)}"
                     + (f" — suggested grade {suggested}" if suggested is not None else ""),
@@ -169,20 +138,22 @@ class QuizSession:
 
     def _read_answer(self, shown_at: datetime) -> str | None:
         """Lines until an empty one; None if input ends (the round ends, this card ungraded)."""
-        self.console.print(
+        self.ctx.console.print(
             Text("Type your answer, then an empty line (empty at once: skip).", style="dim")
         )
         if self.budget is not None:
-            self.console.print(Text(f"Time budget: {_clock_text(self.budget)}", style="bold"))
+            self.ctx.console.print(Text(f"Time budget: {_clock_text(self.budget)}", style="bold"))
         lines: list[str] = []
         while True:
-            elapsed = (self.clock() - shown_at).total_seconds()
+            elapsed = (self.ctx.clock() - shown_at).total_seconds()
             label = _clock_text(elapsed)
             over = self.budget is not None and elapsed > self.budget
             if self.budget is not None:
                 label += f" / {_clock_text(self.budget)}"
-            self.console.print(Text(f"[{label}] > ", style="bold red" if over else "dim"), end="")
-            line = self.keys.read_line()
+            self.ctx.console.print(
+                Text(f"[{label}] > ", style="bold red" if over else "dim"), end=""
+            )
+            line = self.ctx.keys.read_line()
             if line is None:
                 return None
             if not line.strip():
@@ -190,19 +161,19 @@ class QuizSession:
             lines.append(line)
 
     def _read_grade(self, suggested: int | None) -> int | None:
-        legend = render.grade_legend(self.lang, undo=False)
+        legend = render.grade_legend(self.ctx.lang, undo=False)
         if suggested is not None:
             legend.append(f"  Enter = {suggested}", style="bold")
         while True:
-            self.console.print(legend)
-            key = self.keys.read_key()
+            self.ctx.console.print(legend)
+            key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return None
             if key == "" and suggested is not None:
                 return suggested
             if key in GRADE_KEYS:
                 return int(GRADE_KEYS[key])
-            self.console.print(Text("Press 0–5 to grade, q to quit.", style="yellow"))
+            self.ctx.console.print(Text("Press 0–5 to grade, q to quit.", style="yellow"))
 
     def _record(
         self,
@@ -213,13 +184,13 @@ class QuizSession:
         typed: str | None,
         result: Coverage | None,
     ) -> None:
-        before = self.changed.get(card.id) or self.states.get(card.id, NEW_CARD)
+        before = self.ctx.state(card.id)
         after = (
-            self.scheduler.review(before, Grade(grade), at, until=self.until)
+            self.ctx.scheduler.review(before, Grade(grade), at, until=self.ctx.until)
             if self.reschedule
             else before
         )
-        self.store.record_review(
+        self.ctx.store.record_review(
             card_id=card.id,
             deck=card.deck,
             grade=grade,
@@ -232,4 +203,4 @@ class QuizSession:
             coverage=result.share if result is not None else None,
             missed=result.missed if result is not None else None,
         )
-        self.changed[card.id] = after
+        self.ctx.changed[card.id] = after

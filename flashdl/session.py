@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rich.console import Console
@@ -44,46 +44,63 @@ class _Graded:
     requeued: bool
 
 
-class StudySession:
-    """One run of ``flashdl study`` over a planned queue."""
+@dataclass
+class SessionContext:
+    """What a study or quiz loop works with: where grades go, how it talks to the user, the time,
+    the cards, and how they are scheduled. The CLI builds one; tests pass their own."""
 
-    def __init__(
-        self,
-        *,
-        store: Store,
-        queue: Sequence[str],
-        states: Mapping[str, CardState],
-        console: Console,
-        keys: KeySource,
-        clock: Clock,
-        lang: str = "zh",
-        deck_titles: Mapping[str, str] | None = None,
-        cards_by_id: Mapping[str, Card],
-        until: date | None = None,
-        mode: str = "study",
-        scheduler: Scheduler | None = None,
-    ):
-        self.store = store
+    store: Store
+    console: Console
+    keys: KeySource
+    clock: Clock
+    cards_by_id: Mapping[str, Card]
+    states: Mapping[str, CardState] = field(default_factory=dict)  # read lazily
+    lang: str = "zh"
+    deck_titles: Mapping[str, str] = field(default_factory=dict)
+    scheduler: Scheduler = field(default_factory=SM2)
+    until: date | None = None
+    changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
+
+    def state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
+    def related(self, card: Card) -> list[Card]:
+        return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+
+    def show_question(self, card: Card, *, done: int, left: int) -> datetime:
+        """A fresh screen (in a terminal) with the question; returns when it was shown."""
+        shown_at = self.clock()
+        if self.console.is_terminal:
+            self.console.clear()
+        self.console.print(
+            render.question_view(
+                card,
+                lang=self.lang,
+                deck_title=self.deck_titles.get(card.deck, card.deck),
+                done=done,
+                left=left,
+            )
+        )
+        return shown_at
+
+
+class StudySession:
+    """One run of ``flashdl study`` over a planned queue of card ids."""
+
+    def __init__(self, ctx: SessionContext, queue: Sequence[str], *, mode: str = "study"):
+        self.ctx = ctx
         self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
-        self.states = states  # read lazily; grades given in this session go to self.changed
-        self.changed: dict[str, CardState] = {}
-        self.console = console
-        self.keys = keys
-        self.clock = clock
-        self.lang = lang
-        self.deck_titles = deck_titles or {}
-        self.cards_by_id = cards_by_id
-        self.until = until
         self.mode = mode
-        self.scheduler = scheduler or SM2()
         self.graded: list[_Graded] = []
         self.scheduled_ids: set[str] = set()
         self.notice: render.Text | None = None
 
     def run(self) -> render.SessionSummary:
-        started = self.clock()
+        started = self.ctx.clock()
         while self.queue:
-            if not self._show_card(self.cards_by_id[self.queue[0]]):
+            if not self._show_card(self.ctx.cards_by_id[self.queue[0]]):
                 break
         return self._summary(started)
 
@@ -91,33 +108,23 @@ class StudySession:
 
     def _show_card(self, card: Card) -> bool:
         """Show ``card``, take one grade (or an undo); False when the user ends the session."""
-        shown_at = self.clock()
-        if self.console.is_terminal:
-            self.console.clear()
+        shown_at = self.ctx.show_question(card, done=len(self.graded), left=len(self.queue))
         if self.notice is not None:
-            self.console.print(self.notice)
+            self.ctx.console.print(self.notice)
             self.notice = None
-        self.console.print(
-            render.question_view(
-                card,
-                lang=self.lang,
-                deck_title=self.deck_titles.get(card.deck, card.deck),
-                done=len(self.graded),
-                left=len(self.queue),
-            )
-        )
-        self.console.print(render.reveal_prompt(self.lang))
-        key = self.keys.read_key()
+        self.ctx.console.print(render.reveal_prompt(self.ctx.lang))
+        key = self.ctx.keys.read_key()
         if key is None or key == QUIT:
             return False
         if key == UNDO:
             self._undo()
             return True
-        related = [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
-        self.console.print(render.answer_view(card, lang=self.lang, related=related))
+        self.ctx.console.print(
+            render.answer_view(card, lang=self.ctx.lang, related=self.ctx.related(card))
+        )
         while True:
-            self.console.print(render.grade_legend(self.lang))
-            key = self.keys.read_key()
+            self.ctx.console.print(render.grade_legend(self.ctx.lang))
+            key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return False
             if key == UNDO:
@@ -126,16 +133,20 @@ class StudySession:
             if key in GRADE_KEYS:
                 self._grade(card, GRADE_KEYS[key], shown_at)
                 return True
-            self.console.print(
+            self.ctx.console.print(
                 render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
             )
 
     def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
-        now = self.clock()
-        before = self._state(card.id)
+        now = self.ctx.clock()
+        before = self.ctx.state(card.id)
         scheduled = card.id not in self.scheduled_ids
-        after = self.scheduler.review(before, grade, now, until=self.until) if scheduled else before
-        review_id = self.store.record_review(
+        after = (
+            self.ctx.scheduler.review(before, grade, now, until=self.ctx.until)
+            if scheduled
+            else before
+        )
+        review_id = self.ctx.store.record_review(
             card_id=card.id,
             deck=card.deck,
             grade=grade,
@@ -145,7 +156,7 @@ class StudySession:
             after=after,
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
         )
-        self.changed[card.id] = after
+        self.ctx.changed[card.id] = after
         self.queue.popleft()
         if scheduled:
             self.scheduled_ids.add(card.id)
@@ -154,18 +165,13 @@ class StudySession:
             self.queue.append(card.id)
         self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
 
-    def _state(self, card_id: str) -> CardState:
-        if card_id in self.changed:
-            return self.changed[card_id]
-        return self.states.get(card_id, NEW_CARD)
-
     def _undo(self) -> None:
         if not self.graded:
             self.notice = render.Text("Nothing to undo.", style="yellow")
             return
         last = self.graded.pop()
-        self.store.undo_review(last.review_id, self.clock())
-        self.changed[last.card.id] = last.before
+        self.ctx.store.undo_review(last.review_id, self.ctx.clock())
+        self.ctx.changed[last.card.id] = last.before
         if last.scheduled:
             self.scheduled_ids.discard(last.card.id)
         if last.requeued:
@@ -177,12 +183,12 @@ class StudySession:
         self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
 
     def _summary(self, started: datetime) -> render.SessionSummary:
-        now = self.clock()
+        now = self.ctx.clock()
         grades = Counter(int(entry.grade) for entry in self.graded)
         return render.SessionSummary(
             reviewed=len(self.graded),
             grades=dict(grades),
             seconds=(now - started).total_seconds(),
-            next_due=self.store.next_due(now.date()),
+            next_due=self.ctx.store.next_due(now.date()),
             left_today=len(set(self.queue)),
         )

@@ -16,6 +16,7 @@ from flashdl.keys import LineKeys
 from flashdl.quiz import QuizSession, pick_cards
 from flashdl.render import quiz_report_view
 from flashdl.scheduler import NEW_CARD, review
+from flashdl.session import SessionContext
 from flashdl.store import Store
 
 DECK = parse_deck(VALID, "decks/demo.yaml")
@@ -24,16 +25,16 @@ ONE, TWO = DECK.cards
 
 def run_quiz(store: Store, keys: str, **options) -> tuple[list, str]:
     out = io.StringIO()
-    options.setdefault("clock", FakeClock(step=timedelta(seconds=30)))
-    session = QuizSession(
+    context = SessionContext(
         store=store,
-        cards=options.pop("cards", [ONE, TWO]),
-        states=options.pop("states", {}),
         console=Console(file=out, width=100, color_system=None),
         keys=LineKeys(io.StringIO(keys)),
+        clock=options.pop("clock", None) or FakeClock(step=timedelta(seconds=30)),
+        cards_by_id={c.id: c for c in DECK.cards},
+        states=options.pop("states", {}),
         lang="en",
-        **options,
     )
+    session = QuizSession(context, options.pop("cards", [ONE, TWO]), **options)
     answers = session.run()
     Console(file=out, width=100, color_system=None).print(quiz_report_view(answers, "en"))
     return answers, out.getvalue()

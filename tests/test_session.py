@@ -13,7 +13,7 @@ from rich.console import Console
 from flashdl.decks import parse_deck
 from flashdl.keys import LineKeys
 from flashdl.scheduler import NEW_CARD, CardState, review
-from flashdl.session import StudySession, plan_study
+from flashdl.session import SessionContext, StudySession, plan_study
 from flashdl.store import Store
 
 DECK = parse_deck(VALID, "decks/demo.yaml")
@@ -24,17 +24,17 @@ def make_session(
     store: Store, keys: str, queue=None, states=None, clock=None
 ) -> tuple[StudySession, io.StringIO]:
     out = io.StringIO()
-    session = StudySession(
+    context = SessionContext(
         store=store,
-        queue=[c.id for c in (DECK.cards if queue is None else queue)],
-        states=states or {},
         console=Console(file=out, width=100, force_terminal=False, color_system=None),
         keys=LineKeys(io.StringIO(keys)),
         clock=clock or FakeClock(step=timedelta(seconds=2)),
+        cards_by_id={c.id: c for c in DECK.cards},
+        states=states or {},
         lang="en",
         deck_titles={"demo": "Demo"},
-        cards_by_id={c.id: c for c in DECK.cards},
     )
+    session = StudySession(context, [c.id for c in (DECK.cards if queue is None else queue)])
     return session, out
 
 
