@@ -258,6 +258,32 @@ def write_deck(
     return path, made
 
 
+def compact_deck_text(cards: int, *, name: str = "compact", seed: int = DEFAULT_SEED) -> str:
+    """A deck of short one-language cards, about 250 bytes each: the kind of deck a user writes
+    from their own notes, and the size the issue's "20k cards (≈5 MB)" implies."""
+    rng = random.Random(seed)
+    out = [f"deck: {name}", "title: {en: Compact benchmark deck}", "cards:"]
+    for number in range(1, cards + 1):
+        a, b = rng.sample(CONCEPTS, 2)
+        points = rng.sample(POINTS, 3)
+        lines = [
+            f"  - id: {name}-{number:05d}",
+            f"    question: {{en: Why {a[2]}?}}",
+            f"    answer: {{en: Versus {b[2]}.}}",
+            "    key_points:",
+            *(f"      - {{en: {en}, terms: [{terms[-1]}]}}" for _, en, terms in points),
+        ]
+        out.append("\n".join(lines))
+    return "\n".join(out) + "\n"
+
+
+def write_compact_deck(folder: Path, cards: int, *, name: str = "compact") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(compact_deck_text(cards, name=name), encoding="utf-8")
+    return path
+
+
 def bundled_cards() -> list[SyntheticCard]:
     """The bundled decks' cards (a deck that does not load right now is skipped)."""
     from flashdl.decks import DeckError, deck_files, load_deck

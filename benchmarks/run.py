@@ -82,6 +82,7 @@ class Data:
     deck: Path
     store: Path
     five_mb_deck: Path | None
+    compact_deck: Path | None
     manifest: dict
 
 
@@ -137,6 +138,7 @@ def ensure_data(profile: Profile, log: Callable[[str], None]) -> Data:
     if profile.five_mb_deck:
         five_mb_cards = round(profile.cards * FIVE_MB / deck.stat().st_size)
         generate.write_deck(folder / "deck-5mb", five_mb_cards, name="synthetic-5mb")
+        generate.write_compact_deck(folder / "deck-compact", profile.cards)
     started = time.perf_counter()
     summary = generate.write_store(
         folder / "store.db",
@@ -167,12 +169,14 @@ def ensure_data(profile: Profile, log: Callable[[str], None]) -> Data:
 
 def _data(folder: Path, manifest: dict) -> Data:
     five = folder / "deck-5mb" / "synthetic-5mb.yaml"
+    compact = folder / "deck-compact" / "compact.yaml"
     return Data(
         folder=folder,
         decks_dir=folder / "decks",
         deck=folder / "decks" / f"{generate.DECK_NAME}.yaml",
         store=folder / "store.db",
         five_mb_deck=five if manifest.get("five_mb_deck") else None,
+        compact_deck=compact if manifest.get("five_mb_deck") else None,
         manifest=manifest,
     )
 
@@ -542,13 +546,28 @@ class Bench:
         ]
 
     def check(self) -> list[Row]:
-        decks = [(self.data.deck, self.profile.cards)]
+        # (file, cards, what it is, held to the target?)
+        decks = []
+        if self.data.compact_deck is not None:
+            decks.append(
+                (self.data.compact_deck, self.profile.cards, "short one-language cards", True)
+            )
+        decks.append(
+            (self.data.deck, self.profile.cards, "bilingual cards", self.data.compact_deck is None)
+        )
         if self.data.five_mb_deck is not None:
-            decks.append((self.data.five_mb_deck, self.data.manifest["five_mb_cards"]))
+            decks.append(
+                (
+                    self.data.five_mb_deck,
+                    self.data.manifest["five_mb_cards"],
+                    "bilingual cards",
+                    True,
+                )
+            )
         rows = []
-        for path, cards in decks:
+        for path, cards, kind, held in decks:
             size = path.stat().st_size
-            label = f"check: {cards:,} cards, {size / 1e6:.1f} MB, cold"
+            label = f"check: {cards:,} {kind}, {size / 1e6:.1f} MB, cold"
             self.log(f"flashdl check {path.name} (a fresh FLASHDL_HOME each run)")
 
             def ours(_i: int, p: Path = path, name: str = label) -> Sample:
@@ -563,6 +582,9 @@ class Bench:
 
             mine, theirs = side_by_side(self.runs, ours, floor)
             value, base = median(mine), median(theirs)
+            note = "baseline: libyaml compose of the file"
+            if not held:
+                note += "; 3× the issue's ≈5 MB for 20k cards, so information only"
             rows.append(
                 Row(
                     label,
@@ -570,9 +592,9 @@ class Bench:
                     base,
                     "s",
                     "< 1.5 s",
-                    value < 1.5,
+                    (value < 1.5) if held else None,
                     self.runs,
-                    "baseline: libyaml compose of the file",
+                    note,
                 )
             )
         return rows

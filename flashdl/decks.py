@@ -136,11 +136,10 @@ def _to_data(
         out = _List()
         lines = []
         for item in node.value:
-            out.append(
-                _scalar(item, problems)
-                if type(item) is scalar
-                else _to_data(item, problems, seen, kinds, depth + 1)
-            )
+            if type(item) is scalar:
+                out.append(item.value if item.tag == _STR else _scalar(item, problems))
+            else:
+                out.append(_to_data(item, problems, seen, kinds, depth + 1))
             lines.append(item.start_mark.line + 1)
         out.line, out.item_lines = line, lines
         return out
@@ -150,22 +149,21 @@ def _to_data(
     key_lines: dict[str, int] = {}
     mapping.line, mapping.key_lines = line, key_lines
     for key_node, value_node in node.value:
-        key = (
-            _scalar(key_node, problems)
-            if type(key_node) is scalar
-            else _to_data(key_node, problems, seen, kinds, depth + 1)
-        )
+        if type(key_node) is scalar:
+            key = key_node.value if key_node.tag == _STR else _scalar(key_node, problems)
+        else:
+            key = _to_data(key_node, problems, seen, kinds, depth + 1)
         if not isinstance(key, str):
             problems.add(_line(key_node), "keys must be plain words")
             continue
         if key in mapping:
             problems.add(_line(key_node), f"duplicate key '{key}'")
             continue
-        mapping[key] = (
-            _scalar(value_node, problems)
-            if type(value_node) is scalar
-            else _to_data(value_node, problems, seen, kinds, depth + 1)
-        )
+        if type(value_node) is scalar:
+            value = value_node.value if value_node.tag == _STR else _scalar(value_node, problems)
+        else:
+            value = _to_data(value_node, problems, seen, kinds, depth + 1)
+        mapping[key] = value
         key_lines[key] = value_node.start_mark.line + 1
     return mapping
 
@@ -190,15 +188,27 @@ def _loader() -> type:
     import yaml
     from yaml.resolver import BaseResolver
 
+    scalar, sequence, nulls, merge = yaml.ScalarNode, yaml.SequenceNode, _NULLS, _YAML + "merge"
+
     class PlainResolver(BaseResolver):
+        """Called for every node of a deck, so kept to a few comparisons."""
+
         def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
-            if kind is yaml.ScalarNode:
-                if implicit[0] and value in _NULLS:
-                    return _YAML + "null"
-                if implicit[0] and value == "<<":
-                    return _YAML + "merge"
-                return _YAML + "str"
-            return _YAML + ("seq" if kind is yaml.SequenceNode else "map")
+            if kind is scalar:
+                if implicit[0]:
+                    if value in nulls:
+                        return _NULL
+                    if value == "<<":
+                        return merge
+                return _STR
+            return _SEQ if kind is sequence else _MAP
+
+        # No path-dependent resolvers are registered; skip the bookkeeping for each node.
+        def descend_resolver(self, current_node: object, current_index: object) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
 
     try:
         from yaml.cyaml import CParser  # libyaml, where it is built
@@ -310,9 +320,11 @@ def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
     texts = {}
     for lang in LANGS:
         if lang in mapping:
-            texts[lang] = _string(
-                mapping[lang], mapping.key_lines[lang], f"{what}.{lang}", problems
-            )
+            value = mapping[lang]
+            if type(value) is str and value.strip():  # the common case, without building labels
+                texts[lang] = value
+            else:
+                texts[lang] = _string(value, mapping.key_lines[lang], f"{what}.{lang}", problems)
     if not texts:
         problems.add(mapping.line, f"{what} needs 'zh' or 'en' (or both)")
     return Text(zh=texts.get("zh", "").strip(), en=texts.get("en", "").strip())
@@ -328,6 +340,9 @@ def _string_list(
         return ()
     items = []
     for item, item_line in zip(value, value.item_lines, strict=True):
+        if pattern is None and type(item) is str and item.strip():  # the common case
+            items.append(item.strip())
+            continue
         text = _string(item, item_line, f"{what} item", problems)
         if text and pattern is not None and not pattern.match(text):
             problems.add(item_line, f"{what} item '{text}' has characters that are not allowed")
