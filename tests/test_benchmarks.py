@@ -79,3 +79,11 @@ def test_store_has_the_counts_and_consistent_states(generate, tmp_path: Path):
     for card_id, state in last.items():
         expected = NEW_CARD if card_id in reset else state
         assert states[card_id].state == expected
+
+
+def test_compact_deck_is_valid_and_about_270_bytes_a_card(generate, tmp_path: Path):
+    path = generate.write_compact_deck(tmp_path / "compact", 200)
+    [deck] = load_collection([path])
+    assert deck.name == "compact" and len(deck.cards) == 200
+    assert all(len(card.key_points) == 3 and card.question.en for card in deck.cards)
+    assert 200 <= path.stat().st_size / 200 <= 320
