@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
 from flashdl.latex import replace_formulas
@@ -24,6 +23,8 @@ from flashdl.model import Text as DeckText
 from flashdl.scheduler import GRADE_LABELS, Grade
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from flashdl.quiz import QuizAnswer
     from flashdl.simulate import SimulationResult
     from flashdl.stats import Stats
@@ -75,6 +76,8 @@ def answer_view(
 ) -> RenderableType:
     """The answer, its key points (ticked or crossed when ``covered`` says which a quiz answer
     named) and the related cards."""
+    from rich.table import Table
+
     parts: list[RenderableType] = []
     for index, text in enumerate(card.answer.parts(lang)):
         if index:
@@ -132,6 +135,8 @@ class SessionSummary:
 
 
 def summary_view(summary: SessionSummary) -> RenderableType:
+    from rich.table import Table
+
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -159,6 +164,8 @@ class DeckRow:
 
 
 def decks_table(rows: Sequence[DeckRow]) -> Table:
+    from rich.table import Table
+
     table = Table(title="Decks", title_justify="left")
     table.add_column("deck", style="cyan")
     table.add_column("title")
@@ -190,6 +197,7 @@ def _percent(share: float | None) -> str:
 def stats_view(stats: Stats) -> RenderableType:
     """Every figure of ``flashdl stats`` as tables and charts."""
     from rich import box
+    from rich.table import Table
 
     from flashdl import charts
 
@@ -302,6 +310,8 @@ def stats_view(stats: Stats) -> RenderableType:
 
 def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType:
     """The end-of-round score table and the key points this round missed."""
+    from rich.table import Table
+
     table = Table(title="Quiz report", title_justify="left")
     for column in ("#", "card", "key points", "suggested", "grade", "time"):
         table.add_column(column, justify="right" if column != "card" else "left")
@@ -340,6 +350,8 @@ def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType
 def search_results_view(
     cards: Sequence[Card], stored: Mapping[str, StoredCard], lang: str
 ) -> Table:
+    from rich.table import Table
+
     table = Table(title=f"{len(cards)} card{'s' if len(cards) != 1 else ''}", title_justify="left")
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("deck")
@@ -359,6 +371,8 @@ def search_results_view(
 
 def history_view(entry: StoredCard | None, history: Sequence[Review]) -> RenderableType:
     """A card's schedule now and every review it has had (undone ones struck through)."""
+    from rich.table import Table
+
     if entry is None or entry.state.is_new:
         status = "new" + (" (suspended)" if entry is not None and entry.suspended else "")
     else:
@@ -420,6 +434,8 @@ def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
 
     The bars of every chart share one scale, so the schedulers can be compared by eye.
     """
+    from rich.table import Table
+
     from flashdl.simulate import KNOWN_RECALL, chart_period, workload_periods
 
     parts: list[RenderableType] = []
