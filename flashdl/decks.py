@@ -489,8 +489,10 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
     from yaml import ScalarNode, SequenceNode
 
     root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))
+    root_line = _line(node)
+    del node  # the node tree is most of the memory; the plain data keeps every line needed
     if not isinstance(root, _Map):
-        problems.add(_line(node), "a deck file must be a mapping with 'deck', 'title' and 'cards'")
+        problems.add(root_line, "a deck file must be a mapping with 'deck', 'title' and 'cards'")
         raise DeckError(problems.formatted())
     _unknown_keys(root, DECK_KEYS, "deck file", problems)
     for required in DECK_KEYS:
