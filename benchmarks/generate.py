@@ -325,7 +325,8 @@ class StoreSummary:
 
 
 def _stamp(day: date, seconds: int, ms: int) -> str:
-    h, rest = divmod(seconds, 3600)
+    """An ISO time on ``day``; a session running past midnight stays at 23:59:59 (still in order)."""
+    h, rest = divmod(min(seconds, 86_399), 3600)
     return f"{day.isoformat()}T{h:02d}:{rest // 60:02d}:{rest % 60:02d}.{ms:03d}{TZ_SUFFIX}"
 
 

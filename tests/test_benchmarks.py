@@ -87,3 +87,11 @@ def test_compact_deck_is_valid_and_about_270_bytes_a_card(generate, tmp_path: Pa
     assert deck.name == "compact" and len(deck.cards) == 200
     assert all(len(card.key_points) == 3 and card.question.en for card in deck.cards)
     assert 200 <= path.stat().st_size / 200 <= 320
+
+
+def test_times_past_midnight_stay_valid(generate):
+    from datetime import datetime
+
+    late = generate._stamp(date(2026, 1, 1), 25 * 3600, 5)
+    assert datetime.fromisoformat(late).hour == 23
+    assert late < generate._stamp(date(2026, 1, 2), 0, 0)
