@@ -27,7 +27,7 @@ from flashdl.decks import deck_files, display_path, load_collection, parse_deck,
 from flashdl.errors import DeckError
 from flashdl.model import Deck, LazyCards
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @dataclass(frozen=True)

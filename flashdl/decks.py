@@ -39,7 +39,17 @@ DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
 
 DECK_KEYS = ("deck", "title", "cards")
-CARD_KEYS = ("id", "question", "answer", "key_points", "source", "tags", "related")
+CARD_KEYS = (
+    "id",
+    "question",
+    "corrected_question",
+    "answer",
+    "key_points",
+    "source",
+    "current_source",
+    "tags",
+    "related",
+)
 TEXT_KEYS = LANGS
 KEY_POINT_KEYS = ("zh", "en", "terms")
 
@@ -440,6 +450,23 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
         if "source" in item
         else ""
     )
+    current_src = (
+        _url(item["current_source"], lines["current_source"], f"{label} current_source", problems)
+        if "current_source" in item
+        else ""
+    )
+    original_question = None
+    if "corrected_question" in item:
+        # The deck keeps the question as first written (the seed's wording, typo included) and
+        # shows the corrected one; each language falls back to the original.
+        fixed = _text(
+            item["corrected_question"],
+            lines["corrected_question"],
+            f"{label} corrected_question",
+            problems,
+        )
+        original_question = question
+        question = Text(zh=fixed.zh or question.zh, en=fixed.en or question.en)
     tags = _string_list(
         item.get("tags"), lines.get("tags", item.line), f"{label} tags", TAG_PATTERN, problems
     )
@@ -460,6 +487,8 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
         tags=tags,
         related=related,
         line=item.line,
+        current_source=current_src,
+        original_question=original_question,
     )
 
 

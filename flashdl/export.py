@@ -143,8 +143,8 @@ def anki_fields(card: Card, lang: str, parser: Any = None) -> list[str]:
     answer = _by_lang(card.answer, lang, lambda text: markdown_html(text, parser))
     items = [f"<li>{_by_lang(p.text, lang, text_html, 'span')}</li>" for p in card.key_points]
     points = f"<ul>{''.join(items)}</ul>" if items else ""
-    url = _safe_url(card.source)
-    source = f'<a href="{html.escape(url)}">{html.escape(url, quote=False)}</a>' if url else ""
+    links = [u for u in (_safe_url(card.source), _safe_url(card.current_source)) if u]
+    source = "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
     return [question, answer, points, source, html.escape(card.id)]
 
 
@@ -369,8 +369,8 @@ def markdown_sheet(decks: Sequence[Deck], lang: str = "zh") -> str:
             for point in card.key_points:
                 texts = [_md_plain(t) for t in point.text.parts(lang)]
                 lines.append("- " + " / ".join(texts))
-            url = _safe_url(card.source)
-            if url:
-                lines += ["", f"{label['source']}: <{url}>"]
+            for url in (_safe_url(card.source), _safe_url(card.current_source)):
+                if url:
+                    lines += ["", f"{label['source']}: <{url}>"]
             lines += ["", f"`{card.id}`", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -53,6 +53,10 @@ class Card:
     tags: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     line: int = field(default=0, compare=False)  # where the card starts in its file, for messages
+    # Where the source page lives now, when ``source`` (the seed's link) has moved upstream.
+    current_source: str = ""
+    # The question as first written, when the deck shows a corrected one in ``question``.
+    original_question: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,9 @@ def question_view(
     body: list[RenderableType] = [plain(card.question, lang)]
     if card.source:
         body += [Text(""), source_link(card.source)]
+    if card.current_source:
+        moved = {"zh": "页面已迁移：", "en": "moved to: "}.get(lang, "moved to · 页面已迁移: ")
+        body += [Text.assemble((moved, "dim"), source_link(card.current_source))]
     return Panel(Group(*body), title=title, title_align="left", subtitle=Text(card.id, style="dim"))
 
 

@@ -149,3 +149,29 @@ def test_random_yaml_structures_give_deck_errors(value):
         parse_deck(text, "decks/fuzz.yaml")
     except DeckError as exc:
         assert exc.problems
+
+
+MOVED = VALID.replace(
+    "    source: https://example.com/vanishing\n",
+    "    corrected_question: {zh: 什么是梯度消失?}\n"
+    "    source: https://example.com/vanishing\n"
+    "    current_source: https://example.com/new/vanishing\n",
+).replace("什么是梯度消失？, en:", "什么是剃度消失？, en:")
+
+
+def test_a_corrected_question_is_shown_and_the_original_wording_kept():
+    card = parse_deck(MOVED, "decks/demo.yaml").cards[0]
+    assert card.question.zh == "什么是梯度消失?"
+    assert card.question.en == "What is a vanishing gradient?"  # falls back per language
+    assert card.original_question is not None and card.original_question.zh == "什么是剃度消失？"
+    assert parse_deck(VALID, "decks/demo.yaml").cards[0].original_question is None
+
+
+def test_current_source_is_validated_like_source():
+    card = parse_deck(MOVED, "decks/demo.yaml").cards[0]
+    assert card.source == "https://example.com/vanishing"
+    assert card.current_source == "https://example.com/new/vanishing"
+    bad = MOVED.replace("https://example.com/new/vanishing", "javascript:alert(1)")
+    assert problems(bad) == [
+        "decks/demo.yaml:17: card 'demo-one' current_source 'javascript:alert(1)' is not an http(s) URL"
+    ]

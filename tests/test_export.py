@@ -290,3 +290,14 @@ def test_export_commands_are_documented():
     for command in ("anki", "csv", "markdown", "progress"):
         assert f"flashdl export {command}" in readme
     assert "flashdl import progress" in readme
+
+
+def test_a_moved_source_exports_both_links():
+    from test_decks import MOVED
+
+    card = parse_deck(MOVED, "demo.yaml").cards[0]
+    source = export.anki_fields(card, "en")[3]
+    assert source == (
+        '<a href="https://example.com/vanishing">https://example.com/vanishing</a><br>'
+        '<a href="https://example.com/new/vanishing">https://example.com/new/vanishing</a>'
+    )
