@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flashdl import export
-from flashdl.decks import load_collection
+from flashdl import exporters as export
+from flashdl.app.progress import dumps, import_progress, parse_progress, progress_document
+from flashdl.decks.loader import load_collection
 from flashdl.paths import bundled_decks_dir
-from flashdl.progress import dumps, import_progress, parse_progress, progress_document
 from flashdl.store import Store
 
 NOW = datetime(2026, 11, 29, 9, 30, tzinfo=timezone(timedelta(hours=8)))

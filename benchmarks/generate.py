@@ -12,7 +12,7 @@ to ``benchmarks/out/`` (git-ignored) or the folder given with ``--out``.
 - ``write_store`` writes a real flashdl database (``Store.open`` creates and migrates it): one
   ``card_state`` row per card (the deck's cards, the bundled ones, and ids of decks that are no
   longer loaded) and a review log spread over about two years. Each card's reviews follow the real
-  SM-2 scheduler (``flashdl.scheduler.review``), with lateness, same-session repeats, undone grades,
+  SM-2 scheduler (``flashdl.core.sm2.review``), with lateness, same-session repeats, undone grades,
   quiz answers, suspended and reset cards, so every JSON state is what ``state_from_json`` reads.
 """
 
@@ -286,7 +286,8 @@ def write_compact_deck(folder: Path, cards: int, *, name: str = "compact") -> Pa
 
 def bundled_cards() -> list[SyntheticCard]:
     """The bundled decks' cards (a deck that does not load right now is skipped)."""
-    from flashdl.decks import DeckError, deck_files, load_deck
+    from flashdl.core.errors import DeckError
+    from flashdl.decks.loader import deck_files, load_deck
     from flashdl.paths import bundled_decks_dir
 
     found = []
@@ -350,7 +351,8 @@ def _card_history(
     rng: random.Random, card: SyntheticCard, start: date, end: date, cap: int, habits: Habits
 ) -> list[list]:
     """One card's review rows (chronological) from its first review until ``end``."""
-    from flashdl.scheduler import NEW_CARD, review
+    from flashdl.core.scheduling import NEW_CARD
+    from flashdl.core.sm2 import review
     from flashdl.store import state_to_json
 
     rows: list[list] = []
@@ -496,7 +498,7 @@ def store_rows(
 ) -> tuple[list[tuple], list[list], StoreSummary]:
     """``card_state`` and ``reviews`` rows: ``cards`` cards (``deck_cards`` first, then cards of
     archived decks) and exactly ``reviews`` reviews between ``end - days`` and ``end``."""
-    from flashdl.scheduler import NEW_CARD
+    from flashdl.core.scheduling import NEW_CARD
     from flashdl.store import state_from_json
 
     rng = random.Random(seed)

@@ -55,7 +55,9 @@ YAML_FLOOR_CODE = (
     "import sys, yaml; from pathlib import Path; "
     "yaml.compose(Path(sys.argv[1]).read_text('utf-8'), Loader=yaml.CSafeLoader)"
 )
-REVEAL_PROMPT = "任意键显示答案"  # flashdl.render.reveal_prompt("zh"): the first card is on screen
+REVEAL_PROMPT = (
+    "任意键显示答案"  # flashdl.ui.render.reveal_prompt("zh"): the first card is on screen
+)
 FIVE_MB = 5_000_000
 FIGURES = ("startup", "ttfc", "grading", "stats", "export", "check")
 
@@ -419,7 +421,7 @@ class Bench:
     def grading(self) -> list[Row]:
         """``Store.record_review`` in-process on a copy of the big store, beside one bare
         durable SQLite commit (same folder, WAL, synchronous=FULL)."""
-        from flashdl.scheduler import SM2
+        from flashdl.core.sm2 import SM2
         from flashdl.store import Store
 
         self.log(f"grading: {self.profile.grades} x Store.record_review on a copy of the store")
@@ -625,10 +627,10 @@ def _bare_commits(path: Path, count: int) -> list[float]:
 
 
 def stats_query_plans(data: Data) -> list[Plan]:
-    """Every SELECT that ``flashdl.stats.collect`` runs (caught with SQLite's trace hook, so
-    these are the queries in flashdl/store.py as they are today), with its query plan and time."""
-    from flashdl import stats as figures
-    from flashdl.decks import load_collection
+    """Every SELECT that ``flashdl.app.stats.collect`` runs (caught with SQLite's trace hook, so
+    these are the queries in flashdl/store/queries.py as they are today), with its query plan and time."""
+    from flashdl.app import stats as figures
+    from flashdl.decks.loader import load_collection
     from flashdl.paths import bundled_decks_dir
     from flashdl.store import Store
 
@@ -779,7 +781,7 @@ def print_results(
     )
     if plans:
         console.print(
-            "\n[bold]Query plans of the stats queries[/] (flashdl.stats.collect on the store):"
+            "\n[bold]Query plans of the stats queries[/] (flashdl.app.stats.collect on the store):"
         )
         for plan in plans:
             table_scan = any("INDEX" not in step for step in plan.full_scans)

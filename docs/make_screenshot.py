@@ -12,11 +12,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from flashdl.decks import load_collection
-from flashdl.keys import LineKeys
+from flashdl.decks.loader import load_collection
 from flashdl.paths import bundled_decks_dir
-from flashdl.session import SessionContext, StudySession
 from flashdl.store import Store
+from flashdl.ui.keys import LineKeys
+from flashdl.ui.study import SessionContext, StudySession
 
 
 def main() -> None:

@@ -20,16 +20,16 @@ import typer
 from typer.core import TyperGroup
 
 from flashdl import __version__
-from flashdl.errors import DeckError, FlashdlError, UsageError
+from flashdl.core.errors import DeckError, FlashdlError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from flashdl.decks import Card, Deck
+    from flashdl.core.model import Card, Deck
+    from flashdl.core.scheduling import Scheduler
     from flashdl.paths import Paths
-    from flashdl.scheduler import Scheduler
-    from flashdl.session import SessionContext
     from flashdl.store import Store
+    from flashdl.ui.study import SessionContext
 
 
 class Lang(StrEnum):
@@ -57,7 +57,7 @@ class Env:
         return Console(highlight=False, soft_wrap=False)
 
     def keys(self):
-        from flashdl.keys import keys_for
+        from flashdl.ui.keys import keys_for
 
         return keys_for(self.stdin or sys.stdin)
 
@@ -125,7 +125,6 @@ UntilOption = Annotated[
         "Remembered until changed; 'off' forgets it.",
     ),
 ]
-UNTIL_SETTING = "interview_date"
 
 
 def _env(ctx: typer.Context) -> Env:
@@ -210,43 +209,9 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
 
 def _load_decks(paths: Paths, env: Env) -> list[Deck]:
     """All decks, through the parsed-deck cache (``flashdl check`` bypasses it)."""
-    from flashdl.deck_cache import load_decks_cached
+    from flashdl.decks.cache import load_decks_cached
 
     return load_decks_cached(_deck_sources(paths, env), paths.cache_dir)
-
-
-def _interview_date(store: Store, value: str | None, today: date) -> date | None:
-    """Apply ``--until`` (set, or 'off' to clear) and return the interview date still ahead."""
-    if value is not None:
-        if value.strip().lower() in ("off", "none", ""):
-            store.set_setting(UNTIL_SETTING, None)
-            return None
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise UsageError(f"--until expects a date like 2026-12-20, not '{value}'") from None
-        if day <= today:
-            raise UsageError(
-                f"the interview date {day.isoformat()} is not after today ({today.isoformat()})"
-            )
-        store.set_setting(UNTIL_SETTING, day.isoformat())
-        return day
-    stored = store.setting(UNTIL_SETTING)
-    if stored:
-        day = date.fromisoformat(stored)
-        return day if day > today else None
-    return None
-
-
-def _scheduler(paths: Paths, store: Store, interview: date | None) -> Scheduler:
-    """The scheduler in the settings file. If another one built the card states in ``store``
-    (the user switched, or this database was last used elsewhere), they are first rebuilt from
-    the review log, in one transaction."""
-    from flashdl.config import config_path, load_config
-
-    scheduler = load_config(config_path(paths.config_dir)).make_scheduler()
-    store.use_scheduler(scheduler, until=interview)
-    return scheduler
 
 
 def _session_context(
@@ -259,9 +224,9 @@ def _session_context(
     scheduler: Scheduler | None,
 ) -> SessionContext:
     """What ``study`` and ``quiz`` share: the store, the terminal, the clock, the cards."""
-    from flashdl.model import CardLookup
-    from flashdl.session import SessionContext
+    from flashdl.core.model import CardLookup
     from flashdl.store import StateLookup
+    from flashdl.ui.study import SessionContext
 
     title_lang = "en" if lang == Lang.en else "zh"
     return SessionContext(
@@ -279,7 +244,7 @@ def _session_context(
 
 
 def _find_card(decks: list[Deck], card_id: str) -> Card:
-    from flashdl.model import CardLookup
+    from flashdl.core.model import CardLookup
 
     cards = CardLookup(decks)
     if card_id in cards:
@@ -318,10 +283,10 @@ def study(
     db: DbOption = None,
 ) -> None:
     """Review the cards due today, then new cards up to the daily limit."""
-    from flashdl import render
-    from flashdl.model import card_ids
-    from flashdl.session import StudySession, plan_study
+    from flashdl.app.study import interview_date, scheduler_in_force, todays_queue
     from flashdl.store import Store
+    from flashdl.ui import render
+    from flashdl.ui.study import StudySession
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -331,18 +296,9 @@ def study(
     with Store.open(paths.db_path) as store:
         now = env.clock()
         today = now.date()
-        interview = _interview_date(store, until, today)
-        scheduler = _scheduler(paths, store, interview)
-        ordered = [card_id for d in decks for card_id in card_ids(d)]
-        position = {card_id: index for index, card_id in enumerate(ordered)}
-        due = store.due_cards(today)
-        introduced = store.introduced_on(today)
-        queue = plan_study(
-            sorted((c for c in due if c in position), key=lambda c: (due[c], position[c])),
-            store.first_new(ordered, new - introduced),
-            new_limit=new,
-            introduced_today=introduced,
-        )
+        interview = interview_date(store, until, today)
+        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        queue = todays_queue(store, decks, today, new)
         if not queue:
             next_due = store.next_due(today)
             when = next_due.isoformat() if next_due else "when you add new cards"
@@ -366,7 +322,7 @@ def check(
     decks_dir: DecksDirOption = None,
 ) -> None:
     """Validate deck files and report every problem as file:line: message."""
-    from flashdl.decks import load_collection
+    from flashdl.decks.loader import load_collection
 
     env = _env(ctx)
     sources = _deck_sources(_paths(env, None), env)
@@ -387,9 +343,9 @@ def list_decks(
     db: DbOption = None,
 ) -> None:
     """List the decks with their card counts and your progress in each."""
-    from flashdl import render
-    from flashdl.model import card_ids
+    from flashdl.core.model import card_ids
     from flashdl.store import Store
+    from flashdl.ui import render
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -457,10 +413,12 @@ def quiz(
     """Mock interview: answer in your own words, see which key points you named, grade yourself."""
     import random
 
-    from flashdl import render
-    from flashdl.model import card_ids, card_tags
-    from flashdl.quiz import DEFAULT_BUDGET_MINUTES, QuizSession, pick_cards
+    from flashdl.app.study import interview_date, scheduler_in_force
+    from flashdl.core.model import card_ids, card_tags
+    from flashdl.core.planning import pick_cards
     from flashdl.store import Store
+    from flashdl.ui import render
+    from flashdl.ui.quiz import DEFAULT_BUDGET_MINUTES, QuizSession
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -469,8 +427,8 @@ def quiz(
     console = env.console()
     with Store.open(paths.db_path) as store:
         today = env.clock().date()
-        interview = _interview_date(store, None, today) if reschedule else None
-        scheduler = _scheduler(paths, store, interview) if reschedule else None
+        interview = interview_date(store, None, today) if reschedule else None
+        scheduler = scheduler_in_force(paths.config_dir, store, interview) if reschedule else None
         picked = pick_cards(
             [pair for d in decks for pair in zip(card_ids(d), card_tags(d), strict=True)],
             count=count,
@@ -511,7 +469,8 @@ def stats(
     db: DbOption = None,
 ) -> None:
     """Progress per deck, due forecast, review calendar, hardest cards and interview readiness."""
-    from flashdl import stats as figures
+    from flashdl.app import stats as figures
+    from flashdl.app.study import interview_date, scheduler_in_force
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -519,15 +478,17 @@ def stats(
     decks = _select(_load_decks(paths, env), deck)
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
-        interview = _interview_date(store, None, today)
-        _scheduler(paths, store, interview)  # FSRS's forecast needs the states FSRS built
+        interview = interview_date(store, None, today)
+        scheduler_in_force(
+            paths.config_dir, store, interview
+        )  # FSRS's forecast needs the states FSRS built
         result = figures.collect(store, decks, today, days=days, interview_date=interview)
     if as_json:
         import json
 
         typer.echo(json.dumps(figures.to_json(result), ensure_ascii=False, indent=2))
         return
-    from flashdl import render
+    from flashdl.ui import render
 
     env.console().print(render.stats_view(result))
 
@@ -547,9 +508,9 @@ def search(
     db: DbOption = None,
 ) -> None:
     """Find cards by text (Chinese or English) and show their ids and due dates."""
-    from flashdl import render
-    from flashdl.search import search_cards
+    from flashdl.core.search import search_cards
     from flashdl.store import Store
+    from flashdl.ui import render
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -575,9 +536,9 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Show one card in full with its review history."""
-    from flashdl import render
-    from flashdl.model import CardLookup
+    from flashdl.core.model import CardLookup
     from flashdl.store import Store
+    from flashdl.ui import render
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -609,7 +570,7 @@ def reset(
     db: DbOption = None,
 ) -> None:
     """Forget the progress of cards (they become new); their review history is kept."""
-    from flashdl import model
+    from flashdl.core import model
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -688,7 +649,7 @@ app.add_typer(config_app, name="config")
 @config_app.command("show")
 def config_show(ctx: typer.Context, db: DbOption = None) -> None:
     """Show every setting, the settings file, and which scheduler built the database's schedule."""
-    from flashdl.config import HELP, config_path, load_config
+    from flashdl.app.config import HELP, config_path, load_config
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -715,7 +676,8 @@ def config_set(
 ) -> None:
     """Change a setting. Switching schedulers keeps every review and rebuilds each card's
     schedule from its review log."""
-    from flashdl.config import config_path, load_config, save_config, with_value
+    from flashdl.app.config import config_path, load_config, save_config, with_value
+    from flashdl.app.study import interview_date
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -728,7 +690,7 @@ def config_set(
     from flashdl.store import Store
 
     with Store.open(paths.db_path) as store:
-        interview = _interview_date(store, None, env.clock().date())
+        interview = interview_date(store, None, env.clock().date())
         rebuilt = store.use_scheduler(config.make_scheduler(), until=interview)
         built = store.built_with()
     if rebuilt is None:
@@ -758,8 +720,8 @@ def simulate(
     ] = 0.9,
 ) -> None:
     """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""
-    from flashdl import render
-    from flashdl.simulate import compare
+    from flashdl.core.simulate import compare
+    from flashdl.ui import render
 
     results = compare(cards=cards, days=days, new_per_day=new, seed=seed, retention=retention)
     _env(ctx).console().print(render.simulation_view(results))
@@ -818,7 +780,7 @@ def export_anki(
     decks_dir: DecksDirOption = None,
 ) -> None:
     """Write an Anki package (.apkg); importing a newer one updates the notes already in Anki."""
-    from flashdl.export import anki_package_bytes
+    from flashdl.exporters import anki_package_bytes
     from flashdl.files import write_atomic
 
     env, decks, target = _export_decks(ctx, deck, "flashdl.apkg", output, force)
@@ -837,7 +799,7 @@ def export_csv(
     decks_dir: DecksDirOption = None,
 ) -> None:
     """Write the cards in Anki's text-import format (tab-separated, with file headers)."""
-    from flashdl.export import anki_csv
+    from flashdl.exporters import anki_csv
     from flashdl.files import write_atomic
 
     _, decks, target = _export_decks(ctx, deck, "flashdl.csv", output, force)
@@ -855,7 +817,7 @@ def export_markdown(
     decks_dir: DecksDirOption = None,
 ) -> None:
     """Write a printable Markdown cheat sheet, one section per deck."""
-    from flashdl.export import markdown_sheet
+    from flashdl.exporters import markdown_sheet
     from flashdl.files import write_atomic
 
     _, decks, target = _export_decks(ctx, deck, "flashdl.md", output, force)
@@ -879,8 +841,8 @@ def export_progress(
     db: DbOption = None,
 ) -> None:
     """Write your card states and full review log as JSON, to import on another machine."""
+    from flashdl.app.progress import dumps, progress_document
     from flashdl.files import check_target, write_atomic
-    from flashdl.progress import dumps, progress_document
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -906,8 +868,9 @@ def import_progress(
     db: DbOption = None,
 ) -> None:
     """Merge progress exported on another machine; importing a file twice changes nothing."""
-    from flashdl.progress import import_progress as merge
-    from flashdl.progress import parse_progress
+    from flashdl.app.progress import import_progress as merge
+    from flashdl.app.progress import parse_progress
+    from flashdl.app.study import interview_date, scheduler_in_force
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -920,7 +883,9 @@ def import_progress(
     with Store.open(paths.db_path) as store:
         counts = merge(store, progress)
         if counts.needs_rebuild:  # the other machine used another scheduler
-            _scheduler(paths, store, _interview_date(store, None, env.clock().date()))
+            scheduler_in_force(
+                paths.config_dir, store, interview_date(store, None, env.clock().date())
+            )
     if not counts.changed:
         typer.echo(f"Nothing new in {file}; your progress is unchanged.")
         return
@@ -975,7 +940,7 @@ def schema(
     ] = False,
 ) -> None:
     """Print the JSON Schema of the deck format, for editors with a YAML language server."""
-    from flashdl.authoring import SCHEMA_FILE, schema_text
+    from flashdl.decks.authoring import SCHEMA_FILE, schema_text
 
     if show_path:
         typer.echo(str(SCHEMA_FILE))
@@ -992,8 +957,8 @@ def new_deck(
     ],
 ) -> None:
     """Write a commented starter deck NAME.yaml into your decks folder."""
-    from flashdl.authoring import check_deck_name, create_deck
-    from flashdl.decks import deck_files, display_path
+    from flashdl.decks.authoring import check_deck_name, create_deck
+    from flashdl.decks.loader import deck_files, display_path
 
     env = _env(ctx)
     paths = _paths(env, None)
@@ -1014,7 +979,7 @@ def doctor(
     """Check the data folder, database, settings, decks and deck cache; say what is wrong.
 
     Changes nothing (the database is opened read-only). Exit code 1 when there is a problem."""
-    from flashdl.doctor import diagnose, has_problems, report
+    from flashdl.app.doctor import diagnose, has_problems, report
 
     env = _env(ctx)
     paths = _paths(env, db)

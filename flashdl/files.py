@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flashdl.errors import FlashdlError, UsageError
+from flashdl.core.errors import FlashdlError, UsageError
 
 
 def check_target(path: Path, *, force: bool) -> None:

@@ -48,7 +48,7 @@ def resolve_paths(db: Path | None = None, environ: dict[str, str] | None = None)
 
 def bundled_decks_dir() -> Path:
     """The decks shipped with flashdl: inside the wheel, or ``decks/`` of a source checkout."""
-    packaged = Path(__file__).parent / "decks"
+    packaged = Path(__file__).parent / "bundled_decks"
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "decks"

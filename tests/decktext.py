@@ -27,3 +27,11 @@ cards:
       - {zh: 合适的初始化, en: careful initialization, terms: [初始化, initialization]}
     source: https://example.com/exploding
 """
+
+# VALID with a corrected question (the original has a typo) and a page that moved.
+MOVED = VALID.replace(
+    "    source: https://example.com/vanishing\n",
+    "    corrected_question: {zh: 什么是梯度消失?}\n"
+    "    source: https://example.com/vanishing\n"
+    "    current_source: https://example.com/new/vanishing\n",
+).replace("什么是梯度消失？, en:", "什么是剃度消失？, en:")

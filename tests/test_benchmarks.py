@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from flashdl.decks import load_collection
-from flashdl.migrations import SCHEMA_VERSION
-from flashdl.scheduler import NEW_CARD
+from flashdl.core.scheduling import NEW_CARD
+from flashdl.decks.loader import load_collection
 from flashdl.store import Store
+from flashdl.store.migrations import SCHEMA_VERSION
 
 GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 END = date(2026, 11, 29)

@@ -71,7 +71,7 @@ def test_due_cards_come_back_on_their_day(invoke, clock, home):
 
 
 def test_english_and_both_languages(invoke):
-    from flashdl.decks import load_deck
+    from flashdl.decks.loader import load_deck
     from flashdl.paths import bundled_decks_dir
 
     first = load_deck(bundled_decks_dir() / "gan.yaml").cards[0]
@@ -179,7 +179,7 @@ def test_real_home_is_not_touched(invoke, home):
 
 
 def test_most_overdue_card_comes_first_then_deck_order(invoke, home, clock):
-    from flashdl.decks import load_deck
+    from flashdl.decks.loader import load_deck
     from flashdl.paths import bundled_decks_dir
 
     ids = [c.id for c in load_deck(bundled_decks_dir() / "cnn.yaml").cards]
@@ -187,7 +187,7 @@ def test_most_overdue_card_comes_first_then_deck_order(invoke, home, clock):
     with Store.open(db_path(home)) as store:
         from dataclasses import replace
 
-        from flashdl.scheduler import NEW_CARD
+        from flashdl.core.scheduling import NEW_CARD
 
         third = store.state_of(ids[2]).state
         earlier = replace(third, due=third.due - timedelta(days=3))

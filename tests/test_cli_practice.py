@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flashdl.decks import load_deck
+from flashdl.decks.loader import load_deck
 from flashdl.paths import bundled_decks_dir
 from flashdl.store import Store
 

@@ -13,10 +13,11 @@ from pathlib import Path
 from conftest import NOW
 from studyproc import StudyProcess, write_decks
 
-from flashdl.errors import StoreError
-from flashdl.migrations import SCHEMA_VERSION
-from flashdl.scheduler import NEW_CARD, review
+from flashdl.core.errors import StoreError
+from flashdl.core.scheduling import NEW_CARD
+from flashdl.core.sm2 import review
 from flashdl.store import Store
+from flashdl.store.migrations import SCHEMA_VERSION
 
 
 def grade_many(path: Path, worker: int, count: int, barrier: threading.Barrier, errors: list):

@@ -18,9 +18,10 @@ import pytest
 from conftest import NOW
 from studyproc import write_decks
 
-from flashdl.migrations import SCHEMA_VERSION
-from flashdl.scheduler import NEW_CARD, review
+from flashdl.core.scheduling import NEW_CARD
+from flashdl.core.sm2 import review
 from flashdl.store import Store
+from flashdl.store.migrations import SCHEMA_VERSION
 
 REAL_CONNECT = sqlite3.connect
 DONE = re.compile(r"(\d+) done · ")

@@ -28,9 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from flashdl import export, render
-from flashdl.decks import load_collection, parse_deck
-from flashdl.errors import DeckError
+from flashdl import exporters as export
+from flashdl.core.errors import DeckError
+from flashdl.decks.loader import load_collection, parse_deck
+from flashdl.ui import render
 
 DATA = Path(__file__).parent / "data"
 BAD = sorted((DATA / "bad_decks").glob("*.yaml"))

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 HEAVY = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc", "genanki", "fsrs",
-         "pydantic", "flashdl.decks", "flashdl.store", "flashdl.session")  # fmt: skip
+         "pydantic", "flashdl.decks.loader", "flashdl.store", "flashdl.ui.study")  # fmt: skip
 # What the path to the first card may not load once the deck cache is warm: the YAML parser,
 # sqlite-utils (only needed to migrate), Markdown (only once an answer is shown), pydantic.
 NOT_BEFORE_FIRST_CARD = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc",
@@ -36,7 +36,7 @@ def test_cheap_commands_import_nothing_heavy(args):
 
 
 def test_scheduler_and_decks_stay_free_of_ui_and_storage():
-    code = "import sys, flashdl.scheduler, flashdl.decks; print(','.join(sys.modules))"
+    code = "import sys, flashdl.core.scheduling, flashdl.core.sm2, flashdl.decks.loader; print(','.join(sys.modules))"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

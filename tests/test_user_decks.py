@@ -9,9 +9,9 @@ import pytest
 import yaml
 from decktext import VALID
 
-from flashdl.authoring import SCHEMA_FILE, starter_deck
-from flashdl.decks import display_path, load_collection, parse_deck
-from flashdl.errors import DeckError
+from flashdl.core.errors import DeckError
+from flashdl.decks.authoring import SCHEMA_FILE, starter_deck
+from flashdl.decks.loader import display_path, load_collection, parse_deck
 from flashdl.paths import bundled_decks_dir
 from flashdl.store import Store
 

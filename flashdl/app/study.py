@@ -1,0 +1,68 @@
+"""Preparing a study session: the interview date, the scheduler in force, and today's queue.
+
+The planning rules are pure (``flashdl.core.planning``); this module supplies them with what the
+store knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flashdl.core.errors import UsageError
+from flashdl.core.model import Deck, card_ids
+from flashdl.core.planning import due_in_order, plan_study
+
+if TYPE_CHECKING:
+    from flashdl.core.scheduling import Scheduler
+    from flashdl.store import Store
+
+UNTIL_SETTING = "interview_date"
+
+
+def interview_date(store: Store, value: str | None, today: date) -> date | None:
+    """Apply ``--until`` (set, or 'off' to clear) and return the interview date still ahead."""
+    if value is not None:
+        if value.strip().lower() in ("off", "none", ""):
+            store.set_setting(UNTIL_SETTING, None)
+            return None
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"--until expects a date like 2026-12-20, not '{value}'") from None
+        if day <= today:
+            raise UsageError(
+                f"the interview date {day.isoformat()} is not after today ({today.isoformat()})"
+            )
+        store.set_setting(UNTIL_SETTING, day.isoformat())
+        return day
+    stored = store.setting(UNTIL_SETTING)
+    if stored:
+        day = date.fromisoformat(stored)
+        return day if day > today else None
+    return None
+
+
+def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -> Scheduler:
+    """The scheduler in the settings file. If another one built the card states in ``store``
+    (the user switched, or this database was last used elsewhere), they are first rebuilt from
+    the review log, in one transaction."""
+    from flashdl.app.config import config_path, load_config
+
+    scheduler = load_config(config_path(config_dir)).make_scheduler()
+    store.use_scheduler(scheduler, until=interview)
+    return scheduler
+
+
+def todays_queue(store: Store, decks: Sequence[Deck], today: date, new_limit: int) -> list[str]:
+    """Today's card ids for the selected decks: due cards, then new cards up to the daily limit."""
+    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    introduced = store.introduced_on(today)
+    return plan_study(
+        due_in_order(store.due_cards(today), ordered),
+        store.first_new(ordered, new_limit - introduced),
+        new_limit=new_limit,
+        introduced_today=introduced,
+    )

@@ -1,0 +1,195 @@
+"""The card model: what a deck is once loaded, independent of the YAML it came from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import overload
+
+# C0 controls except tab and newline, DEL, C1 controls, and bidirectional overrides/isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def sanitize(text: str) -> str:
+    """Deck text is untrusted: drop every character that could move, colour or re-link a
+    terminal, or hide text in an export (the terminal view and the exports both use this)."""
+    return _UNSAFE.sub("", text.replace("\r\n", "\n"))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A bilingual text; at least one language is present."""
+
+    zh: str = ""
+    en: str = ""
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``zh`` or ``en``), falling back to the other language."""
+        primary, other = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
+        return primary or other
+
+    def parts(self, lang: str) -> list[str]:
+        """What to show for ``lang``: one text, or both (zh first) for ``both``."""
+        if lang == "both":
+            return [t for t in (self.zh, self.en) if t] or [""]
+        return [self.get(lang)]
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: Text
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    deck: str
+    question: Text
+    answer: Text
+    key_points: tuple[KeyPoint, ...]
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    line: int = field(default=0, compare=False)  # where the card starts in its file, for messages
+    # Where the source page lives now, when ``source`` (the seed's link) has moved upstream.
+    current_source: str = ""
+    # The question as first written, when the deck shows a corrected one in ``question``.
+    original_question: Text | None = None
+
+
+@dataclass(frozen=True)
+class Deck:
+    name: str
+    title: Text
+    cards: Sequence[Card]  # a tuple once parsed; LazyCards when it comes from the cache
+    path: str = ""
+
+
+class LazyCards(Sequence[Card]):
+    """A deck's cards as the parsed-deck cache returns them.
+
+    Ids, start lines, tags and related ids are at hand. The cards themselves are pickled one
+    after another into one byte string, read only when a card is first asked for, and each card
+    is unpickled on its own: a session on a 20k-card deck then costs a few milliseconds instead
+    of rebuilding 20k cards it will not show."""
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        lines: tuple[int, ...],
+        tags: tuple[tuple[str, ...], ...],
+        related: tuple[tuple[str, ...], ...],
+        offsets: tuple[int, ...],
+        blobs: bytes | Callable[[], bytes],
+    ):
+        self.ids, self.lines, self.tags, self.related = ids, lines, tags, related
+        self.offsets = offsets  # card i is blobs[offsets[i]:offsets[i + 1]]
+        self._blobs = blobs
+        self._loaded: list[Card | None] = [None] * len(ids)
+
+    @classmethod
+    def of(cls, cards: Sequence[Card]) -> LazyCards:
+        """Pack parsed cards (for the cache)."""
+        import pickle
+
+        pickled = [pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for c in cards]
+        offsets = [0]
+        for blob in pickled:
+            offsets.append(offsets[-1] + len(blob))
+        return cls(
+            tuple(c.id for c in cards),
+            tuple(c.line for c in cards),
+            tuple(c.tags for c in cards),
+            tuple(c.related for c in cards),
+            tuple(offsets),
+            b"".join(pickled),
+        )
+
+    @property
+    def blobs(self) -> bytes:
+        if callable(self._blobs):
+            self._blobs = self._blobs()
+        return self._blobs
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Card: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Card]: ...
+    def __getitem__(self, index: int | slice) -> Card | list[Card]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        card = self._loaded[index]
+        if card is None:
+            import pickle
+
+            position = range(len(self))[index]
+            blob = self.blobs[self.offsets[position] : self.offsets[position + 1]]
+            card = self._loaded[position] = pickle.loads(blob)
+        return card
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict[str, object]:
+        """The index only: the cache stores the card bytes in a file of their own."""
+        return {"ids": self.ids, "lines": self.lines, "tags": self.tags, "related": self.related,
+                "offsets": self.offsets}  # fmt: skip
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state, blobs=b"")  # type: ignore[misc]
+
+    def read_blobs_with(self, reader: Callable[[], bytes]) -> None:
+        """Where the card bytes come from after unpickling the index (see ``flashdl.decks.cache``)."""
+        self._blobs = reader
+
+
+def card_ids(deck: Deck) -> Sequence[str]:
+    """The deck's card ids in order, without loading cached cards."""
+    return deck.cards.ids if isinstance(deck.cards, LazyCards) else [c.id for c in deck.cards]
+
+
+def card_lines(deck: Deck) -> Sequence[int]:
+    return deck.cards.lines if isinstance(deck.cards, LazyCards) else [c.line for c in deck.cards]
+
+
+def card_tags(deck: Deck) -> Sequence[tuple[str, ...]]:
+    return deck.cards.tags if isinstance(deck.cards, LazyCards) else [c.tags for c in deck.cards]
+
+
+def card_related(deck: Deck) -> Sequence[tuple[str, ...]]:
+    return (
+        deck.cards.related if isinstance(deck.cards, LazyCards) else [c.related for c in deck.cards]
+    )
+
+
+class CardLookup(Mapping[str, Card]):
+    """Every card of some decks by id, found through the ids alone (cached cards load on demand)."""
+
+    def __init__(self, decks: Sequence[Deck]):
+        self._where = {
+            card_id: (deck, position)
+            for deck in decks
+            for position, card_id in enumerate(card_ids(deck))
+        }
+
+    def __getitem__(self, card_id: str) -> Card:
+        deck, position = self._where[card_id]
+        return deck.cards[position]
+
+    def __contains__(self, card_id: object) -> bool:
+        return card_id in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)

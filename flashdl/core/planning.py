@@ -1,0 +1,47 @@
+"""Planning a session: which cards today's study shows, in what order, and a quiz's cards.
+
+Pure functions over card ids, dates and counts; the store supplies the facts, the caller the clock
+and the random generator.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Container, Mapping, Sequence
+from datetime import date
+
+
+def due_in_order(due: Mapping[str, date], deck_order: Sequence[str]) -> list[str]:
+    """The due cards of the selected decks, most overdue first, then in deck order."""
+    position = {card_id: index for index, card_id in enumerate(deck_order)}
+    return sorted((c for c in due if c in position), key=lambda c: (due[c], position[c]))
+
+
+def plan_study(
+    due: Sequence[str], new: Sequence[str], *, new_limit: int, introduced_today: int
+) -> list[str]:
+    """The session's card ids: every due card (as ordered by the store: most overdue first, then
+    deck order), then new cards up to the daily limit less those introduced earlier today."""
+    return [*due, *new[: max(0, new_limit - introduced_today)]]
+
+
+def pick_cards(
+    candidates: Sequence[tuple[str, Sequence[str]]],
+    *,
+    count: int,
+    tags: Sequence[str] = (),
+    shuffle: bool = True,
+    rng: random.Random | None = None,
+    exclude: Container[str] = (),
+) -> list[str]:
+    """The round's card ids from (id, tags) pairs: filtered by tag, shuffled with ``rng`` (or kept
+    in deck order), cut to ``count``."""
+    wanted = set(tags)
+    chosen = [
+        card_id
+        for card_id, card_tags in candidates
+        if (not wanted or wanted & set(card_tags)) and card_id not in exclude
+    ]
+    if shuffle:
+        (rng or random.Random()).shuffle(chosen)
+    return chosen[:count]

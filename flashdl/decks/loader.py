@@ -1,0 +1,670 @@
+"""Deck files: parsing and validation of the YAML format, and loading the deck collection.
+
+``parse_deck`` is pure (text in, ``Deck`` out) and reports every problem in a file at once as
+``path:LINE: message``. Only ``yaml.safe_load`` semantics are accepted: no Python tags, and no
+anchors or aliases at all, which also rules out alias ("billion laughs") bombs.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flashdl.core.errors import DeckError
+from flashdl.core.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
+
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = [
+    "Card",
+    "Deck",
+    "DeckError",
+    "KeyPoint",
+    "Text",
+    "load_collection",
+    "load_deck",
+    "parse_deck",
+]
+
+LANGS = ("zh", "en")
+MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 6
+MAX_NESTING = 32  # a deck needs 6 levels (deck, cards, card, key_points, point, terms)
+MAX_DECK_BYTES = 64 * 1024 * 1024
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
+TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
+
+DECK_KEYS = ("deck", "title", "cards")
+CARD_KEYS = (
+    "id",
+    "question",
+    "corrected_question",
+    "answer",
+    "key_points",
+    "source",
+    "current_source",
+    "tags",
+    "related",
+)
+TEXT_KEYS = LANGS
+KEY_POINT_KEYS = ("zh", "en", "terms")
+
+_YAML = "tag:yaml.org,2002:"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_STR, _NULL, _SEQ, _MAP = _YAML + "str", _YAML + "null", _YAML + "seq", _YAML + "map"
+_PLAIN_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML nodes -> plain data that remembers line numbers
+
+
+class _Map(dict):
+    line: int
+    key_lines: dict[str, int]
+
+
+class _List(list):
+    line: int
+    item_lines: list[int]
+
+
+# Messages quote the deck's own text (keys, ids, values); deck text is untrusted, and a message
+# must be one line that cannot move, colour or retitle the terminal it is printed to.
+_UNSAFE_IN_MESSAGE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+MAX_MESSAGE = 300
+
+
+def _one_safe_line(message: str) -> str:
+    """Control characters shown as escapes (``\\x1b``); very long quotes cut."""
+    shown = _UNSAFE_IN_MESSAGE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), message)
+    return shown if len(shown) <= MAX_MESSAGE else shown[: MAX_MESSAGE - 1] + "…"
+
+
+class _Problems:
+    def __init__(self, source: str):
+        self.source = source
+        self.items: list[tuple[int, str]] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append((line, _one_safe_line(message)))
+
+    def formatted(self) -> list[str]:
+        """One line per problem, by line number; a problem repeated on one line is listed once."""
+        ordered = dict.fromkeys(sorted(self.items, key=lambda p: p[0]))
+        return [f"{self.source}:{line}: {msg}" for line, msg in ordered]
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _scalar(node: yaml.Node, problems: _Problems) -> str | None:
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag == _NULL:
+        return None
+    if tag in _PLAIN_TAGS:
+        return node.value
+    problems.add(_line(node), f"YAML tag {tag!r} is not allowed (plain values only)")
+    return None
+
+
+def _to_data(
+    node: yaml.Node,
+    problems: _Problems,
+    seen: set[int],
+    kinds: tuple[type, type],
+    depth: int = 0,
+) -> object:
+    """Convert a composed node, rejecting aliases of lists and mappings (the stuff of "billion
+    laughs" bombs), foreign tags, duplicate keys and nesting deeper than any deck needs (which
+    would otherwise exhaust Python's recursion limit).
+
+    Scalars, the bulk of a deck, are converted inline rather than by recursion: this loop is
+    most of the time of loading a large deck."""
+    scalar, sequence = kinds
+    if type(node) is scalar:
+        return _scalar(node, problems)
+    if depth > MAX_NESTING:
+        problems.add(_line(node), f"nesting deeper than {MAX_NESTING} levels is not allowed")
+        return None
+    if id(node) in seen:
+        problems.add(_line(node), "YAML aliases (*name) are not supported in deck files")
+        return None
+    seen.add(id(node))
+    tag = node.tag
+    line = node.start_mark.line + 1
+    if isinstance(node, sequence):
+        if tag != _SEQ:
+            problems.add(line, f"YAML tag {tag!r} is not allowed (plain lists only)")
+        out = _List()
+        lines = []
+        for item in node.value:
+            if type(item) is scalar:
+                out.append(item.value if item.tag == _STR else _scalar(item, problems))
+            else:
+                out.append(_to_data(item, problems, seen, kinds, depth + 1))
+            lines.append(item.start_mark.line + 1)
+        out.line, out.item_lines = line, lines
+        return out
+    if tag != _MAP:
+        problems.add(line, f"YAML tag {tag!r} is not allowed (plain mappings only)")
+    mapping = _Map()
+    key_lines: dict[str, int] = {}
+    mapping.line, mapping.key_lines = line, key_lines
+    for key_node, value_node in node.value:
+        if type(key_node) is scalar:
+            key = key_node.value if key_node.tag == _STR else _scalar(key_node, problems)
+        else:
+            key = _to_data(key_node, problems, seen, kinds, depth + 1)
+        if not isinstance(key, str):
+            problems.add(_line(key_node), "keys must be plain words")
+            continue
+        if key in mapping:
+            problems.add(_line(key_node), f"duplicate key '{key}'")
+            continue
+        if type(value_node) is scalar:
+            value = value_node.value if value_node.tag == _STR else _scalar(value_node, problems)
+        else:
+            value = _to_data(value_node, problems, seen, kinds, depth + 1)
+        mapping[key] = value
+        key_lines[key] = value_node.start_mark.line + 1
+    return mapping
+
+
+def _decode(data: bytes | str, problems: _Problems) -> str | None:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.add(line, f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+        return None
+
+
+def _loader() -> type:
+    """A safe YAML loader whose resolver only tells text from null.
+
+    flashdl reads every scalar as text, so the regex-based implicit typing of the stock
+    SafeLoader (ints, floats, booleans, timestamps) is wasted work: a third of the compose time
+    of a large deck. Explicit tags still reach the validator untouched, and are refused there."""
+    import yaml
+    from yaml.resolver import BaseResolver
+
+    scalar, sequence, nulls, merge = yaml.ScalarNode, yaml.SequenceNode, _NULLS, _YAML + "merge"
+
+    class PlainResolver(BaseResolver):
+        """Called for every node of a deck, so kept to a few comparisons."""
+
+        def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+            if kind is scalar:
+                if implicit[0]:
+                    if value in nulls:
+                        return _NULL
+                    if value == "<<":
+                        return merge
+                return _STR
+            return _SEQ if kind is sequence else _MAP
+
+        # No path-dependent resolvers are registered; skip the bookkeeping for each node.
+        def descend_resolver(self, current_node: object, current_index: object) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+    try:
+        from yaml.cyaml import CParser  # libyaml, where it is built
+    except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+        CParser = None
+    if CParser is not None:
+
+        class PlainLoader(CParser, yaml.constructor.BaseConstructor, PlainResolver):
+            def __init__(self, stream: str):
+                CParser.__init__(self, stream)
+                yaml.constructor.BaseConstructor.__init__(self)
+                PlainResolver.__init__(self)
+
+        return PlainLoader
+
+    class PurePlainLoader(  # pragma: no cover - depends on the platform's PyYAML build
+        yaml.reader.Reader,
+        yaml.scanner.Scanner,
+        yaml.parser.Parser,
+        yaml.composer.Composer,
+        yaml.constructor.BaseConstructor,
+        PlainResolver,
+    ):
+        def __init__(self, stream: str):
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.BaseConstructor.__init__(self)
+            PlainResolver.__init__(self)
+
+    return PurePlainLoader
+
+
+def _compose(text: str, problems: _Problems) -> yaml.Node | None:
+    import yaml  # imported here: a start-up that hits the deck cache never needs it
+
+    loader = _loader()
+    try:
+        return yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        problems.add(line, f"YAML syntax: {what}")
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        char = (
+            exc.character if isinstance(exc.character, str) else chr(exc.character)
+        )  # libyaml: int
+        problems.add(
+            line,
+            f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML; "
+            'inside "double quotes" write it as an escape such as \\e or \\x07',
+        )
+    except yaml.YAMLError as exc:
+        problems.add(1, f"YAML: {exc}")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _unknown_keys(mapping: _Map, allowed: Sequence[str], where: str, problems: _Problems) -> None:
+    for key in mapping:
+        if key not in allowed:
+            import difflib
+
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            allowed_list = ", ".join(allowed)
+            problems.add(
+                mapping.key_lines[key],
+                f"unknown key '{key}' in {where}{suggestion}; allowed: {allowed_list}",
+            )
+
+
+def _string(value: object, line: int, what: str, problems: _Problems) -> str:
+    if value is None:
+        problems.add(line, f"{what} is empty")
+        return ""
+    if not isinstance(value, str):
+        problems.add(line, f"{what} must be text, not a {_kind(value)}")
+        return ""
+    if not value.strip():
+        problems.add(line, f"{what} is empty")
+        return ""
+    return value
+
+
+def _kind(value: object) -> str:
+    return "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else "value"
+
+
+def _text(value: object, line: int, what: str, problems: _Problems) -> Text:
+    if not isinstance(value, _Map):
+        if value is None:
+            problems.add(line, f"{what} is empty")
+        else:
+            problems.add(line, f"{what} must be a mapping with 'zh' and/or 'en'")
+        return Text()
+    _unknown_keys(value, TEXT_KEYS, what, problems)
+    return _languages(value, what, problems)
+
+
+def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
+    """The zh/en texts of ``mapping``; at least one must be there."""
+    texts = {}
+    for lang in LANGS:
+        if lang in mapping:
+            value = mapping[lang]
+            if type(value) is str and value.strip():  # the common case, without building labels
+                texts[lang] = value
+            else:
+                texts[lang] = _string(value, mapping.key_lines[lang], f"{what}.{lang}", problems)
+    if not texts:
+        problems.add(mapping.line, f"{what} needs 'zh' or 'en' (or both)")
+    return Text(zh=texts.get("zh", "").strip(), en=texts.get("en", "").strip())
+
+
+def _string_list(
+    value: object, line: int, what: str, pattern: re.Pattern[str] | None, problems: _Problems
+) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, _List):
+        problems.add(line, f"{what} must be a list")
+        return ()
+    items = []
+    for item, item_line in zip(value, value.item_lines, strict=True):
+        if pattern is None and type(item) is str and item.strip():  # the common case
+            items.append(item.strip())
+            continue
+        text = _string(item, item_line, f"{what} item", problems)
+        if text and pattern is not None and not pattern.match(text):
+            problems.add(item_line, f"{what} item '{text}' has characters that are not allowed")
+        elif text:
+            items.append(text.strip())
+    return tuple(items)
+
+
+def _key_points(
+    value: object, line: int, card_id: str, problems: _Problems
+) -> tuple[KeyPoint, ...]:
+    what = f"card '{card_id}' key_points"
+    if not isinstance(value, _List):
+        problems.add(line, f"{what} must be a list" if value is not None else f"{what} is empty")
+        return ()
+    if not MIN_KEY_POINTS <= len(value) <= MAX_KEY_POINTS:
+        problems.add(
+            value.line, f"{what} has {len(value)} items; give {MIN_KEY_POINTS} to {MAX_KEY_POINTS}"
+        )
+    points = []
+    for index, (item, item_line) in enumerate(zip(value, value.item_lines, strict=True), 1):
+        where = f"{what} #{index}"
+        if not isinstance(item, _Map):
+            problems.add(item_line, f"{where} must be a mapping with zh/en and terms")
+            continue
+        _unknown_keys(item, KEY_POINT_KEYS, where, problems)
+        text = _languages(item, where, problems)
+        terms: tuple[str, ...] = ()
+        if "terms" not in item:
+            problems.add(item.line, f"{where} is missing 'terms'")
+        else:
+            line_of_terms = item.key_lines["terms"]
+            terms = _string_list(item["terms"], line_of_terms, f"{where} terms", None, problems)
+            if not terms and not isinstance(item["terms"], str):
+                problems.add(line_of_terms, f"{where} terms is empty")
+        points.append(KeyPoint(text=text, terms=terms))
+    return tuple(points)
+
+
+def _url(value: object, line: int, what: str, problems: _Problems) -> str:
+    text = _string(value, line, what, problems).strip()
+    if not text:
+        return ""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(text)
+    if (
+        parsed.scheme not in ("http", "https")
+        or not parsed.netloc
+        or any(c.isspace() or not c.isprintable() for c in text)
+    ):
+        shown = text[:80].encode("unicode_escape").decode("ascii")
+        problems.add(line, f"{what} '{shown}' is not an http(s) URL")
+        return ""
+    return text
+
+
+def _card(item: object, line: int, deck: str, source: str, problems: _Problems) -> Card | None:
+    if not isinstance(item, _Map):
+        problems.add(line, "each card must be a mapping (id, question, answer, key_points, ...)")
+        return None
+    _unknown_keys(item, CARD_KEYS, "card", problems)
+    for required in ("id", "question", "answer", "key_points"):
+        if required not in item:
+            label = f"card '{item.get('id')}'" if isinstance(item.get("id"), str) else "card"
+            problems.add(item.line, f"{label} is missing '{required}'")
+    card_id = ""
+    if "id" in item:
+        card_id = _string(item["id"], item.key_lines["id"], "card id", problems).strip()
+        if card_id and not ID_PATTERN.match(card_id):
+            problems.add(
+                item.key_lines["id"],
+                f"card id '{card_id[:80]}' must be lowercase letters, digits, '-' or '_' (max 100)",
+            )
+            card_id = ""
+    label = f"card '{card_id}'" if card_id else "card"
+    lines = item.key_lines
+    question = (
+        _text(item.get("question"), lines.get("question", item.line), f"{label} question", problems)
+        if "question" in item
+        else Text()
+    )
+    answer = (
+        _text(item.get("answer"), lines.get("answer", item.line), f"{label} answer", problems)
+        if "answer" in item
+        else Text()
+    )
+    points = (
+        _key_points(item["key_points"], lines["key_points"], card_id or "?", problems)
+        if "key_points" in item
+        else ()
+    )
+    src = (
+        _url(item["source"], lines["source"], f"{label} source", problems)
+        if "source" in item
+        else ""
+    )
+    current_src = (
+        _url(item["current_source"], lines["current_source"], f"{label} current_source", problems)
+        if "current_source" in item
+        else ""
+    )
+    original_question = None
+    if "corrected_question" in item:
+        # The deck keeps the question as first written (the seed's wording, typo included) and
+        # shows the corrected one; each language falls back to the original.
+        fixed = _text(
+            item["corrected_question"],
+            lines["corrected_question"],
+            f"{label} corrected_question",
+            problems,
+        )
+        original_question = question
+        question = Text(zh=fixed.zh or question.zh, en=fixed.en or question.en)
+    tags = _string_list(
+        item.get("tags"), lines.get("tags", item.line), f"{label} tags", TAG_PATTERN, problems
+    )
+    related = _string_list(
+        item.get("related"),
+        lines.get("related", item.line),
+        f"{label} related",
+        ID_PATTERN,
+        problems,
+    )
+    return Card(
+        id=card_id,
+        deck=deck,
+        question=question,
+        answer=answer,
+        key_points=points,
+        source=src,
+        tags=tags,
+        related=related,
+        line=item.line,
+        current_source=current_src,
+        original_question=original_question,
+    )
+
+
+def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | None = None) -> Deck:
+    """Parse and validate one deck file's content; raise ``DeckError`` listing every problem.
+
+    The cyclic garbage collector is paused meanwhile: a large deck creates hundreds of thousands of
+    small objects, none of them cyclic garbage, and the collector would keep rescanning them
+    (more than half of the time of a 5 MB deck)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_deck(data, source, expected_name)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> Deck:
+    problems = _Problems(source)
+    text = _decode(data, problems)
+    node = _compose(text, problems) if text is not None else None
+    if node is None:
+        if not problems.items:
+            problems.add(1, "the deck file is empty")
+        raise DeckError(problems.formatted())
+    from yaml import ScalarNode, SequenceNode
+
+    root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))
+    root_line = _line(node)
+    del node  # the node tree is most of the memory; the plain data keeps every line needed
+    if not isinstance(root, _Map):
+        problems.add(root_line, "a deck file must be a mapping with 'deck', 'title' and 'cards'")
+        raise DeckError(problems.formatted())
+    _unknown_keys(root, DECK_KEYS, "deck file", problems)
+    for required in DECK_KEYS:
+        if required not in root:
+            problems.add(root.line, f"missing '{required}'")
+    name = ""
+    if "deck" in root:
+        name = _string(root["deck"], root.key_lines["deck"], "deck name", problems).strip()
+        if name and not DECK_NAME_PATTERN.match(name):
+            problems.add(
+                root.key_lines["deck"],
+                f"deck name '{name[:60]}' must be lowercase letters, digits, '-' or '_'",
+            )
+        elif name and expected_name is not None and name != expected_name:
+            problems.add(
+                root.key_lines["deck"],
+                f"deck name '{name}' does not match the file name '{expected_name}.yaml'",
+            )
+    title = (
+        _text(root["title"], root.key_lines["title"], "title", problems)
+        if "title" in root
+        else Text()
+    )
+    cards: list[Card] = []
+    if "cards" in root:
+        raw_cards = root["cards"]
+        if not isinstance(raw_cards, _List) or not raw_cards:
+            problems.add(root.key_lines["cards"], "'cards' must be a non-empty list")
+        else:
+            first_line: dict[str, int] = {}
+            for item, line in zip(raw_cards, raw_cards.item_lines, strict=True):
+                card = _card(item, line, name, source, problems)
+                if card is None or not card.id:
+                    continue
+                if card.id in first_line:
+                    problems.add(
+                        line, f"duplicate card id '{card.id}' (first at line {first_line[card.id]})"
+                    )
+                    continue
+                first_line[card.id] = line
+                cards.append(card)
+    if problems.items:
+        raise DeckError(problems.formatted())
+    return Deck(name=name, title=title, cards=tuple(cards), path=source)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files and the collection
+
+
+def display_path(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def read_deck_file(path: Path) -> bytes:
+    """The raw bytes of a deck file; I/O problems and oversized files become ``DeckError``."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_DECK_BYTES:
+            raise DeckError(
+                [f"{shown}:1: file is {size // 2**20} MiB; decks are limited to 64 MiB"]
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DeckError([f"{shown}: no such file"]) from None
+    except IsADirectoryError:
+        raise DeckError([f"{shown}: is a folder, not a deck file"]) from None
+    except OSError as exc:
+        raise DeckError([f"{shown}: cannot read ({exc.strerror})"]) from None
+
+
+def load_deck(path: Path) -> Deck:
+    """Read one deck file and parse it."""
+    return parse_deck(read_deck_file(path), display_path(path), expected_name=path.stem)
+
+
+def deck_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders to the ``*.yaml``/``*.yml`` files in them (sorted); keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def check_collection(decks: Sequence[Deck]) -> list[str]:
+    """Rules that span decks: unique deck names and card ids, and ``related`` ids that exist.
+
+    Works from the ids, lines and related lists alone, so cached decks stay unloaded."""
+    problems: list[str] = []
+    deck_origin: dict[str, str] = {}
+    card_origin: dict[str, str] = {}
+    for deck in decks:
+        if deck.name in deck_origin:
+            problems.append(
+                f"{deck.path}:1: deck name '{deck.name}' is also used by {deck_origin[deck.name]}"
+            )
+        deck_origin.setdefault(deck.name, deck.path)
+        for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
+            where = f"{deck.path}:{line}"
+            if card_id in card_origin:
+                problems.append(
+                    f"{where}: duplicate card id '{card_id}' (also in {card_origin[card_id]})"
+                )
+            card_origin.setdefault(card_id, where)
+    for deck in decks:
+        for card_id, line, related in zip(
+            card_ids(deck), card_lines(deck), card_related(deck), strict=True
+        ):
+            for other in related:
+                where = f"{deck.path}:{line}"
+                if other not in card_origin:
+                    problems.append(
+                        f"{where}: card '{card_id}' is related to unknown card '{other}'"
+                    )
+                elif other == card_id:
+                    problems.append(f"{where}: card '{card_id}' lists itself as related")
+    return problems
+
+
+def load_collection(
+    paths: Iterable[Path], loader: Callable[[Path], Deck] = load_deck
+) -> list[Deck]:
+    """Load every deck under ``paths``; raise one ``DeckError`` with all problems of all files.
+
+    ``loader`` reads one file (``load_deck``, or the cached loader of ``flashdl.decks.cache``)."""
+    decks: list[Deck] = []
+    problems: list[str] = []
+    for path in deck_files(paths):
+        try:
+            decks.append(loader(path))
+        except DeckError as exc:
+            problems.extend(exc.problems)
+    problems.extend(check_collection(decks))
+    if problems:
+        raise DeckError(problems)
+    return decks

@@ -1,0 +1,215 @@
+"""The Anki package (.apkg): note type, deck and note ids, fields, and the package bytes.
+
+Anki identity rules (the README, "Anki export", explains them to users):
+- note GUID = ``genanki.guid_for("flashdl", card.id)``: it depends on the card id only, so importing a
+  newer export updates the notes already in Anki and keeps their review history;
+- note type and deck ids are hashes of fixed strings and deck names (``stable_id``), never of time;
+- deck ``flashdl::<deck> · <title>``; tags are the deck name plus the card's tags.
+
+Deck text is untrusted. Every text is HTML-escaped, Markdown is rendered with raw HTML disabled
+(``<script>`` in a deck shows as text), images are not rendered, and formulas are lifted out before
+Markdown sees them and put back, escaped, as MathJax ``\\(...\\)`` / ``\\[...\\]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import itertools
+import re
+import sqlite3
+import tempfile
+import time
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flashdl.core.model import sanitize
+from flashdl.exporters.html import _by_lang, _markdown_parser, _safe_url, markdown_html, text_html
+
+if TYPE_CHECKING:
+    from flashdl.core.model import Card, Deck
+
+ANKI_NOTE_TYPE = "flashdl"
+ANKI_FIELDS = ("Question", "Answer", "Key points", "Source", "Card id")
+ANKI_ROOT_DECK = "flashdl"
+CSV_COLUMNS = (*ANKI_FIELDS, "Tags", "Deck", "GUID")
+
+# C0 controls except tab and newline, DEL, C1 controls, bidirectional overrides (as in render.py).
+_LABELS = {
+    "points": {"zh": "要点", "en": "Key points", "both": "要点 · Key points"},
+    "source": {"zh": "来源", "en": "Source", "both": "来源 · Source"},
+    "cheat_sheet": {"zh": "速查表", "en": "cheat sheet", "both": "速查表 · cheat sheet"},
+}
+
+
+def stable_id(*parts: str) -> int:
+    """A 31-bit id in genanki's recommended range [2**30, 2**31), from a hash of ``parts``."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+ANKI_MODEL_ID = stable_id("flashdl", "note type", "1")
+
+
+def anki_deck_id(deck_name: str) -> int:
+    return stable_id("flashdl", "deck", deck_name)
+
+
+def note_guid(card_id: str) -> str:
+    """The Anki note GUID of a card: derived from its id only, so re-imports update the note."""
+    import genanki
+
+    return genanki.guid_for("flashdl", card_id)
+
+
+def anki_fields(card: Card, lang: str, parser: Any = None) -> list[str]:
+    """The five note fields (Question, Answer, Key points, Source, Card id) as HTML."""
+    parser = parser or _markdown_parser()
+    question = _by_lang(card.question, lang, text_html)
+    answer = _by_lang(card.answer, lang, lambda text: markdown_html(text, parser))
+    items = [f"<li>{_by_lang(p.text, lang, text_html, 'span')}</li>" for p in card.key_points]
+    points = f"<ul>{''.join(items)}</ul>" if items else ""
+    links = [u for u in (_safe_url(card.source), _safe_url(card.current_source)) if u]
+    source = "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
+    return [question, answer, points, source, html.escape(card.id)]
+
+
+def anki_tags(deck: Deck, card: Card) -> list[str]:
+    """Deck name plus the card's tags; Anki tags cannot contain spaces."""
+    tags = [deck.name, *card.tags]
+    return list(dict.fromkeys(re.sub(r"\s+", "_", sanitize(t).strip()) for t in tags if t.strip()))
+
+
+def anki_deck_name(deck: Deck) -> str:
+    """``flashdl::<deck> · <title>``, with the deck's Chinese title (English if it has none).
+
+    The name does not depend on ``--lang``: Anki matches decks by name on import, so a name that
+    changed with the language would leave the cards in the old deck and add an empty new one.
+    """
+    title = " ".join(sanitize(deck.title.get("zh")).replace("::", ":").split())
+    return f"{ANKI_ROOT_DECK}::{deck.name}" + (f" · {title}" if title else "")
+
+
+# -- Anki package ------------------------------------------------------------------------------
+
+_FRONT = '<div class="question">{{Question}}</div>'
+_BACK = """{{FrontSide}}
+<hr id="answer">
+<div class="answer">{{Answer}}</div>
+{{#Key points}}<div class="points"><div class="label">要点 · Key points</div>{{Key points}}</div>{{/Key points}}
+{{#Source}}<div class="source">{{Source}}</div>{{/Source}}
+<div class="card-id">{{Card id}}</div>"""
+
+ANKI_CSS = """\
+.card {
+  font-family: -apple-system, "Segoe UI", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC",
+    "Microsoft YaHei", sans-serif;
+  font-size: 19px; line-height: 1.6; text-align: left;
+  color: #1f2328; background-color: #ffffff;
+}
+.question, .answer, .points, .source, .card-id, hr#answer {
+  max-width: 46rem; margin-left: auto; margin-right: auto;
+}
+.question { font-size: 1.15em; font-weight: 600; }
+.question .lang-en { font-weight: 400; color: #59636e; margin-top: .3em; }
+.points .lang-en { color: #59636e; }
+hr#answer { border: 0; border-top: 1px solid #d1d9e0; margin-top: 1em; margin-bottom: 1em; }
+.answer .lang-zh + .lang-en { border-top: 1px dashed #d1d9e0; margin-top: 1em; padding-top: .6em; }
+.points .lang-en { display: block; }
+.points { box-sizing: border-box; margin-top: 1.2em; padding: .5em 1em; border-left: 4px solid #1a7f37; background: #f6f8fa; }
+.points .label { font-weight: 600; font-size: .9em; }
+.points ul { margin: .3em 0; padding-left: 1.2em; }
+.source { margin-top: 1em; font-size: .8em; word-break: break-all; }
+.source a { color: #0969da; }
+.card-id { margin-top: .5em; font-size: .7em; color: #818b98; font-family: ui-monospace, Menlo, Consolas, monospace; }
+code, pre { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: .9em; background: #eff2f5; border-radius: 4px; }
+code { padding: .1em .3em; }
+pre { padding: .6em .8em; overflow-x: auto; }
+pre code { padding: 0; background: none; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #d1d9e0; padding: .2em .6em; }
+.nightMode.card, .nightMode .card, .night_mode.card, .night_mode .card { color: #e6edf3; background-color: #151b23; }
+.nightMode .question .lang-en, .night_mode .question .lang-en,
+.nightMode .points .lang-en, .night_mode .points .lang-en { color: #9198a1; }
+.nightMode .points, .night_mode .points { background: #212830; border-left-color: #3fb950; }
+.nightMode .source a, .night_mode .source a { color: #4493f8; }
+.nightMode code, .nightMode pre, .night_mode code, .night_mode pre { background: #262c36; }
+.nightMode pre code, .night_mode pre code { background: none; }
+.nightMode hr#answer, .night_mode hr#answer,
+.nightMode .answer .lang-en, .night_mode .answer .lang-en,
+.nightMode th, .nightMode td, .night_mode th, .night_mode td { border-color: #3d444d; }
+"""
+
+
+def anki_model():
+    import genanki
+
+    return genanki.Model(
+        ANKI_MODEL_ID,
+        ANKI_NOTE_TYPE,
+        fields=[{"name": name} for name in ANKI_FIELDS],
+        templates=[{"name": "flashdl card", "qfmt": _FRONT, "afmt": _BACK}],
+        css=ANKI_CSS,
+    )
+
+
+def anki_package(decks: Sequence[Deck], lang: str = "zh"):
+    """A ``genanki.Package`` with one Anki deck per flashdl deck, all under ``flashdl::``."""
+    import genanki
+
+    model = anki_model()
+    parser = _markdown_parser()
+    anki_decks = []
+    for deck in decks:
+        anki_deck = genanki.Deck(
+            anki_deck_id(deck.name),
+            anki_deck_name(deck),
+            description=html.escape(" / ".join(t for t in (deck.title.zh, deck.title.en) if t)),
+        )
+        anki_deck.add_model(model)
+        for card in deck.cards:
+            anki_deck.add_note(
+                genanki.Note(
+                    model=model,
+                    fields=anki_fields(card, lang, parser),
+                    tags=anki_tags(deck, card),
+                    guid=note_guid(card.id),
+                )
+            )
+        anki_decks.append(anki_deck)
+    return genanki.Package(anki_decks)
+
+
+def _zip_time(timestamp: float) -> tuple[int, int, int, int, int, int]:
+    stamp = time.gmtime(max(timestamp, 315532800))  # the zip format starts in 1980
+    return (stamp.tm_year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec)
+
+
+def anki_package_bytes(decks: Sequence[Deck], *, lang: str, timestamp: float) -> bytes:
+    """The .apkg file's bytes; identical for identical decks, language and timestamp.
+
+    genanki's own ``write_to_file`` stamps the zip entries with the temporary file's mtime, so the
+    package is zipped here with a date derived from ``timestamp`` instead.
+    """
+    package = anki_package(decks, lang)
+    with tempfile.TemporaryDirectory(prefix="flashdl-apkg-") as folder:
+        db_path = Path(folder) / "collection.anki2"
+        conn = sqlite3.connect(db_path)
+        try:
+            cursor = conn.cursor()
+            package.write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
+            conn.commit()
+        finally:
+            conn.close()
+        collection = db_path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in (("collection.anki2", collection), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=_zip_time(timestamp))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,209 @@
+"""Opening a flashdl database: refuse foreign, damaged or newer files, migrate, WAL; one
+write transaction at a time, and SQLite errors turned into one-line messages."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Self
+
+from flashdl import __version__
+from flashdl.core.errors import StoreError
+from flashdl.store import migrations
+from flashdl.store.migrations import KNOWN, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _describe(exc: sqlite3.Error, path: Path) -> str:
+    message = str(exc)
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return f"database {path} is busy in another flashdl process; try again in a moment"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"cannot write {path}: the file or its folder is read-only (set FLASHDL_HOME or --db to move it)"
+    if "disk is full" in lowered:
+        return (
+            f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
+        )
+    if "disk i/o" in lowered:
+        return (
+            f"cannot write {path}: disk I/O error; check the disk (or move the file with --db) "
+            "and retry (earlier reviews are saved)"
+        )
+    if "unable to open" in lowered:
+        return f"cannot open database {path}: check the folder exists and is writable, or use --db"
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        return f"database {path} is damaged ({message}); move it aside or restore a backup"
+    return f"database {path}: {message}"
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL mode. Another process switching the same new file at the same moment makes
+    SQLite answer "locked" at once, without the busy timeout, so wait for it here."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _unfinished_start(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    """True for a file whose creation was cut short by an older flashdl: an empty migrations
+    table and nothing else (that version created the table outside the first migration)."""
+    if tables != {migrations.MIGRATIONS_TABLE}:
+        return False
+    return conn.execute(f"SELECT count(*) FROM {migrations.MIGRATIONS_TABLE}").fetchone()[0] == 0
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a folder or a non-SQLite file before SQLite can touch it; create the parent folder."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; --db / FLASHDL_DB must name a database file")
+    if path.exists():
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StoreError(f"cannot read database {path}: {exc.strerror}") from None
+        if header and header != SQLITE_HEADER:
+            raise StoreError(
+                f"{path} is not a SQLite database (a damaged or foreign file); it was left "
+                "untouched — move it aside or pass --db"
+            )
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the data folder {path.parent}: {exc.strerror} (set FLASHDL_HOME or --db)"
+        ) from None
+
+
+class Connection:
+    """A connection to one flashdl database and the means to read and write it safely."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    @property
+    def db(self) -> Database:
+        """A sqlite-utils view of the same connection (imported on first use, for speed)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False, recursive_triggers=False)
+
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """Open (creating if missing) and migrate; refuse foreign, damaged or newer databases."""
+        path = Path(path)
+        _check_file(path)
+        try:
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, path)) from None
+        store = cls(conn, path)
+        try:
+            with store._errors():
+                store._prepare()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _prepare(self) -> None:
+        conn = self.conn
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
+        applied: list[str] = []
+        if "_sqlite_migrations" in tables:
+            applied = migrations.applied(conn)
+        if tables and not applied and not _unfinished_start(conn, tables):
+            raise StoreError(
+                f"{self.path} is a SQLite database, but not a flashdl one; it was left untouched "
+                "(use --db to choose another file)"
+            )
+        unknown = [name for name in applied if name not in KNOWN]
+        if unknown:
+            raise StoreError(
+                f"database {self.path} was written by a newer flashdl (it has schema change "
+                f"'{unknown[0]}', which this version {__version__} does not know); upgrade flashdl "
+                "(pip install -U flashdl) — the file was left untouched"
+            )
+        _use_wal(conn)
+        conn.execute("PRAGMA synchronous = FULL")
+        if len(applied) < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Apply the pending migrations in one write transaction, deciding again under the lock:
+        two processes opening a new database at once must not both migrate it, and a kill -9
+        part-way leaves the file as it was before (the next open finishes the job)."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if len(migrations.applied(conn)) < SCHEMA_VERSION:
+                migrations.apply(conn)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One immediate transaction: takes the write lock up front, so WAL readers never deadlock."""
+        conn = self.conn
+        with self._errors():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                # SQLite has already rolled back after some errors (a full disk, an I/O error);
+                # a second ROLLBACK would replace the real error with "no transaction is active".
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        with self._errors():
+            return len([name for name in migrations.applied(self.conn) if name in KNOWN])
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._errors():
+            return self.conn.execute(sql, list(params)).fetchall()

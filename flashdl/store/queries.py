@@ -1,0 +1,131 @@
+"""The aggregate queries behind ``flashdl stats`` and ``flashdl decks``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from flashdl.store.connection import Connection
+
+if TYPE_CHECKING:
+    pass
+
+
+class StatsQueries(Connection):
+    """Statistics queries (a part of ``Store``)."""
+
+    def state_counts(self, today: date) -> dict[str, dict[str, float]]:
+        """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness."""
+        day = today.isoformat()
+        rows = self._rows(
+            "SELECT d.deck, count(*),"
+            " sum(s.due IS NULL AND coalesce(s.suspended, 0) = 0),"
+            " sum(s.due IS NOT NULL AND s.repetitions <= 1 AND s.suspended = 0),"
+            " sum(s.repetitions >= 2 AND s.interval < 21 AND s.suspended = 0),"
+            " sum(s.repetitions >= 2 AND s.interval >= 21 AND s.suspended = 0),"
+            " sum(s.due <= ? AND s.suspended = 0), sum(s.due < ? AND s.suspended = 0),"
+            " sum(coalesce(s.suspended, 0)), avg(CASE WHEN s.due IS NOT NULL THEN s.easiness END)"
+            " FROM temp.deck_cards d LEFT JOIN card_state s ON s.card_id = d.card_id"
+            " GROUP BY d.deck",
+            [day, day],
+        )
+        keys = ("cards", "new", "learning", "young", "mature", "due", "overdue", "suspended")
+        counts: dict[str, dict[str, float]] = {}
+        for row in rows:
+            counts[row[0]] = {
+                key: int(value or 0) for key, value in zip(keys, row[1:9], strict=True)
+            }
+            counts[row[0]]["easiness"] = row[9]
+        return counts
+
+    def review_counts(self, since: date, decks: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Per deck: (graded reviews, those graded 3 or more) since a day, repeats excluded."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT deck, count(*), sum(grade >= 3) FROM reviews"
+            f" WHERE day >= ? AND undone_at IS NULL AND mode != 'repeat' AND deck IN ({marks})"
+            " GROUP BY deck",
+            [since.isoformat(), *decks],
+        )
+        return {row[0]: (row[1], row[2] or 0) for row in rows}
+
+    def reviews_per_day(self, since: date, decks: Sequence[str]) -> dict[date, int]:
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT day, count(*) FROM reviews"
+            f" WHERE day >= ? AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
+            [since.isoformat(), *decks],
+        )
+        return {date.fromisoformat(day): count for day, count in rows}
+
+    def review_days(self, decks: Sequence[str], until: date) -> Iterator[date]:
+        """Days with at least one review, newest first from ``until``, read lazily so that the
+        streak stops reading at its first gap instead of walking a million rows."""
+        marks = ",".join("?" * len(decks))
+        with self._errors():
+            cursor = self.conn.execute(
+                "SELECT DISTINCT day FROM reviews INDEXED BY reviews_day WHERE day <= ?"
+                f" AND undone_at IS NULL AND deck IN ({marks}) ORDER BY day DESC",
+                [until.isoformat(), *decks],
+            )
+            for (day,) in cursor:
+                yield date.fromisoformat(day)
+
+    def due_forecast(self, today: date, last: date) -> dict[date, int]:
+        """Cards due on each day up to ``last``; overdue cards count as due today."""
+        rows = self._rows(
+            "SELECT max(s.due, ?) AS day, count(*) FROM card_state s"
+            " JOIN temp.deck_cards d ON d.card_id = s.card_id"
+            " WHERE s.suspended = 0 AND s.due IS NOT NULL AND s.due <= ? GROUP BY day",
+            [today.isoformat(), last.isoformat()],
+        )
+        return {date.fromisoformat(day): count for day, count in rows}
+
+    def quiz_coverage_per_day(self, decks: Sequence[str]) -> dict[date, tuple[float, int]]:
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT day, avg(coverage), count(*) FROM reviews WHERE mode = 'quiz'"
+            f" AND coverage IS NOT NULL AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
+            decks,
+        )
+        return {date.fromisoformat(day): (avg, count) for day, avg, count in rows}
+
+    def hardest(self, limit: int = 10) -> list[tuple[str, str, float, int]]:
+        """(card id, deck, easiness, lapses): the highest FSRS difficulty first where FSRS built the
+        states, else the lowest SM-2 easiness; then the most lapses."""
+        return [
+            tuple(row)
+            for row in self._rows(
+                "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM card_state s"
+                " JOIN temp.deck_cards d ON d.card_id = s.card_id WHERE s.due IS NOT NULL"
+                " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
+                " LIMIT ?",
+                [limit],
+            )
+        ]
+
+    def missed_key_points(
+        self, decks: Sequence[str], limit: int = 50
+    ) -> list[tuple[str, int, int]]:
+        """(card id, key point index, times missed) in quizzes, most missed first."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT r.card_id, CAST(j.value AS INTEGER) AS point, count(*) AS n"
+            " FROM reviews r INDEXED BY reviews_mode_day, json_each(r.missed) j"
+            " WHERE r.mode = 'quiz' AND r.missed IS NOT NULL AND r.missed != '[]'"
+            f" AND r.undone_at IS NULL AND r.deck IN ({marks})"
+            " GROUP BY r.card_id, point ORDER BY n DESC, r.card_id, point LIMIT ?",
+            [*decks, limit],
+        )
+        return [(card_id, point, count) for card_id, point, count in rows]
+
+    def reviews_on(self, day: date, decks: Sequence[str]) -> dict[str, int]:
+        """Reviews (repeats included) per deck on one day."""
+        marks = ",".join("?" * len(decks))
+        rows = self._rows(
+            "SELECT deck, count(*) FROM reviews"
+            f" WHERE day = ? AND undone_at IS NULL AND deck IN ({marks}) GROUP BY deck",
+            [day.isoformat(), *decks],
+        )
+        return dict(rows)

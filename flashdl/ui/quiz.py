@@ -1,0 +1,171 @@
+"""``flashdl quiz``: a mock interview outside the schedule.
+
+The user answers in their own words (typed, several lines, ended by an empty line); the reference
+answer is then shown beside the card's key points, ticked where the typed answer named them. The
+user grades themselves, starting from a suggested grade. Every answer is logged with mode ``quiz``,
+the typed text and its coverage; the schedule moves only with ``reschedule=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from flashdl.core.grading import Coverage, QuizAnswer, coverage, suggested_grade
+from flashdl.core.model import Card
+from flashdl.core.scheduling import Grade
+from flashdl.ui import render
+from flashdl.ui.study import GRADE_KEYS, QUIT, SessionContext
+
+DEFAULT_BUDGET_MINUTES = 3.0
+
+
+def _clock_text(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+class QuizSession:
+    """One quiz round over a fixed list of cards."""
+
+    def __init__(
+        self,
+        ctx: SessionContext,
+        cards: Sequence[Card],
+        *,
+        typing: bool = True,
+        budget_seconds: float | None = None,
+        reschedule: bool = False,
+    ):
+        self.ctx = ctx
+        self.cards = list(cards)
+        self.typing = typing
+        self.budget = budget_seconds
+        self.reschedule = reschedule
+        self.answers: list[QuizAnswer] = []
+
+    def run(self) -> list[QuizAnswer]:
+        for index, card in enumerate(self.cards):
+            if not self._ask(card, index):
+                break
+        return self.answers
+
+    def _ask(self, card: Card, index: int) -> bool:
+        shown_at = self.ctx.show_question(card, done=index, left=len(self.cards) - index)
+        typed: str | None = None
+        if self.typing:
+            typed = self._read_answer(shown_at)
+            if typed is None:
+                return False
+        else:
+            self.ctx.console.print(render.reveal_prompt(self.ctx.lang))
+            key = self.ctx.keys.read_key()
+            if key is None or key == QUIT:
+                return False
+        answered_at = self.ctx.clock()
+        result = coverage(typed, card.key_points) if typed is not None else None
+        suggested = suggested_grade(result) if result is not None and typed else None
+        self.ctx.console.print(
+            render.answer_view(
+                card,
+                lang=self.ctx.lang,
+                related=self.ctx.related(card),
+                covered=result.covered if result else None,
+            )
+        )
+        if result is not None:
+            self.ctx.console.print(
+                Text(
+                    f"Key points named: {result.count}/{len(result.covered)}"
+                    + (f" — suggested grade {suggested}" if suggested is not None else ""),
+                    style="bold",
+                )
+            )
+        grade = self._read_grade(suggested)
+        if grade is None:
+            return False
+        seconds = (answered_at - shown_at).total_seconds()
+        self._record(card, grade, answered_at, seconds, typed, result)
+        self.answers.append(
+            QuizAnswer(
+                card=card,
+                grade=grade,
+                seconds=seconds,
+                typed=typed,
+                coverage=result,
+                suggested=suggested,
+                overrun=self.budget is not None and seconds > self.budget,
+            )
+        )
+        return True
+
+    def _read_answer(self, shown_at: datetime) -> str | None:
+        """Lines until an empty one; None if input ends (the round ends, this card ungraded)."""
+        self.ctx.console.print(
+            Text("Type your answer, then an empty line (empty at once: skip).", style="dim")
+        )
+        if self.budget is not None:
+            self.ctx.console.print(Text(f"Time budget: {_clock_text(self.budget)}", style="bold"))
+        lines: list[str] = []
+        while True:
+            elapsed = (self.ctx.clock() - shown_at).total_seconds()
+            label = _clock_text(elapsed)
+            over = self.budget is not None and elapsed > self.budget
+            if self.budget is not None:
+                label += f" / {_clock_text(self.budget)}"
+            self.ctx.console.print(
+                Text(f"[{label}] > ", style="bold red" if over else "dim"), end=""
+            )
+            line = self.ctx.keys.read_line()
+            if line is None:
+                return None
+            if not line.strip():
+                return "\n".join(lines)
+            lines.append(line)
+
+    def _read_grade(self, suggested: int | None) -> int | None:
+        legend = render.grade_legend(self.ctx.lang, undo=False)
+        if suggested is not None:
+            legend.append(f"  Enter = {suggested}", style="bold")
+        while True:
+            self.ctx.console.print(legend)
+            key = self.ctx.keys.read_key()
+            if key is None or key == QUIT:
+                return None
+            if key == "" and suggested is not None:
+                return suggested
+            if key in GRADE_KEYS:
+                return int(GRADE_KEYS[key])
+            self.ctx.console.print(Text("Press 0–5 to grade, q to quit.", style="yellow"))
+
+    def _record(
+        self,
+        card: Card,
+        grade: int,
+        at: datetime,
+        seconds: float,
+        typed: str | None,
+        result: Coverage | None,
+    ) -> None:
+        before = self.ctx.state(card.id)
+        after = (
+            self.ctx.scheduler.review(before, Grade(grade), at, until=self.ctx.until)
+            if self.reschedule
+            else before
+        )
+        self.ctx.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode="quiz",
+            reviewed_at=at,
+            before=before,
+            after=after,
+            answer_ms=int(seconds * 1000),
+            typed=typed,
+            coverage=result.share if result is not None else None,
+            missed=result.missed if result is not None else None,
+        )
+        self.ctx.changed[card.id] = after

@@ -1,0 +1,481 @@
+"""Rich renderables for cards, prompts and summaries. Nothing here prints; callers do.
+
+Deck text is untrusted: it is shown literally. Control characters and escape sequences are removed,
+Rich markup is never interpreted (``Text`` objects, not markup strings), Markdown is parsed with raw
+HTML disabled, and links inside answers are not turned into terminal hyperlinks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.style import Style
+from rich.text import Text
+
+from flashdl.core.latex import replace_formulas
+from flashdl.core.model import Card, sanitize
+from flashdl.core.model import Text as DeckText
+from flashdl.core.scheduling import GRADE_LABELS, Grade
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from flashdl.app.stats import Stats
+    from flashdl.core.grading import QuizAnswer
+    from flashdl.core.simulate import SimulationResult
+    from flashdl.store import Review, StoredCard
+
+
+def plain(value: DeckText, lang: str) -> Text:
+    """One bilingual field as literal text (formulas as Unicode); ``both`` puts zh above en."""
+    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in value.parts(lang)))
+
+
+def markdown(source: str) -> RenderableType:
+    """Answer Markdown with formulas as Unicode, raw HTML shown as text, links not clickable."""
+    from markdown_it import MarkdownIt
+    from rich.markdown import Markdown
+
+    text = replace_formulas(sanitize(source))
+    rendered = Markdown("", hyperlinks=False)
+    rendered.markup = text
+    parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+    rendered.parsed = parser.parse(text)
+    return rendered
+
+
+def source_link(url: str) -> Text:
+    """The card's source URL as a clickable terminal hyperlink (validated http(s) by the loader)."""
+    safe = sanitize(url)
+    return Text(safe, style=Style(color="blue", underline=True, link=safe or None))
+
+
+def question_view(
+    card: Card, *, lang: str, deck_title: str, done: int, left: int
+) -> RenderableType:
+    title = Text.assemble(
+        (sanitize(deck_title), "bold cyan"), "  ", (f"{done} done · {left} left", "dim")
+    )
+    body: list[RenderableType] = [plain(card.question, lang)]
+    if card.source:
+        body += [Text(""), source_link(card.source)]
+    if card.current_source:
+        moved = {"zh": "页面已迁移：", "en": "moved to: "}.get(lang, "moved to · 页面已迁移: ")
+        body += [Text.assemble((moved, "dim"), source_link(card.current_source))]
+    return Panel(Group(*body), title=title, title_align="left", subtitle=Text(card.id, style="dim"))
+
+
+def answer_view(
+    card: Card,
+    *,
+    lang: str,
+    related: Sequence[Card] = (),
+    covered: Sequence[bool] | None = None,
+) -> RenderableType:
+    """The answer, its key points (ticked or crossed when ``covered`` says which a quiz answer
+    named) and the related cards."""
+    from rich.table import Table
+
+    parts: list[RenderableType] = []
+    for index, text in enumerate(card.answer.parts(lang)):
+        if index:
+            parts.append(Text("─" * 20, style="dim"))
+        parts.append(markdown(text))
+    points = Table.grid(padding=(0, 1))
+    points.add_column(no_wrap=True)
+    points.add_column()
+    for index, point in enumerate(card.key_points):
+        if covered is None:
+            mark = Text("•", style="green")
+        elif covered[index]:
+            mark = Text("✓", style="bold green")
+        else:
+            mark = Text("✗", style="bold red")
+        points.add_row(mark, plain(point.text, lang))
+    heading = {"zh": "要点", "en": "Key points"}.get(lang, "要点 · Key points")
+    parts += [Text(""), Text(heading, style="bold"), points]
+    if related:
+        label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
+        parts.append(Text(""))
+        for other in related:
+            line = Text.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
+            line.append_text(plain(other.question, "zh" if lang == "both" else lang))
+            parts.append(line)
+    return Panel(Group(*parts), border_style="green")
+
+
+def grade_legend(lang: str, *, undo: bool = True) -> Text:
+    label_lang = "en" if lang == "en" else "zh"
+    text = Text()
+    for grade in Grade:
+        text.append(f" {int(grade)} ", style="bold reverse")
+        text.append(f" {GRADE_LABELS[grade][label_lang]}  ")
+    if undo:
+        text.append("  u", style="bold")
+        text.append(" undo")
+    text.append("  q", style="bold")
+    text.append(" quit")
+    return text
+
+
+def reveal_prompt(lang: str) -> Text:
+    words = "任意键显示答案" if lang != "en" else "any key shows the answer"
+    return Text.assemble((words, "bold"), "  · u undo · q quit", style="dim")
+
+
+@dataclass
+class SessionSummary:
+    reviewed: int = 0
+    grades: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    next_due: date | None = None
+    left_today: int = 0
+
+
+def summary_view(summary: SessionSummary) -> RenderableType:
+    from rich.table import Table
+
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Cards reviewed", str(summary.reviewed))
+    grades = "  ".join(f"{g}×{summary.grades[g]}" for g in sorted(summary.grades)) or "—"
+    table.add_row("Grades", grades)
+    minutes, seconds = divmod(int(summary.seconds), 60)
+    table.add_row("Time", f"{minutes} min {seconds:02d} s")
+    if summary.left_today:
+        table.add_row("Still due today", str(summary.left_today))
+    table.add_row(
+        "Next due", summary.next_due.isoformat() if summary.next_due else "nothing scheduled"
+    )
+    return Panel(table, title="Session summary", title_align="left", border_style="cyan")
+
+
+@dataclass(frozen=True)
+class DeckRow:
+    name: str
+    title: str
+    cards: int
+    new: int
+    due: int
+    learned: int
+
+
+def decks_table(rows: Sequence[DeckRow]) -> Table:
+    from rich.table import Table
+
+    table = Table(title="Decks", title_justify="left")
+    table.add_column("deck", style="cyan")
+    table.add_column("title")
+    for column in ("cards", "new", "due today", "learned"):
+        table.add_column(column, justify="right")
+    for row in rows:
+        table.add_row(
+            row.name,
+            Text(sanitize(row.title)),
+            str(row.cards),
+            str(row.new),
+            str(row.due),
+            str(row.learned),
+        )
+    if len(rows) > 1:
+        table.add_section()
+        table.add_row(
+            "total",
+            "",
+            *(str(sum(getattr(r, f) for r in rows)) for f in ("cards", "new", "due", "learned")),
+        )
+    return table
+
+
+def _percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def stats_view(stats: Stats) -> RenderableType:
+    """Every figure of ``flashdl stats`` as tables and charts."""
+    from rich import box
+    from rich.table import Table
+
+    from flashdl.ui import charts
+
+    table = Table(
+        title=f"Progress on {stats.today.isoformat()} (retention over {stats.days} days)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        show_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("deck", style="cyan", no_wrap=True)
+    for column in (
+        "cards",
+        "new",
+        "learn",
+        "young",
+        "mature",
+        "due",
+        "late",
+        "today",
+        "retain",
+        "ease",
+    ):
+        table.add_column(column, justify="right", no_wrap=True)
+    for row in [*stats.decks, stats.total]:
+        if row is stats.total:
+            table.add_section()
+        table.add_row(
+            row.deck, str(row.cards), str(row.new), str(row.learning), str(row.young),
+            str(row.mature), str(row.due_today), str(row.overdue), str(row.reviews_today),
+            _percent(row.retention),
+            f"{row.average_easiness:.2f}" if row.average_easiness else "—",
+        )  # fmt: skip
+    parts: list[RenderableType] = [
+        table,
+        Text(f"Current streak: {stats.streak} day(s)", style="bold"),
+    ]
+    if stats.interview_date is not None:
+        ready = Table(
+            title=f"Interview on {stats.interview_date.isoformat()} — {stats.days_left} day(s) left",
+            title_justify="left",
+        )
+        ready.add_column("deck", style="cyan")
+        ready.add_column("ready", justify="right")
+        ready.add_column("reviews needed", justify="right")
+        for entry in stats.readiness:
+            ready.add_row(
+                entry.deck,
+                f"{entry.ready}/{entry.cards} ({entry.ready_share:.0%})",
+                str(entry.reviews_needed),
+            )
+        parts += [
+            ready,
+            Text(f"Keep up about {stats.reviews_per_day_needed} reviews a day to be ready."),
+        ]
+    days = [day for day, _ in stats.forecast]
+    parts += [
+        Text(f"\nDue in the next {stats.days} days", style="bold"),
+        charts.columns([n for _, n in stats.forecast], charts.day_labels(days)),
+        Text("\nReviews, last 6 months", style="bold"),
+        charts.heatmap(stats.activity, stats.today),
+    ]
+    if stats.quiz_coverage:
+        line = Text("\nQuiz coverage over time  ", style="bold")
+        line.append_text(charts.sparkline([avg for _, avg, _ in stats.quiz_coverage]))
+        first, last = stats.quiz_coverage[0], stats.quiz_coverage[-1]
+        line.append(
+            f"  {first[0].isoformat()} {first[1]:.0%} → {last[0].isoformat()} {last[1]:.0%}"
+        )
+        parts.append(line)
+    if stats.predicted_recall:
+        recall = Table(title="Predicted recall today (FSRS)", title_justify="left", min_width=32)
+        recall.add_column("deck", style="cyan")
+        recall.add_column("recall", justify="right")
+        for deck, value in stats.predicted_recall.items():
+            recall.add_row(deck, f"{value:.0%}")
+        risk = Table(title="Most at risk of being forgotten", title_justify="left")
+        for column in ("card", "recall", "question"):
+            risk.add_column(column, justify="right" if column == "recall" else "left")
+        for item in stats.at_risk:
+            risk.add_row(
+                str(item["card_id"]),
+                f"{float(item['recall']):.0%}",
+                Text(sanitize(str(item["question"]))),
+            )
+        parts += [Text(""), recall, risk]
+    if stats.hardest:
+        hard = Table(title="Hardest cards", title_justify="left")
+        for column in ("card", "ease", "lapses", "question"):
+            hard.add_column(column)
+        for item in stats.hardest:
+            hard.add_row(str(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
+                         Text(sanitize(str(item["question"]))))  # fmt: skip
+        parts.append(hard)
+    if stats.missed_key_points:
+        missed = Table(title="Key points most often missed in quizzes", title_justify="left")
+        for column in ("card", "missed", "key point"):
+            missed.add_column(column)
+        for item in stats.missed_key_points:
+            missed.add_row(
+                str(item["card_id"]),
+                str(item["missed"]),
+                Text(sanitize(str(item["zh"] or item["en"]))),
+            )
+        parts.append(missed)
+    return Group(*parts)
+
+
+def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType:
+    """The end-of-round score table and the key points this round missed."""
+    from rich.table import Table
+
+    table = Table(title="Quiz report", title_justify="left")
+    for column in ("#", "card", "key points", "suggested", "grade", "time"):
+        table.add_column(column, justify="right" if column != "card" else "left")
+    for number, answer in enumerate(answers, 1):
+        covered = (
+            f"{answer.coverage.count}/{len(answer.coverage.covered)}" if answer.coverage else "—"
+        )
+        minutes, seconds = divmod(int(answer.seconds), 60)
+        time = Text(f"{minutes}:{seconds:02d}")
+        if answer.overrun:
+            time = Text(f"{minutes}:{seconds:02d} over", style="bold red")
+        table.add_row(
+            str(number), answer.card.id, covered,
+            "—" if answer.suggested is None else str(answer.suggested), str(answer.grade), time,
+        )  # fmt: skip
+    parts: list[RenderableType] = [table]
+    if answers:
+        mean = sum(a.grade for a in answers) / len(answers)
+        parts.append(Text(f"{len(answers)} answered, mean grade {mean:.1f}", style="bold"))
+    missed = [
+        (answer.card, answer.card.key_points[i])
+        for answer in answers
+        if answer.coverage is not None
+        for i in answer.coverage.missed
+    ]
+    if missed:
+        weak = Table(title="Weakest key points this round", title_justify="left")
+        weak.add_column("card", style="cyan")
+        weak.add_column("key point")
+        for card, point in missed[:12]:
+            weak.add_row(card.id, plain(point.text, lang))
+        parts.append(weak)
+    return Group(*parts)
+
+
+def search_results_view(
+    cards: Sequence[Card], stored: Mapping[str, StoredCard], lang: str
+) -> Table:
+    from rich.table import Table
+
+    table = Table(title=f"{len(cards)} card{'s' if len(cards) != 1 else ''}", title_justify="left")
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("deck")
+    table.add_column("question")
+    table.add_column("due", no_wrap=True)
+    for card in cards:
+        entry = stored.get(card.id)
+        if entry is not None and entry.suspended:
+            due = "suspended"
+        elif entry is None or entry.state.due is None:
+            due = "new"
+        else:
+            due = entry.state.due.isoformat()
+        table.add_row(card.id, card.deck, plain(card.question, lang), due)
+    return table
+
+
+def history_view(entry: StoredCard | None, history: Sequence[Review]) -> RenderableType:
+    """A card's schedule now and every review it has had (undone ones struck through)."""
+    from rich.table import Table
+
+    if entry is None or entry.state.is_new:
+        status = "new" + (" (suspended)" if entry is not None and entry.suspended else "")
+    else:
+        s = entry.state
+        status = (
+            f"due {s.due.isoformat() if s.due else '—'} · interval {s.interval} d · ease {s.easiness:.2f}"
+            f" · repetitions {s.repetitions} · lapses {s.lapses}"
+            + (
+                f" · FSRS stability {s.stability:.1f} d, difficulty {s.difficulty:.1f}"
+                if s.stability is not None and s.difficulty is not None
+                else ""
+            )
+            + (" · suspended" if entry.suspended else "")
+        )
+    table = Table(title=f"Review history — {status}", title_justify="left")
+    for column in ("when", "mode", "grade", "next interval", "answer time", "typed"):
+        table.add_column(column)
+    for review in history:
+        style = "strike dim" if review.undone_at else ""
+        typed = sanitize(review.typed or "").replace("\n", " ")
+        table.add_row(
+            review.reviewed_at[:16].replace("T", " "),
+            review.mode,
+            str(review.grade),
+            f"{review.state_after.interval} d"
+            if review.state_after != review.state_before
+            else "—",
+            f"{(review.answer_ms or 0) / 1000:.0f} s",
+            Text(typed[:60] + ("…" if len(typed) > 60 else "")),
+            style=style,
+        )
+    if not history:
+        table.add_row("—", "", "", "", "", "")
+    return table
+
+
+# -- flashdl simulate -------------------------------------------------------------------------
+
+BAR_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, top: float, width: int = 40) -> str:
+    """A horizontal bar ``value / top`` of ``width`` characters, in eighths of a character."""
+    eighths = round(value / top * width * 8) if top > 0 else 0
+    full, part = divmod(max(0, min(eighths, width * 8)), 8)
+    return "█" * full + (BAR_EIGHTHS[part] if part else "")
+
+
+def scheduler_title(name: str, retention: float | None = None) -> str:
+    if name == "sm2":
+        return "SM-2"
+    if name == "fsrs":
+        return "FSRS" + (f" (desired retention {retention:g})" if retention is not None else "")
+    return name
+
+
+def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
+    """Per scheduler: what the simulated year cost and achieved, and a chart of daily workload.
+
+    The bars of every chart share one scale, so the schedulers can be compared by eye.
+    """
+    from rich.table import Table
+
+    from flashdl.core.simulate import KNOWN_RECALL, chart_period, workload_periods
+
+    parts: list[RenderableType] = []
+    period = chart_period(max((r.days for r in results), default=1))
+    charts = {id(r): workload_periods(r.daily, period) for r in results}
+    top = max((row[2] for rows in charts.values() for row in rows), default=0.0)
+    for result in results:
+        title = scheduler_title(result.scheduler, result.retention)
+        table = Table(
+            title=f"{title}: {result.cards} cards, {result.days} days, seed {result.seed}",
+            title_justify="left",
+        )
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        reviews = result.reviews - result.first_showings
+        failed = f"{result.failed / reviews:.1%}" if reviews else "—"
+        for measure, value in (
+            ("cards introduced", f"{result.introduced}"),
+            ("total reviews (first showings included)", f"{result.reviews}"),
+            ("reviews per card", f"{result.reviews_per_card:.2f}"),
+            ("reviews a day: mean / most", f"{result.mean_daily:.1f} / {max(result.daily)}"),
+            ("reviews forgotten", f"{result.failed} ({failed})"),
+            ("average true recall at review time", f"{result.mean_recall:.3f}"),
+            (
+                f"cards known at the end (true recall ≥ {KNOWN_RECALL:g})",
+                f"{result.known} of {result.cards}",
+            ),
+            ("average true recall at the end", f"{result.recall_at_end:.3f}"),
+        ):
+            table.add_row(measure, value)
+        chart = Table(title=f"{title}: reviews a day", title_justify="left", box=None)
+        chart.add_column("days", justify="right", style="dim")
+        chart.add_column("mean", justify="right")
+        chart.add_column("most", justify="right", style="dim")
+        chart.add_column("", style="cyan", no_wrap=True)
+        for first, last, mean, most in charts[id(result)]:
+            label = f"{first}" if first == last else f"{first}–{last}"
+            chart.add_row(label, f"{mean:.1f}", f"{most}", bar(mean, top))
+        parts += [table, chart, Text("")]
+    return Group(*parts[:-1])

@@ -1,0 +1,187 @@
+"""The study loop: which cards to show, in what order, and what happens on each key.
+
+The loop talks to the user only through an injected Rich console and key source, reads time only
+through an injected clock, and commits every grade to the store before the next card is shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rich.console import Console
+
+from flashdl.core.model import Card
+from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
+from flashdl.core.sm2 import SM2
+from flashdl.store import Store
+from flashdl.ui import render
+from flashdl.ui.keys import KeySource
+
+Clock = Callable[[], datetime]
+QUIT, UNDO = "q", "u"
+GRADE_KEYS = {str(int(g)): g for g in Grade}
+
+
+@dataclass(frozen=True)
+class _Graded:
+    """What ``u`` needs to take one grade back."""
+
+    review_id: int
+    card: Card
+    grade: Grade
+    before: CardState
+    scheduled: bool
+    requeued: bool
+
+
+@dataclass
+class SessionContext:
+    """What a study or quiz loop works with: where grades go, how it talks to the user, the time,
+    the cards, and how they are scheduled. The CLI builds one; tests pass their own."""
+
+    store: Store
+    console: Console
+    keys: KeySource
+    clock: Clock
+    cards_by_id: Mapping[str, Card]
+    states: Mapping[str, CardState] = field(default_factory=dict)  # read lazily
+    lang: str = "zh"
+    deck_titles: Mapping[str, str] = field(default_factory=dict)
+    scheduler: Scheduler = field(default_factory=SM2)
+    until: date | None = None
+    changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
+
+    def state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
+    def related(self, card: Card) -> list[Card]:
+        return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+
+    def show_question(self, card: Card, *, done: int, left: int) -> datetime:
+        """A fresh screen (in a terminal) with the question; returns when it was shown."""
+        shown_at = self.clock()
+        if self.console.is_terminal:
+            self.console.clear()
+        self.console.print(
+            render.question_view(
+                card,
+                lang=self.lang,
+                deck_title=self.deck_titles.get(card.deck, card.deck),
+                done=done,
+                left=left,
+            )
+        )
+        return shown_at
+
+
+class StudySession:
+    """One run of ``flashdl study`` over a planned queue of card ids."""
+
+    def __init__(self, ctx: SessionContext, queue: Sequence[str], *, mode: str = "study"):
+        self.ctx = ctx
+        self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
+        self.mode = mode
+        self.graded: list[_Graded] = []
+        self.scheduled_ids: set[str] = set()
+        self.notice: render.Text | None = None
+
+    def run(self) -> render.SessionSummary:
+        started = self.ctx.clock()
+        while self.queue:
+            if not self._show_card(self.ctx.cards_by_id[self.queue[0]]):
+                break
+        return self._summary(started)
+
+    # -- one card --------------------------------------------------------------------------
+
+    def _show_card(self, card: Card) -> bool:
+        """Show ``card``, take one grade (or an undo); False when the user ends the session."""
+        shown_at = self.ctx.show_question(card, done=len(self.graded), left=len(self.queue))
+        if self.notice is not None:
+            self.ctx.console.print(self.notice)
+            self.notice = None
+        self.ctx.console.print(render.reveal_prompt(self.ctx.lang))
+        key = self.ctx.keys.read_key()
+        if key is None or key == QUIT:
+            return False
+        if key == UNDO:
+            self._undo()
+            return True
+        self.ctx.console.print(
+            render.answer_view(card, lang=self.ctx.lang, related=self.ctx.related(card))
+        )
+        while True:
+            self.ctx.console.print(render.grade_legend(self.ctx.lang))
+            key = self.ctx.keys.read_key()
+            if key is None or key == QUIT:
+                return False
+            if key == UNDO:
+                self._undo()
+                return True
+            if key in GRADE_KEYS:
+                self._grade(card, GRADE_KEYS[key], shown_at)
+                return True
+            self.ctx.console.print(
+                render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
+            )
+
+    def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
+        now = self.ctx.clock()
+        before = self.ctx.state(card.id)
+        scheduled = card.id not in self.scheduled_ids
+        after = (
+            self.ctx.scheduler.review(before, grade, now, until=self.ctx.until)
+            if scheduled
+            else before
+        )
+        review_id = self.ctx.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode=self.mode if scheduled else "repeat",
+            reviewed_at=now,
+            before=before,
+            after=after,
+            answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+        )
+        self.ctx.changed[card.id] = after
+        self.queue.popleft()
+        if scheduled:
+            self.scheduled_ids.add(card.id)
+        requeued = needs_repeat(grade)
+        if requeued:
+            self.queue.append(card.id)
+        self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
+
+    def _undo(self) -> None:
+        if not self.graded:
+            self.notice = render.Text("Nothing to undo.", style="yellow")
+            return
+        last = self.graded.pop()
+        self.ctx.store.undo_review(last.review_id, self.ctx.clock())
+        self.ctx.changed[last.card.id] = last.before
+        if last.scheduled:
+            self.scheduled_ids.discard(last.card.id)
+        if last.requeued:
+            for index in range(len(self.queue) - 1, -1, -1):
+                if self.queue[index] == last.card.id:
+                    del self.queue[index]
+                    break
+        self.queue.appendleft(last.card.id)
+        self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
+
+    def _summary(self, started: datetime) -> render.SessionSummary:
+        now = self.ctx.clock()
+        grades = Counter(int(entry.grade) for entry in self.graded)
+        return render.SessionSummary(
+            reviewed=len(self.graded),
+            grades=dict(grades),
+            seconds=(now - started).total_seconds(),
+            next_due=self.ctx.store.next_due(now.date()),
+            left_today=len(set(self.queue)),
+        )

@@ -1,0 +1,150 @@
+"""Stats from a store seeded with a known history must be exactly the known figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import NOW
+from decktext import VALID
+
+from flashdl.app.stats import collect, reviews_until, streak, to_json
+from flashdl.core.scheduling import NEW_CARD, CardState
+from flashdl.core.sm2 import review
+from flashdl.decks.loader import parse_deck
+from flashdl.store import Store
+
+TODAY = NOW.date()
+
+
+def deck(name: str, cards: int):
+    text = VALID.replace("deck: demo", f"deck: {name}").replace("demo-", f"{name}-")
+    base = parse_deck(text, f"{name}.yaml")
+    from dataclasses import replace
+
+    made = [replace(base.cards[0], id=f"{name}-{i}", related=()) for i in range(cards)]
+    return replace(base, cards=tuple(made))
+
+
+def grade(
+    store: Store,
+    card_id: str,
+    deck_name: str,
+    g: int,
+    when,
+    state: CardState,
+    mode="study",
+    **extra,
+):
+    after = review(state, g, when) if mode != "quiz" else state
+    store.record_review(card_id=card_id, deck=deck_name, grade=g, mode=mode, reviewed_at=when,
+                        before=state, after=after, **extra)  # fmt: skip
+    return after
+
+
+@pytest.fixture
+def seeded(tmp_path: Path):
+    """deck a: 5 cards; deck b: 3 cards. A known history over the last days."""
+    decks = [deck("a", 5), deck("b", 3)]
+    store = Store.open(tmp_path / "db")
+    day = lambda n: NOW - timedelta(days=n)  # noqa: E731
+    # a-0: reviewed 40 days ago (5), 39 (5), 33 (5) -> interval 17, due in the future? 33+17 = due 16 days ago.
+    s = grade(store, "a-0", "a", 5, day(40), NEW_CARD)
+    s = grade(store, "a-0", "a", 5, day(39), s)
+    s = grade(store, "a-0", "a", 5, day(33), s)  # interval 17 -> due TODAY-16: overdue, young
+    # a-1: mature: a direct state with interval 30, due tomorrow.
+    store.record_review(card_id="a-1", deck="a", grade=5, mode="study", reviewed_at=day(29),
+                        before=NEW_CARD, after=CardState(3, 30, 2.7, TODAY + timedelta(days=1), 0))  # fmt: skip
+    # a-2: learned yesterday (grade 4) -> due today, learning.
+    grade(store, "a-2", "a", 4, day(1), NEW_CARD)
+    # a-3: failed today (grade 1) and repeated (grade 4) -> due tomorrow, learning, 1 lapse.
+    s = grade(store, "a-3", "a", 1, day(0), NEW_CARD)
+    store.record_review(
+        card_id="a-3", deck="a", grade=4, mode="repeat", reviewed_at=NOW, before=s, after=s
+    )
+    # a-4: new.  b-0: suspended new.  b-1: quiz only (covers 1 of 3, missed 0 and 2). b-2: new.
+    store.set_suspended("b-0", "b", True)
+    store.record_review(card_id="b-1", deck="b", grade=2, mode="quiz", reviewed_at=day(2), before=NEW_CARD,
+                        after=NEW_CARD, typed="x", coverage=1 / 3, missed=[0, 2])  # fmt: skip
+    store.record_review(card_id="b-1", deck="b", grade=4, mode="quiz", reviewed_at=day(0), before=NEW_CARD,
+                        after=NEW_CARD, typed="y", coverage=2 / 3, missed=[2])  # fmt: skip
+    # An undone review must not count anywhere.
+    rid = grade(store, "a-4", "a", 5, day(0), NEW_CARD)
+    store.undo_review(store.reviews("a-4")[0].id, NOW)
+    del rid
+    yield store, decks
+    store.close()
+
+
+def test_known_history_gives_known_figures(seeded):
+    store, decks = seeded
+    stats = collect(store, decks, TODAY, days=30)
+    a, b = stats.decks
+    assert (a.cards, a.new, a.learning, a.young, a.mature, a.suspended) == (5, 1, 2, 1, 1, 0)
+    assert (a.due_today, a.overdue) == (2, 1)  # a-0 overdue, a-2 due today
+    assert (b.cards, b.new, b.learning, b.suspended) == (3, 2, 0, 1)
+    assert a.reviews_today == 2 and b.reviews_today == 1  # a-3 grade + repeat; b-1 quiz
+    # Window of 30 days: a-1 (29 d ago) 5, a-2 4, a-3 1 -> 2 of 3 pass; a-0's are older; repeats excluded.
+    assert a.reviews_in_window == 3 and a.retention == pytest.approx(2 / 3)
+    assert b.reviews_in_window == 2 and b.retention == pytest.approx(1 / 2)
+    assert stats.total.retention == pytest.approx(3 / 5)
+    assert a.average_easiness == pytest.approx((2.8 + 2.7 + 2.5 + 2.5) / 4)
+    assert stats.streak == 3  # today, yesterday, two days ago
+    assert stats.forecast[0] == (TODAY, 2) and stats.forecast[1] == (TODAY + timedelta(days=1), 2)
+    assert sum(n for _, n in stats.forecast) == 4
+    assert stats.activity[TODAY] == 3 and stats.activity[TODAY - timedelta(days=1)] == 1
+    assert [(d, round(c, 3), n) for d, c, n in stats.quiz_coverage] == [
+        (TODAY - timedelta(days=2), 0.333, 1),
+        (TODAY, 0.667, 1),
+    ]
+    assert stats.hardest[0]["card_id"] in ("a-2", "a-3")
+    assert [(m["card_id"], m["key_point"], m["missed"]) for m in stats.missed_key_points] == [
+        ("b-1", 2, 2),
+        ("b-1", 0, 1),
+    ]
+
+
+def test_deck_filter_and_json_shape(seeded):
+    store, decks = seeded
+    stats = collect(store, decks[1:], TODAY, days=7)
+    data = to_json(stats)
+    json.dumps(data)  # serialisable
+    assert data["today"] == "2026-11-29" and data["days"] == 7
+    assert [d["deck"] for d in data["decks"]] == ["b"]
+    assert data["total"]["cards"] == 3
+    assert data["forecast"][0] == {"day": "2026-11-29", "due": 0}
+    assert set(data) >= {
+        "streak",
+        "activity",
+        "quiz_coverage",
+        "hardest",
+        "missed_key_points",
+        "readiness",
+    }
+
+
+def test_readiness_with_an_interview_date(seeded):
+    store, decks = seeded
+    until = TODAY + timedelta(days=10)
+    stats = collect(store, decks, TODAY, interview_date=until)
+    a = stats.readiness[0]
+    # ready: learned and not overdue -> a-1 (due tomorrow), a-2 (due today), a-3 (reps 0: not learned)
+    assert (a.ready, a.cards) == (2, 5)
+    assert stats.days_left == 10
+    assert stats.reviews_per_day_needed == -(-sum(r.reviews_needed for r in stats.readiness) // 10)
+
+
+def test_reviews_until_counts_a_grade_4_replay():
+    # Interview on Jan 11: reviews on Jan 1 (-> 1 d), Jan 2 (-> 6 d), Jan 8 (15 d capped to 2),
+    # Jan 10 (capped to 1: due on the day itself) -> 4 reviews.
+    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 11)) == 4
+    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 1)) == 0
+
+
+def test_streak():
+    today = date(2026, 1, 10)
+    assert streak([date(2026, 1, 10), date(2026, 1, 9), date(2026, 1, 7)], today) == 2
+    assert streak([date(2026, 1, 9), date(2026, 1, 8)], today) == 2  # today not yet studied
+    assert streak([date(2026, 1, 5)], today) == 0

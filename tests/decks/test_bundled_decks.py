@@ -1,0 +1,82 @@
+"""The shipped decks: complete, bilingual, faithful to the seed question list, and renderable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flashdl.core.latex import replace_formulas
+from flashdl.core.model import Deck
+from flashdl.decks.loader import load_collection
+from flashdl.paths import bundled_decks_dir
+
+EXPECTED = {"basics": 18, "cnn": 4, "pretrain": 11, "gan": 8, "cv": 13, "nlp": 17, "recsys": 4}
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "questions.yaml"
+CROSS_DECK_PAIRS = [
+    ("basics-ctc-alignment", "cv-ctc-principle"),
+    ("pretrain-self-attention-steps", "nlp-self-attention"),
+    ("pretrain-bert-principle", "nlp-bert-structure"),
+    ("pretrain-bert-pretraining", "nlp-bert-pretraining-tasks"),
+    ("cv-ocr-detection-methods", "cv-dbnet-principle"),
+]
+
+
+@pytest.fixture(scope="module")
+def decks() -> dict[str, Deck]:
+    return {d.name: d for d in load_collection([bundled_decks_dir()])}
+
+
+def all_cards(decks):
+    return [card for deck in decks.values() for card in deck.cards]
+
+
+def test_seven_decks_with_the_seed_counts(decks):
+    assert {name: len(d.cards) for name, d in decks.items()} == EXPECTED
+
+
+@pytest.mark.parametrize("deck_name", sorted(EXPECTED))
+def test_every_card_is_complete_in_both_languages(decks, deck_name):
+    deck = decks[deck_name]
+    assert deck.title.zh and deck.title.en
+    for card in deck.cards:
+        assert card.id.startswith(f"{deck_name}-"), card.id
+        assert card.question.zh and card.question.en, card.id
+        assert card.answer.zh and card.answer.en, card.id
+        assert len(card.answer.zh) >= 80, card.id
+        assert 3 <= len(card.key_points) <= 6, card.id
+        for point in card.key_points:
+            assert point.text.zh and point.text.en and point.terms, card.id
+        assert card.source.startswith("https://paddlepedia.readthedocs.io/"), card.id
+        assert card.tags, card.id
+
+
+@pytest.mark.parametrize(("one", "other"), CROSS_DECK_PAIRS)
+def test_overlapping_cards_point_at_each_other(decks, one, other):
+    cards = {c.id: c for c in all_cards(decks)}
+    assert other in cards[one].related and one in cards[other].related
+
+
+def test_every_formula_renders_without_leftover_latex(decks):
+    for card in all_cards(decks):
+        for text in (card.answer.zh, card.answer.en):
+            rendered = replace_formulas(text)
+            spans = re.findall(r"`([^`]*)`", rendered)
+            leftovers = [s for s in spans if re.search(r"\\[A-Za-z]", s)]
+            assert not leftovers, f"{card.id}: {leftovers}"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared/seed is not beside this checkout")
+def test_each_seed_question_is_one_card_with_its_url(decks):
+    seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
+    for group in seed["decks"]:
+        cards = decks[group["deck"]].cards
+        assert len(cards) == len(group["questions"])
+        for question, card in zip(group["questions"], cards, strict=True):
+            seed_wording = question["question"].strip()
+            matching = [c for c in cards if (c.original_question or c.question).zh == seed_wording]
+            assert len(matching) == 1, question["id"]
+            assert matching[0].source == question["source"], question["id"]
+            assert card is matching[0], f"{question['id']} is out of seed order"

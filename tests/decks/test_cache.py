@@ -1,0 +1,115 @@
+"""The parsed-deck cache: hits for unchanged files, misses for edits, never wrong, never fatal."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from decktext import VALID
+
+from flashdl.core.errors import DeckError
+from flashdl.decks import cache as deck_cache
+from flashdl.decks.cache import cache_files, entry_path, load_deck_cached
+from flashdl.decks.loader import load_deck
+
+
+@pytest.fixture
+def deck_file(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.yaml"
+    path.write_text(VALID, encoding="utf-8")
+    return path
+
+
+def count_parses(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = deck_cache.parse_deck
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(deck_cache, "parse_deck", counting)
+    return calls
+
+
+def test_unchanged_file_is_parsed_once(deck_file, tmp_path, monkeypatch):
+    calls = count_parses(monkeypatch)
+    cache = tmp_path / "cache"
+    first = load_deck_cached(deck_file, cache)
+    second = load_deck_cached(deck_file, cache)
+    assert first == second == load_deck(deck_file)
+    assert len(calls) == 1 and len(cache_files(cache)) == 1
+
+
+def test_edit_is_seen_and_touch_is_a_hit(deck_file, tmp_path, monkeypatch):
+    calls = count_parses(monkeypatch)
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    stat = deck_file.stat()
+    os.utime(deck_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))  # touched only
+    load_deck_cached(deck_file, cache)
+    assert len(calls) == 1
+    deck_file.write_text(VALID.replace("Demo", "Changed"), encoding="utf-8")
+    assert load_deck_cached(deck_file, cache).title.en == "Changed"
+    assert len(calls) == 2
+
+
+def test_broken_file_is_not_cached_and_still_reported(deck_file, tmp_path):
+    cache = tmp_path / "cache"
+    deck_file.write_text(VALID.replace("id: demo-two", "id: Bad Id"), encoding="utf-8")
+    with pytest.raises(DeckError):
+        load_deck_cached(deck_file, cache)
+    assert cache_files(cache) == []
+    with pytest.raises(DeckError):
+        load_deck_cached(deck_file, cache)
+
+
+def test_damaged_entry_is_a_miss_and_unwritable_cache_is_fine(deck_file, tmp_path):
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry_path(cache, deck_file).write_bytes(b"not a pickle")
+    assert load_deck_cached(deck_file, cache).name == "demo"
+    blocked = tmp_path / "file-in-the-way"
+    blocked.write_text("x")
+    assert load_deck_cached(deck_file, blocked / "cache").name == "demo"
+
+
+def test_cli_fills_the_cache(invoke, home):
+    invoke("decks")
+    assert len(cache_files(home / "cache")) == 7
+
+
+def test_cards_load_lazily_and_a_missing_cards_file_is_a_miss(deck_file, tmp_path, monkeypatch):
+    from flashdl.core.model import LazyCards, card_ids
+
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    deck = load_deck_cached(deck_file, cache)
+    assert isinstance(deck.cards, LazyCards) and list(card_ids(deck)) == ["demo-one", "demo-two"]
+    assert deck.cards._loaded == [None, None]  # nothing unpickled yet
+    assert deck.cards[1].question.en == "What is an exploding gradient?"
+    assert deck.cards._loaded[0] is None
+    calls = count_parses(monkeypatch)
+    for cards_file in cache.glob("*.cards"):
+        cards_file.unlink()
+    assert load_deck_cached(deck_file, cache).cards[0].id == "demo-one"
+    assert len(calls) == 1  # parsed again, and cached again
+    assert len(list(cache.glob("*.cards"))) == 1
+
+
+def test_collection_rules_are_rechecked_only_when_a_file_changes(deck_file, tmp_path):
+    from flashdl.decks.cache import load_decks_cached
+
+    cache = tmp_path / "cache"
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        VALID.replace("deck: demo", "deck: other").replace("demo-", "other-"), encoding="utf-8"
+    )
+    assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "other"]
+    assert len(list(cache.glob("collection-*.ok"))) == 1
+    assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "other"]
+    # A clash between two files that are each valid must still be caught after an edit.
+    other.write_text(VALID.replace("deck: demo", "deck: other"), encoding="utf-8")
+    with pytest.raises(DeckError, match="duplicate card id 'demo-one'"):
+        load_decks_cached([tmp_path], cache)

@@ -1,0 +1,169 @@
+"""Deck parsing and validation: every rule, the broken-deck corpus, and random input."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from decktext import MOVED, VALID
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flashdl.core.errors import DeckError
+from flashdl.decks.loader import check_collection, load_collection, load_deck, parse_deck
+
+BAD = Path(__file__).parents[1] / "data" / "bad_decks"
+
+
+def problems(text: str | bytes, name: str = "demo") -> list[str]:
+    with pytest.raises(DeckError) as info:
+        parse_deck(text, f"decks/{name}.yaml", expected_name=name)
+    return info.value.problems
+
+
+def test_valid_deck_parses():
+    deck = parse_deck(VALID, "decks/demo.yaml", expected_name="demo")
+    assert deck.name == "demo" and deck.title.en == "Demo"
+    assert [c.id for c in deck.cards] == ["demo-one", "demo-two"]
+    one = deck.cards[0]
+    assert one.question.zh == "什么是梯度消失？"
+    assert "\\frac{\\partial L}" in one.answer.en
+    assert one.key_points[2].terms == ("ReLU", "residual", "残差")
+    assert one.related == ("demo-two",) and one.tags == ("training",)
+    assert one.line == 4 and deck.path == "decks/demo.yaml"
+
+
+def test_bom_is_accepted():
+    deck = parse_deck(b"\xef\xbb\xbf" + VALID.encode(), "decks/demo.yaml")
+    assert deck.name == "demo"
+
+
+def test_every_problem_is_reported_at_once_with_lines():
+    text = VALID.replace("id: demo-two", "id: Demo Two").replace(
+        "source: https://example.com/vanishing", "source: not a url"
+    )
+    found = problems(text)
+    assert len(found) == 2
+    assert found[0].startswith("decks/demo.yaml:15: card 'demo-one' source 'not a url'")
+    assert found[1].startswith("decks/demo.yaml:18: card id 'Demo Two'")
+
+
+def test_one_language_is_enough_but_one_is_needed():
+    deck = parse_deck(VALID.replace(", en: What is an exploding gradient?", ""), "x")
+    assert deck.cards[1].question.get("en") == "什么是梯度爆炸？"  # falls back to zh
+    found = problems(
+        VALID.replace("{zh: 什么是梯度爆炸？, en: What is an exploding gradient?}", "{}")
+    )
+    assert any("question needs 'zh' or 'en'" in p for p in found)
+
+
+def test_wrong_types_are_named():
+    found = problems(VALID.replace("tags: [training]", "tags: training"))
+    assert found == ["decks/demo.yaml:16: card 'demo-one' tags must be a list"]
+    found = problems(
+        VALID.replace(
+            "question: {zh: 什么是梯度爆炸？, en: What is an exploding gradient?}",
+            "question: [a, b]",
+        )
+    )
+    assert "question must be a mapping" in found[0]
+
+
+def test_url_with_control_characters_is_rejected():
+    found = problems(
+        VALID.replace(
+            "source: https://example.com/exploding", 'source: "https://example.com/\\e]8;;x"'
+        )
+    )
+    assert "not an http(s) URL" in found[0]
+
+
+@pytest.mark.parametrize("path", sorted(BAD.glob("*.yaml")), ids=lambda p: p.stem)
+def test_broken_deck_corpus(path: Path):
+    expected = path.read_bytes().split(b"\n", 1)[0].decode().removeprefix("# expect: ")
+    with pytest.raises(DeckError) as info:
+        load_collection([path])
+    messages = info.value.problems
+    assert any(expected in m for m in messages), messages
+    for message in messages:
+        assert re.match(r"^.+\.yaml:\d+: \S", message), message
+        assert "\n" not in message and "Traceback" not in message
+
+
+def test_alias_bomb_is_rejected_quickly():
+    started = time.perf_counter()
+    with pytest.raises(DeckError):
+        load_deck(BAD / "alias_bomb.yaml")
+    assert time.perf_counter() - started < 2
+
+
+def test_duplicate_ids_across_decks_name_both_files():
+    one = parse_deck(VALID, "decks/demo.yaml")
+    other = parse_deck(VALID.replace("deck: demo", "deck: other"), "mine/other.yaml")
+    found = check_collection([one, other])
+    assert "mine/other.yaml:4: duplicate card id 'demo-one' (also in decks/demo.yaml:4)" in found
+    assert any("deck name" not in f for f in found)
+
+
+def test_missing_file_and_folder_expansion(tmp_path: Path):
+    with pytest.raises(DeckError, match="no such file"):
+        load_collection([tmp_path / "nope.yaml"])
+    (tmp_path / "demo.yaml").write_text(VALID, encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    assert [d.name for d in load_collection([tmp_path])] == ["demo"]
+
+
+def test_long_lines_are_fine():
+    long_answer = "很长" * 50_000
+    text = VALID.replace("Gradients grow layer by layer.", long_answer)
+    deck = parse_deck(text, "decks/demo.yaml")
+    assert len(deck.cards[1].answer.en) == 100_000
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_random_text_never_crashes_the_loader(text: str):
+    try:
+        parse_deck(text, "decks/fuzz.yaml")
+    except DeckError as exc:
+        assert exc.problems and all(p.startswith("decks/fuzz.yaml:") for p in exc.problems)
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(yaml_values)
+def test_random_yaml_structures_give_deck_errors(value):
+    text = yaml.safe_dump(value, allow_unicode=True)
+    try:
+        parse_deck(text, "decks/fuzz.yaml")
+    except DeckError as exc:
+        assert exc.problems
+
+
+def test_a_corrected_question_is_shown_and_the_original_wording_kept():
+    card = parse_deck(MOVED, "decks/demo.yaml").cards[0]
+    assert card.question.zh == "什么是梯度消失?"
+    assert card.question.en == "What is a vanishing gradient?"  # falls back per language
+    assert card.original_question is not None and card.original_question.zh == "什么是剃度消失？"
+    assert parse_deck(VALID, "decks/demo.yaml").cards[0].original_question is None
+
+
+def test_current_source_is_validated_like_source():
+    card = parse_deck(MOVED, "decks/demo.yaml").cards[0]
+    assert card.source == "https://example.com/vanishing"
+    assert card.current_source == "https://example.com/new/vanishing"
+    bad = MOVED.replace("https://example.com/new/vanishing", "javascript:alert(1)")
+    assert problems(bad) == [
+        "decks/demo.yaml:17: card 'demo-one' current_source 'javascript:alert(1)' is not an http(s) URL"
+    ]

@@ -1,0 +1,152 @@
+"""The study loop, driven by scripted keys and a console writing to a string."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import NOW, FakeClock
+from decktext import VALID
+from rich.console import Console
+
+from flashdl.core.planning import plan_study
+from flashdl.core.scheduling import NEW_CARD, CardState
+from flashdl.core.sm2 import review
+from flashdl.decks.loader import parse_deck
+from flashdl.store import Store
+from flashdl.ui.keys import LineKeys
+from flashdl.ui.study import SessionContext, StudySession
+
+DECK = parse_deck(VALID, "decks/demo.yaml")
+ONE, TWO = DECK.cards
+
+
+def make_session(
+    store: Store, keys: str, queue=None, states=None, clock=None
+) -> tuple[StudySession, io.StringIO]:
+    out = io.StringIO()
+    context = SessionContext(
+        store=store,
+        console=Console(file=out, width=100, force_terminal=False, color_system=None),
+        keys=LineKeys(io.StringIO(keys)),
+        clock=clock or FakeClock(step=timedelta(seconds=2)),
+        cards_by_id={c.id: c for c in DECK.cards},
+        states=states or {},
+        lang="en",
+        deck_titles={"demo": "Demo"},
+    )
+    session = StudySession(context, [c.id for c in (DECK.cards if queue is None else queue)])
+    return session, out
+
+
+def test_plan_takes_every_due_card_then_new_ones_up_to_the_limit():
+    assert plan_study(["b", "a"], ["n1", "n2", "n3"], new_limit=10, introduced_today=0) == [
+        "b", "a", "n1", "n2", "n3"
+    ]  # fmt: skip
+    assert plan_study(["b"], ["n1", "n2", "n3"], new_limit=3, introduced_today=2) == ["b", "n1"]
+    assert plan_study([], ["n1"], new_limit=3, introduced_today=5) == []
+
+
+def test_store_finds_due_cards_and_new_ones_in_the_given_order(tmp_path: Path):
+    cards = [*DECK.cards, *parse_deck(VALID.replace("demo", "more"), "x").cards]
+    ids = [c.id for c in cards]
+    today = NOW.date()
+    with Store.open(tmp_path / "db") as store:
+
+        def seen(card_id: str, due_in: int, suspended: bool = False) -> None:
+            state = CardState(repetitions=1, interval=1, due=today + timedelta(days=due_in))
+            store.record_review(card_id=card_id, deck="d", grade=4, mode="study", reviewed_at=NOW,
+                                before=NEW_CARD, after=state)  # fmt: skip
+            store.set_suspended(card_id, "d", suspended)
+
+        seen("demo-one", -1)
+        seen("more-two", -5)
+        seen("more-one", +1)  # reviewed, not due yet
+        store.set_suspended("demo-two", "d", True)  # suspended while new
+        assert store.due_cards(today) == {
+            "demo-one": today - timedelta(days=1),
+            "more-two": today - timedelta(days=5),
+        }
+        assert store.first_new(ids, 10) == []
+        store.set_suspended("demo-two", "d", False)
+        assert store.first_new(ids, 10) == ["demo-two"]
+        assert store.first_new(ids * 1, 10, batch=1) == ["demo-two"]
+        store.set_suspended("more-two", "d", True)
+        assert set(store.due_cards(today)) == {"demo-one"}
+        assert store.first_new(ids, 0) == []
+
+
+def test_study_states_come_from_the_store_lazily(tmp_path: Path):
+    from flashdl.store import StateLookup
+
+    with Store.open(tmp_path / "db") as store:
+        after = review(NEW_CARD, 5, NOW)
+        store.record_review(card_id="demo-one", deck="demo", grade=5, mode="study", reviewed_at=NOW,
+                            before=NEW_CARD, after=after)  # fmt: skip
+        lookup = StateLookup(store)
+        assert lookup.get("demo-one") == after and lookup.get("demo-two") is None
+        assert store.due_cards(NOW.date() + timedelta(days=1)) == {"demo-one": after.due}
+        assert store.not_new_ids() == {"demo-one"} and len(lookup) == 1
+
+
+def test_each_grade_is_committed_and_low_grades_repeat(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        # one: reveal, 5.  two: reveal, 2 -> comes back; reveal, 4.
+        session, out = make_session(store, "\n5\n\n2\n\n4\n")
+        summary = session.run()
+        reviews = store.reviews()
+        assert [(r.card_id, r.grade, r.mode) for r in reviews] == [
+            ("demo-one", 5, "study"),
+            ("demo-two", 2, "study"),
+            ("demo-two", 4, "repeat"),
+        ]
+        states = store.states()
+        assert states["demo-one"].state == review(NEW_CARD, 5, NOW)
+        # The repeat changed nothing: state is that of the first (failing) grade.
+        assert states["demo-two"].state.lapses == 1 and states["demo-two"].state.interval == 1
+        assert reviews[0].answer_ms == 2000  # from question shown to grade: one 2 s clock tick
+        assert summary.reviewed == 3 and summary.grades == {5: 1, 2: 1, 4: 1}
+        assert summary.next_due == NOW.date() + timedelta(days=1)
+        text = out.getvalue()
+        assert "What is a vanishing gradient?" in text and "Key points" in text
+        assert "0 done · 2 left" in text and "2 done · 1 left" in text
+
+
+def test_quit_and_end_of_input_keep_what_was_graded(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, _ = make_session(store, "\n4\n\nq\n")
+        summary = session.run()
+        assert summary.reviewed == 1 and summary.left_today == 1
+        assert [r.card_id for r in store.reviews()] == ["demo-one"]
+    with Store.open(tmp_path / "db2") as store:
+        session, _ = make_session(store, "\n4\n\n")  # input ends at the grade prompt
+        assert session.run().reviewed == 1
+
+
+def test_undo_takes_back_the_last_grade(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        # grade one 1 (requeued), undo at the next question, grade one again with 5, then two 5.
+        session, out = make_session(store, "\n1\nu\n\n5\n\n5\n")
+        summary = session.run()
+        live = store.reviews()
+        assert [(r.card_id, r.grade) for r in live] == [("demo-one", 5), ("demo-two", 5)]
+        assert len(store.reviews(include_undone=True)) == 3
+        assert store.states()["demo-one"].state == review(NEW_CARD, 5, NOW)
+        assert summary.reviewed == 2 and summary.left_today == 0
+        assert "Undid the grade of demo-one" in out.getvalue()
+
+
+def test_undo_at_the_grade_prompt_and_with_nothing_to_undo(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, out = make_session(store, "u\n\n7\nu\n\n3\n")
+        session.run()
+        text = out.getvalue()
+        assert "Nothing to undo." in text and "Press 0–5" in text
+
+
+def test_related_cards_are_listed_under_the_answer(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        session, out = make_session(store, "\nq\n", queue=[ONE])
+        session.run()
+        assert "Related: demo-two" in out.getvalue()
