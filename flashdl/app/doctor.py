@@ -366,8 +366,13 @@ def check_cache(cache_dir: Path, deck_files: Sequence[Path]) -> list[Finding]:
             )
         ]
     entries = deck_cache.cache_files(cache_dir)
+    leftovers = deck_cache.leftover_files(cache_dir)
+    message = (
+        f"{len(leftovers)} cache files of an earlier flashdl version (*.pickle in {cache_dir})"
+    )
+    old = [note(check, f"{message} are never read; delete them")] if leftovers else []
     if not entries:
-        return [note(check, f"no cache ({cache_dir}); the next study fills it")]
+        return [note(check, f"no cache ({cache_dir}); the next study fills it"), *old]
     findings = check_folder(check, cache_dir, "")
     if has_problems(findings):
         return findings
@@ -403,7 +408,7 @@ def check_cache(cache_dir: Path, deck_files: Sequence[Path]) -> list[Finding]:
         f"{len(entries)} entr{'ies' if len(entries) != 1 else 'y'} ({size / 2**20:.1f} MB): "
         + ", ".join(parts)
     )
-    return [ok(check, summary) if not (stale or orphans or damaged) else note(check, summary)]
+    return [ok(check, summary) if not (stale or orphans or damaged) else note(check, summary), *old]
 
 
 # -- all of it -----------------------------------------------------------------------------------

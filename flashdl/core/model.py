@@ -70,10 +70,11 @@ class Deck:
 class LazyCards(Sequence[Card]):
     """A deck's cards as the parsed-deck cache returns them.
 
-    Ids, start lines, tags and related ids are at hand. The cards themselves are pickled one
-    after another into one byte string, read only when a card is first asked for, and each card
-    is unpickled on its own: a session on a 20k-card deck then costs a few milliseconds instead
-    of rebuilding 20k cards it will not show."""
+    Ids, start lines, tags and related ids are at hand. Each card is read and decoded only when it
+    is first asked for (``read(offset, size)`` gives its bytes, ``decode`` turns them into a
+    ``Card``): a session on a 20k-card deck then costs a few milliseconds instead of rebuilding 20k
+    cards it will not show. If a card cannot be decoded (a damaged cache), ``reload`` gives the
+    whole deck's cards parsed afresh from its file, and those are used from then on."""
 
     def __init__(
         self,
@@ -82,36 +83,14 @@ class LazyCards(Sequence[Card]):
         tags: tuple[tuple[str, ...], ...],
         related: tuple[tuple[str, ...], ...],
         offsets: tuple[int, ...],
-        blobs: bytes | Callable[[], bytes],
+        read: Callable[[int, int], bytes],
+        decode: Callable[[bytes], Card],
+        reload: Callable[[], Sequence[Card]],
     ):
         self.ids, self.lines, self.tags, self.related = ids, lines, tags, related
-        self.offsets = offsets  # card i is blobs[offsets[i]:offsets[i + 1]]
-        self._blobs = blobs
+        self.offsets = offsets  # card i is bytes offsets[i]:offsets[i + 1] of the card file
+        self._read, self._decode, self._reload = read, decode, reload
         self._loaded: list[Card | None] = [None] * len(ids)
-
-    @classmethod
-    def of(cls, cards: Sequence[Card]) -> LazyCards:
-        """Pack parsed cards (for the cache)."""
-        import pickle
-
-        pickled = [pickle.dumps(c, protocol=pickle.HIGHEST_PROTOCOL) for c in cards]
-        offsets = [0]
-        for blob in pickled:
-            offsets.append(offsets[-1] + len(blob))
-        return cls(
-            tuple(c.id for c in cards),
-            tuple(c.line for c in cards),
-            tuple(c.tags for c in cards),
-            tuple(c.related for c in cards),
-            tuple(offsets),
-            b"".join(pickled),
-        )
-
-    @property
-    def blobs(self) -> bytes:
-        if callable(self._blobs):
-            self._blobs = self._blobs()
-        return self._blobs
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -123,13 +102,19 @@ class LazyCards(Sequence[Card]):
     def __getitem__(self, index: int | slice) -> Card | list[Card]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        card = self._loaded[index]
+        position = range(len(self))[index]
+        card = self._loaded[position]
         if card is None:
-            import pickle
-
-            position = range(len(self))[index]
-            blob = self.blobs[self.offsets[position] : self.offsets[position + 1]]
-            card = self._loaded[position] = pickle.loads(blob)
+            start, end = self.offsets[position], self.offsets[position + 1]
+            try:
+                card = self._decode(self._read(start, end - start))
+                if card.id != self.ids[position]:
+                    raise ValueError("card id does not match the index")
+            except ValueError:
+                # ``reload`` returns the same ids in the same order, or raises a FlashdlError.
+                self._loaded = list(self._reload())
+                return self._loaded[position]
+            self._loaded[position] = card
         return card
 
     def __eq__(self, other: object) -> bool:
@@ -138,18 +123,6 @@ class LazyCards(Sequence[Card]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
-
-    def __getstate__(self) -> dict[str, object]:
-        """The index only: the cache stores the card bytes in a file of their own."""
-        return {"ids": self.ids, "lines": self.lines, "tags": self.tags, "related": self.related,
-                "offsets": self.offsets}  # fmt: skip
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(**state, blobs=b"")  # type: ignore[misc]
-
-    def read_blobs_with(self, reader: Callable[[], bytes]) -> None:
-        """Where the card bytes come from after unpickling the index (see ``flashdl.decks.cache``)."""
-        self._blobs = reader
 
 
 def card_ids(deck: Deck) -> Sequence[str]:

@@ -1,30 +1,41 @@
 """A cache of parsed decks, so that unchanged YAML is not parsed again at every start.
 
-Each deck file has one entry in ``Paths.cache_dir``, named after the file's absolute path, holding
-the file's size, mtime and SHA-256 with the parsed ``Deck`` (pickled; its cards as ``LazyCards``,
-so that a start-up unpickles only the cards it shows). An entry is used when size
-and mtime still match; otherwise the file is read and hashed, and an entry whose hash matches is
-reused (a touched file), else the file is parsed again. Only decks that passed validation are
-cached. The cache lives in the user's own data folder; a broken or unreadable entry is a miss, and
-a cache that cannot be written is simply not written.
+Each deck file has two files in ``Paths.cache_dir``: an index ``deck-<stem>-<crc>.json`` (the deck
+file's size, mtime and SHA-256, the deck's name and title, and per card its id, start line, tags,
+related ids and where its bytes are) and a card file ``deck-<stem>-<crc>-<sha>.cards`` of JSON
+records, one per card, read only when that card is shown.
+
+The cache is data, never code: everything is JSON, decoded by the card model's own field types and
+checked as it is decoded (a planted or damaged entry is a miss, or, for one card, a re-parse of the
+deck file). A running session reads its cards through a file handle it opened at start, so another
+flashdl process that rewrites the cache for an edited deck does not disturb it.
+
+An entry is used when size and mtime still match; otherwise the file is read and hashed, and an entry
+whose hash matches is reused (a touched file), else the file is parsed again. Only decks that passed
+validation are cached. A cache that cannot be written is simply not written.
 """
 
 from __future__ import annotations
 
 import binascii
 import contextlib
-import gc
+import dataclasses
+import itertools
+import json
 import os
-import pickle
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+import types
+import typing
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
+from typing import Any
 
 from flashdl import __version__
 from flashdl.core.errors import DeckError
-from flashdl.core.model import Deck, LazyCards
+from flashdl.core.model import Card, Deck, LazyCards, Text
 from flashdl.decks.loader import (
     deck_files,
     display_path,
@@ -33,7 +44,9 @@ from flashdl.decks.loader import (
     read_deck_file,
 )
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5  # 5: JSON (4 and earlier were pickles, which are never read)
+INDEX_SUFFIX = ".json"
+MAX_INDEX_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -46,14 +59,14 @@ class CacheEntry:
 
 
 def _format() -> str:
-    """Entries from another flashdl version (whose rules or classes may differ) are misses."""
+    """Entries from another flashdl version (whose rules or card fields may differ) are misses."""
     return f"{CACHE_FORMAT}:{__version__}"
 
 
 def entry_path(cache_dir: Path, deck_file: Path) -> Path:
     """One entry per deck file: its name and a checksum of its absolute path."""
     where = str(deck_file.resolve()).encode()
-    return cache_dir / f"deck-{deck_file.stem[:40]}-{binascii.crc32(where):08x}.pickle"
+    return cache_dir / f"deck-{deck_file.stem[:40]}-{binascii.crc32(where):08x}{INDEX_SUFFIX}"
 
 
 def cards_path(entry: Path, digest: str) -> Path:
@@ -62,47 +75,160 @@ def cards_path(entry: Path, digest: str) -> Path:
     return entry.with_name(f"{entry.stem}-{digest[:16]}.cards")
 
 
-def read_entry(path: Path) -> CacheEntry | None:
-    """The cache entry at ``path``, or None when it is missing, damaged or from another version."""
-    try:
-        data = path.read_bytes()
-        with _gc_paused():
-            entry = pickle.loads(data)
-    except Exception:  # any damage to a cache entry is just a miss
-        return None
-    if not isinstance(entry, CacheEntry) or entry.format != _format():
-        return None
-    cards = entry.deck.cards
-    if isinstance(cards, LazyCards):
-        source = cards_path(path, entry.sha256)
-        if not source.is_file():
+# -- cards as JSON ------------------------------------------------------------------------------
+
+
+def encode(value: Any) -> Any:
+    """A card (or any part of one) as JSON-ready data: dataclasses as objects, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [encode(item) for item in value]
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+@cache
+def _field_types(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def decode(kind: Any, value: Any) -> Any:
+    """``value`` (parsed JSON) as an instance of ``kind``; ValueError if it does not fit exactly."""
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(kind)
+        if value is None and type(None) in options:
             return None
-        cards.read_blobs_with(lambda: _read_cards(source, cards.offsets[-1]))
-    return entry
+        for option in options:
+            if option is type(None):
+                continue
+            with contextlib.suppress(ValueError):
+                return decode(option, value)
+        raise ValueError(f"{value!r:.40} fits none of {kind}")
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if not isinstance(value, list):
+            raise ValueError("expected a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(decode(args[0], item) for item in value)
+        if len(args) != len(value):
+            raise ValueError("wrong length")
+        return tuple(decode(a, item) for a, item in zip(args, value, strict=True))
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise ValueError("expected an object")
+        hints = _field_types(kind)
+        names = {f.name for f in dataclasses.fields(kind)}
+        if not set(value) <= names:
+            raise ValueError("unknown field")
+        return kind(**{name: decode(hints[name], item) for name, item in value.items()})
+    if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if kind in (str, int, bool) and type(value) is kind:
+        return value
+    if kind is type(None) and value is None:
+        return None
+    raise ValueError(f"expected {kind}")
 
 
-def _read_cards(source: Path, size: int) -> bytes:
+def _card_bytes(card: Card) -> bytes:
+    return json.dumps(encode(card), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _decode_card(data: bytes) -> Card:
     try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise DeckError(
-            [f"{source}: the deck cache changed while flashdl ran ({exc.strerror})"]
-        ) from None
-    if len(data) != size:
-        raise DeckError([f"{source}: the deck cache is damaged; delete the cache folder"])
-    return data
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        raise ValueError("not JSON") from None
+    return decode(Card, value)
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Unpickling creates many small objects; the cyclic collector would keep rescanning them."""
-    enabled = gc.isenabled()
-    gc.disable()
+# -- reading ------------------------------------------------------------------------------------
+
+
+class _CardFile:
+    """An open card file: reads stay valid after another process replaces or deletes the file."""
+
+    def __init__(self, path: Path, size: int):
+        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        info = os.fstat(self.fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            os.close(self.fd)
+            raise ValueError("card file is not the one its index describes")
+
+    def read(self, offset: int, size: int) -> bytes:
+        data = os.pread(self.fd, size, offset)
+        if len(data) != size:
+            raise ValueError("card file is shorter than its index")
+        return data
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.close(self.fd)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(type(v) is str for v in value):
+        raise ValueError("expected a list of text")
+    return tuple(value)
+
+
+def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
+    """A deck's cards parsed from its file, when a cached card turned out to be damaged."""
+    shown = display_path(deck_file)
+    cards = parse_deck(read_deck_file(deck_file), shown, expected_name=deck_file.stem).cards
+    if tuple(c.id for c in cards) != ids:
+        message = "the deck cache is damaged and the file has changed since flashdl started"
+        raise DeckError([f"{shown}: {message}; start flashdl again"])
+    return cards
+
+
+def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
+    """The cache entry at ``path``, or None when it is missing, damaged, planted or from another
+    version. ``deck_file`` is where damaged cards are re-parsed from (default: none, a miss)."""
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        if path.stat().st_size > MAX_INDEX_BYTES:
+            return None
+        raw = json.loads(path.read_bytes())
+        if not isinstance(raw, dict) or raw.get("format") != _format():
+            return None
+        ids = _strings(raw["ids"])
+        lines = tuple(decode(tuple[int, ...], raw["lines"]))
+        tags = tuple(_strings(t) for t in raw["tags"])
+        related = tuple(_strings(r) for r in raw["related"])
+        offsets = tuple(decode(tuple[int, ...], raw["offsets"]))
+        size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]
+        if not (
+            len(lines) == len(tags) == len(related) == len(ids) == len(offsets) - 1
+            and offsets[0] == 0
+            and all(a <= b for a, b in itertools.pairwise(offsets))
+            and type(size) is int
+            and type(mtime_ns) is int
+            and type(sha) is str
+            and len(sha) == 64
+            and all(c in "0123456789abcdef" for c in sha)
+        ):
+            return None
+        name, title, shown = raw["name"], decode(Text, raw["title"]), raw["path"]
+        if type(name) is not str or type(shown) is not str:
+            return None
+        card_file = _CardFile(cards_path(path, sha), offsets[-1])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None  # any damage to a cache entry is just a miss
+
+    def reload() -> Sequence[Card]:
+        if deck_file is None:
+            raise DeckError([f"{path}: the deck cache is damaged; delete the cache folder"])
+        return _reparse(deck_file, ids)
+
+    cards = LazyCards(ids, lines, tags, related, offsets, card_file.read, _decode_card, reload)
+    deck = Deck(name=name, title=title, cards=cards, path=shown)
+    return CacheEntry(raw["format"], size, mtime_ns, sha, deck)
+
+
+# -- writing ------------------------------------------------------------------------------------
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -117,17 +243,35 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_entry(path: Path, entry: CacheEntry) -> None:
-    """The card bytes first, then the index that points at them; stale card files go."""
-    cards = entry.deck.cards
-    assert isinstance(cards, LazyCards)
+def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> None:
+    """The card bytes first, then the index that points at them; stale files of the entry go."""
+    blobs = [_card_bytes(card) for card in cards]
+    offsets = [0]
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    deck = entry.deck
+    index = {
+        "format": entry.format,
+        "size": entry.size,
+        "mtime_ns": entry.mtime_ns,
+        "sha256": entry.sha256,
+        "name": deck.name,
+        "title": encode(deck.title),
+        "path": deck.path,
+        "ids": [c.id for c in cards],
+        "lines": [c.line for c in cards],
+        "tags": [list(c.tags) for c in cards],
+        "related": [list(c.related) for c in cards],
+        "offsets": offsets,
+    }
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         source = cards_path(path, entry.sha256)
-        _write_atomically(source, cards.blobs)
-        _write_atomically(path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in path.parent.glob(f"{path.stem}-*.cards"):
-            if old != source:
+        _write_atomically(source, b"".join(blobs))
+        _write_atomically(path, json.dumps(index, ensure_ascii=False).encode("utf-8"))
+        stem = path.name[: -len(INDEX_SUFFIX)]
+        for old in path.parent.glob(f"{stem}*"):
+            if old not in (source, path) and old.suffix in (".cards", ".pickle"):
                 old.unlink(missing_ok=True)
 
 
@@ -135,18 +279,18 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
     """``decks.load_deck`` with the cache in front of it."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
-    entry = read_entry(cached)
+    entry = read_entry(cached, path)
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError:
-        stat = None
+        info = None
     if (
         entry is not None
-        and stat is not None
+        and info is not None
         and (entry.size, entry.mtime_ns)
         == (
-            stat.st_size,
-            stat.st_mtime_ns,
+            info.st_size,
+            info.st_mtime_ns,
         )
     ):
         deck = entry.deck
@@ -157,22 +301,23 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         digest = hashlib.sha256(data).hexdigest()
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
+            cards: Sequence[Card] = deck.cards
         else:
             deck = parse_deck(data, shown, expected_name=path.stem)
-        if stat is not None:
-            packed = (
-                deck
-                if isinstance(deck.cards, LazyCards)
-                else replace(deck, cards=LazyCards.of(deck.cards))
-            )
-            _write_entry(
-                cached, CacheEntry(_format(), stat.st_size, stat.st_mtime_ns, digest, packed)
-            )
+            cards = deck.cards
+        if info is not None:
+            fresh = CacheEntry(_format(), info.st_size, info.st_mtime_ns, digest, deck)
+            _write_entry(cached, replace(fresh, deck=replace(deck, path=shown)), cards)
     return deck if deck.path == shown else replace(deck, path=shown)
 
 
 def cache_files(cache_dir: Path) -> list[Path]:
     """The entries now in the cache (for ``flashdl doctor``)."""
+    return sorted(cache_dir.glob(f"deck-*{INDEX_SUFFIX}")) if cache_dir.is_dir() else []
+
+
+def leftover_files(cache_dir: Path) -> list[Path]:
+    """Cache files of earlier flashdl versions (pickles): never read, safe to delete."""
     return sorted(cache_dir.glob("deck-*.pickle")) if cache_dir.is_dir() else []
 
 
@@ -181,10 +326,10 @@ def _stamp(files: list[Path]) -> str:
     parts = [_format()]
     for file in files:
         try:
-            stat = file.stat()
+            info = file.stat()
         except OSError:
             return ""
-        parts.append(f"{file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{file.resolve()}:{info.st_size}:{info.st_mtime_ns}")
     return f"{binascii.crc32(chr(0).join(parts).encode()):08x}"
 
 

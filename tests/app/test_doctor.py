@@ -275,12 +275,12 @@ def test_a_broken_settings_file(invoke, home, decks):
 def test_the_cache_is_described(invoke, home, decks, monkeypatch):
     invoke("study", "--deck", "drill", input="q\n")  # fills the cache
     cache = home / "cache"
-    entries = sorted(cache.glob("deck-*.pickle"))
+    entries = sorted(cache.glob("deck-*.json"))
     assert entries
     assert line(run(invoke), "cache").startswith("ok       cache")
     deck = decks / "drill.yaml"
     deck.write_text(deck.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed since
-    (cache / "deck-0123456789abcdef0123456789abcdef.pickle").write_bytes(b"not a pickle")
+    (cache / "deck-0123456789abcdef0123456789abcdef.json").write_bytes(b"not json")
     result = run(invoke)
     assert result.exit_code == 0
     described = line(result, "cache")

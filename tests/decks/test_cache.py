@@ -68,7 +68,7 @@ def test_broken_file_is_not_cached_and_still_reported(deck_file, tmp_path):
 def test_damaged_entry_is_a_miss_and_unwritable_cache_is_fine(deck_file, tmp_path):
     cache = tmp_path / "cache"
     load_deck_cached(deck_file, cache)
-    entry_path(cache, deck_file).write_bytes(b"not a pickle")
+    entry_path(cache, deck_file).write_bytes(b"not json")
     assert load_deck_cached(deck_file, cache).name == "demo"
     blocked = tmp_path / "file-in-the-way"
     blocked.write_text("x")
@@ -87,7 +87,7 @@ def test_cards_load_lazily_and_a_missing_cards_file_is_a_miss(deck_file, tmp_pat
     load_deck_cached(deck_file, cache)
     deck = load_deck_cached(deck_file, cache)
     assert isinstance(deck.cards, LazyCards) and list(card_ids(deck)) == ["demo-one", "demo-two"]
-    assert deck.cards._loaded == [None, None]  # nothing unpickled yet
+    assert deck.cards._loaded == [None, None]  # nothing decoded yet
     assert deck.cards[1].question.en == "What is an exploding gradient?"
     assert deck.cards._loaded[0] is None
     calls = count_parses(monkeypatch)
@@ -113,3 +113,81 @@ def test_collection_rules_are_rechecked_only_when_a_file_changes(deck_file, tmp_
     other.write_text(VALID.replace("deck: demo", "deck: other"), encoding="utf-8")
     with pytest.raises(DeckError, match="duplicate card id 'demo-one'"):
         load_decks_cached([tmp_path], cache)
+
+
+def test_a_planted_pickle_is_never_loaded(deck_file, tmp_path, invoke, home):
+    """Issue 11.3: the cache is JSON; a pickle in the data folder (as old versions wrote, or as an
+    attacker plants) is never unpickled, by study, doctor or anything else."""
+    import pickle
+
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    invoke("decks")  # fill the cache
+    cache = home / "cache"
+    for entry in cache_files(cache):
+        entry.with_suffix(".pickle").write_bytes(pickle.dumps(Payload()))
+        entry.write_bytes(pickle.dumps(Payload()))  # even under the new names
+    for cards in cache.glob("*.cards"):
+        cards.write_bytes(pickle.dumps(Payload()))
+    for command in (["decks"], ["doctor"], ["study"], ["stats"], ["check"]):
+        invoke(*command, input="q\n")
+    assert not marker.exists()
+
+
+def test_a_damaged_card_record_is_parsed_again_from_the_deck(deck_file, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    (cards_file,) = cache.glob("*.cards")
+    data = cards_file.read_bytes()
+    cards_file.write_bytes(data.replace(b'"demo-one"', b'"demo-xxx"'))  # same size, wrong id
+    deck = load_deck_cached(deck_file, cache)
+    calls = count_parses(monkeypatch)
+    assert deck.cards[0].id == "demo-one" and deck.cards[1].id == "demo-two"
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '{"format": 1}',
+        "[]",
+        "null",
+        '{"ids": "x"}',
+        "[" * 100_000,
+        '{"format": "5:0.1.0", "ids": [1]}',
+    ],
+)
+def test_hostile_indexes_are_misses(deck_file, tmp_path, value):
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry_path(cache, deck_file).write_text(value, encoding="utf-8")
+    assert deck_cache.read_entry(entry_path(cache, deck_file), deck_file) is None
+    assert load_deck_cached(deck_file, cache) == load_deck(deck_file)
+
+
+def test_a_running_session_survives_another_process_rewriting_the_cache(deck_file, tmp_path):
+    """Issue 11.9: cards are read through the file handle opened at start."""
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    running = load_deck_cached(deck_file, cache)  # a session holding lazily loaded cards
+    deck_file.write_text(VALID.replace("Demo", "Edited").replace("梯度消失", "梯度变小"), "utf-8")
+    load_deck_cached(deck_file, cache)  # another process re-parses and rewrites the cache
+    assert running.cards[0].question.zh == "什么是梯度消失？"  # what the session loaded
+    assert running.cards[1].id == "demo-two"
+
+
+def test_round_trip_keeps_every_field(tmp_path):
+    from decktext import MOVED
+
+    path = tmp_path / "demo.yaml"
+    path.write_text(MOVED, encoding="utf-8")
+    cache = tmp_path / "cache"
+    parsed = load_deck_cached(path, cache)
+    cached = load_deck_cached(path, cache)
+    for fresh, again in zip(parsed.cards, cached.cards, strict=True):
+        assert again == fresh and again.line == fresh.line
+        assert again.original_question == fresh.original_question
