@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,10 +27,20 @@ if TYPE_CHECKING:
 
     pass
 
+from flashdl.core.schedulers import scheduler_from_key
 from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler, replay, scheduler_key
 
 # settings key: the scheduler (``scheduler_key``) that built the card states; absent means SM-2.
 SCHEDULER_SETTING = "scheduler"
+
+
+@dataclass(frozen=True)
+class RecordedReview:
+    """A review as logged: its row id and the card's state before and after it."""
+
+    id: int
+    before: CardState
+    after: CardState
 
 
 class StateLookup(Mapping[str, CardState]):
@@ -218,17 +229,43 @@ class CardStore(Connection):
         grade: int,
         mode: str,
         reviewed_at: datetime,
-        before: CardState,
-        after: CardState,
+        scheduler: Scheduler | None = None,
+        until: date | None = None,
+        before: CardState | None = None,
+        after: CardState | None = None,
         answer_ms: int | None = None,
         typed: str | None = None,
         coverage: float | None = None,
         missed: Sequence[int] | None = None,
-    ) -> int:
-        """Log one grade and, if it changed the schedule, the card's new state; one transaction."""
+    ) -> RecordedReview:
+        """Log one grade and, if it changes the schedule, the card's new state; one transaction.
+
+        With ``scheduler``, the new state is computed here, inside the write transaction, from the
+        card's state as stored now and by the scheduler that built the stored states: another
+        flashdl process may have graded the same card or switched schedulers since this one read
+        them, and neither its grade nor this one may be lost or mislabelled. Without it, the
+        ``before`` and ``after`` given are logged as they are (a review that does not schedule).
+        """
         day = reviewed_at.date().isoformat()
         stamp = reviewed_at.isoformat(timespec="milliseconds")
         with self._write() as conn:
+            if scheduler is not None:
+                row = conn.execute(
+                    "SELECT card_id, deck, repetitions, interval, easiness, due, lapses,"
+                    " introduced_on, suspended, stability, difficulty FROM card_state"
+                    " WHERE card_id = ?",
+                    [card_id],
+                ).fetchone()
+                before = stored_card(row).state if row else NEW_CARD
+                setting = conn.execute(
+                    "SELECT value FROM settings WHERE key = ?", [SCHEDULER_SETTING]
+                ).fetchone()
+                in_force = scheduler_from_key(setting[0]) if setting else None
+                if in_force is None or scheduler_key(in_force) == scheduler_key(scheduler):
+                    in_force = scheduler
+                after = in_force.review(before, grade, reviewed_at, until=until)
+            before = NEW_CARD if before is None else before
+            after = before if after is None else after
             cursor = conn.execute(
                 "INSERT INTO reviews(card_id, deck, reviewed_at, day, grade, mode, answer_ms,"
                 " state_before, state_after, typed, coverage, missed)"
@@ -250,7 +287,7 @@ class CardStore(Connection):
             )
             if after != before:
                 write_state(conn, card_id, deck, after, introduced_on=day, reviewed_at=stamp)
-            return int(cursor.lastrowid or 0)
+            return RecordedReview(int(cursor.lastrowid or 0), before, after)
 
     def undo_review(self, review_id: int, undone_at: datetime) -> Review:
         """Mark a review undone and put the card back in the state it had before it."""

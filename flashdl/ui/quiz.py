@@ -15,7 +15,6 @@ from rich.text import Text
 
 from flashdl.core.grading import Coverage, QuizAnswer, coverage, suggested_grade
 from flashdl.core.model import Card
-from flashdl.core.scheduling import Grade
 from flashdl.ui import render
 from flashdl.ui.study import GRADE_KEYS, QUIT, SessionContext
 
@@ -149,23 +148,19 @@ class QuizSession:
         typed: str | None,
         result: Coverage | None,
     ) -> None:
-        before = self.ctx.state(card.id)
-        after = (
-            self.ctx.scheduler.review(before, Grade(grade), at, until=self.ctx.until)
-            if self.reschedule
-            else before
-        )
-        self.ctx.store.record_review(
+        recorded = self.ctx.store.record_review(
             card_id=card.id,
             deck=card.deck,
             grade=grade,
             mode="quiz",
             reviewed_at=at,
-            before=before,
-            after=after,
+            scheduler=self.ctx.scheduler if self.reschedule else None,
+            until=self.ctx.until,
+            before=None if self.reschedule else self.ctx.state(card.id),
             answer_ms=int(seconds * 1000),
             typed=typed,
             coverage=result.share if result is not None else None,
             missed=result.missed if result is not None else None,
         )
+        after = recorded.after
         self.ctx.changed[card.id] = after

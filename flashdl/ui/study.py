@@ -132,23 +132,20 @@ class StudySession:
 
     def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
         now = self.ctx.clock()
-        before = self.ctx.state(card.id)
         scheduled = card.id not in self.scheduled_ids
-        after = (
-            self.ctx.scheduler.review(before, grade, now, until=self.ctx.until)
-            if scheduled
-            else before
-        )
-        review_id = self.ctx.store.record_review(
+        recorded = self.ctx.store.record_review(
             card_id=card.id,
             deck=card.deck,
             grade=grade,
             mode=self.mode if scheduled else "repeat",
             reviewed_at=now,
-            before=before,
-            after=after,
+            # A same-session repeat is logged with the state as it is and changes nothing.
+            scheduler=self.ctx.scheduler if scheduled else None,
+            until=self.ctx.until,
+            before=None if scheduled else self.ctx.state(card.id),
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
         )
+        before, after, review_id = recorded.before, recorded.after, recorded.id
         self.ctx.changed[card.id] = after
         self.queue.popleft()
         if scheduled:

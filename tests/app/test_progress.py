@@ -22,7 +22,7 @@ def grade(store: Store, card_id: str, q: int, at, deck: str = "cnn", mode: str =
     after = review(state, q, at) if mode == "study" else state
     return store.record_review(
         card_id=card_id, deck=deck, grade=q, mode=mode, reviewed_at=at, before=state, after=after
-    )
+    ).id
 
 
 def snapshot(path: Path) -> tuple[list, list, list]:

@@ -224,7 +224,7 @@ def test_store_round_trips_fsrs_memory_and_undo_restores_it(tmp_path: Path):
         rid = store.record_review(
             card_id="a", deck="d", grade=5, mode="study", reviewed_at=NOW + timedelta(days=2),
             before=first, after=second,
-        )  # fmt: skip
+        ).id  # fmt: skip
         assert store.states()["a"].state == second
         store.undo_review(rid, NOW + timedelta(days=2))
         assert store.states()["a"].state == first

@@ -35,7 +35,7 @@ def test_review_round_trip_and_introduced_count(tmp_path: Path):
         rid = store.record_review(
             card_id="a", deck="d", grade=4, mode="study", reviewed_at=NOW,
             before=NEW_CARD, after=after, answer_ms=1234,
-        )  # fmt: skip
+        ).id  # fmt: skip
         states = store.states()
         assert states["a"].state == after
         assert states["a"].introduced_on == NOW.date()
@@ -94,7 +94,7 @@ def test_undo_restores_the_state_and_keeps_the_log(tmp_path: Path):
             reviewed_at=NOW,
             before=first,
             after=second,
-        )
+        ).id
         store.undo_review(rid, NOW)
         assert store.states()["a"].state == first
         assert len(store.reviews("a")) == 1
@@ -108,7 +108,7 @@ def test_undoing_a_first_review_frees_the_new_card_allowance(tmp_path: Path):
         rid = store.record_review(
             card_id="a", deck="d", grade=5, mode="study", reviewed_at=NOW,
             before=NEW_CARD, after=review(NEW_CARD, 5, NOW),
-        )  # fmt: skip
+        ).id  # fmt: skip
         store.undo_review(rid, NOW)
         assert store.introduced_on(NOW.date()) == 0
         assert store.states()["a"].state.is_new
@@ -223,3 +223,34 @@ def test_opening_a_current_database_does_not_import_sqlite_utils(tmp_path: Path)
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_two_sessions_grading_one_card_both_count(tmp_path: Path):
+    """Issue 11.13: the new state is computed from the state stored now, not the one read earlier."""
+    from flashdl.core.sm2 import SM2
+
+    path = tmp_path / "db"
+    with Store.open(path) as first, Store.open(path) as second:
+        kwargs = dict(card_id="c", deck="d", mode="study", scheduler=SM2())
+        one = first.record_review(grade=4, reviewed_at=NOW, **kwargs)
+        two = second.record_review(grade=4, reviewed_at=NOW, **kwargs)
+        assert two.before == one.after and two.after.repetitions == 2
+        assert first.state_of("c").state == two.after
+
+
+def test_a_scheduler_switch_by_another_process_is_respected(tmp_path: Path):
+    """Issue 11.13: a session that started under SM-2 grades under FSRS once another process
+    switched; no SM-2 state is stored under the FSRS label."""
+    from flashdl.core.fsrs import FSRS
+    from flashdl.core.sm2 import SM2
+
+    path = tmp_path / "db"
+    with Store.open(path) as session, Store.open(path) as other:
+        session.record_review(card_id="c", deck="d", grade=4, mode="study", reviewed_at=NOW,
+                              scheduler=SM2())  # fmt: skip
+        other.use_scheduler(FSRS())
+        recorded = session.record_review(
+            card_id="c", deck="d", grade=4, mode="study", reviewed_at=NOW, scheduler=SM2()
+        )
+        assert recorded.after.stability is not None  # FSRS built it
+        assert session.built_with() == other.built_with() == FSRS().key
