@@ -7,6 +7,7 @@ Heavy modules (sqlite-utils, Markdown, the deck loader) are imported inside the 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from flashdl import __version__
-from flashdl.core.errors import DeckError, FlashdlError, UsageError
+from flashdl.core.errors import DeckError, FlashdlError, UsageError, one_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,33 +66,100 @@ class Env:
 class _Group(TyperGroup):
     """Turns every error a command raises into one line on stderr and a non-zero exit code."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's own error exits, made one line: a bad flag or value, an unknown command, and
+        output that cannot be written (a closed pipe, a full disk, an encoding that cannot show
+        the text)."""
+        import importlib
+
+        # Typer vendors click; its exception classes live beside BadParameter.
+        click = importlib.import_module(typer.BadParameter.__module__)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+            _flush_stdout()
+        except getattr(click, "NoArgsIsHelpError", ()) as exc:
+            typer.echo(exc.format_message())  # `flashdl` alone: the help, as before
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "flashdl"
+            _say(f"flashdl: {exc.format_message()} (see `{where} --help`)")
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _say("flashdl: aborted")
+            sys.exit(1)
+        except click.ClickException as exc:
+            _say(f"flashdl: {exc.format_message()}")
+            sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            _quiet_stdout()
+            sys.exit(141)  # as a shell reports a pipe closed by the reader (128 + SIGPIPE)
+        except OSError as exc:
+            _quiet_stdout()
+            _say(f"flashdl: cannot write the output: {exc.strerror or exc}")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DeckError as exc:
             for problem in exc.problems:
-                typer.echo(problem, err=True)
+                _say(problem)
             count = len(exc.problems)
-            typer.echo(
-                f"flashdl: {count} problem{'s' if count != 1 else ''} in deck files", err=True
-            )
+            _say(f"flashdl: {count} problem{'s' if count != 1 else ''} in deck files")
             raise typer.Exit(1) from None
         except FlashdlError as exc:
-            typer.echo(f"flashdl: {exc}", err=True)
+            _say(f"flashdl: {exc}")
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            typer.echo("\nflashdl: interrupted; every grade given so far is saved", err=True)
+            _say("\nflashdl: interrupted; every grade given so far is saved")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except (typer.Exit, typer.Abort, typer.TyperException, BrokenPipeError):
             raise
+        except UnicodeEncodeError as exc:
+            _say(
+                f"flashdl: the terminal's encoding ({exc.encoding}) cannot show flashdl's text; "
+                "use a UTF-8 locale or set PYTHONIOENCODING=utf-8"
+            )
+            raise typer.Exit(1) from None
+        except OSError as exc:
+            where = f" ({exc.filename})" if exc.filename else ""
+            _say(f"flashdl: {exc.strerror or exc}{where}")
+            raise typer.Exit(1) from None
         except Exception as exc:
             if os.environ.get("FLASHDL_DEBUG"):
                 raise
-            typer.echo(
-                f"flashdl: internal error ({type(exc).__name__}: {exc}); set FLASHDL_DEBUG=1 for details",
-                err=True,
+            _say(
+                f"flashdl: unexpected {type(exc).__name__} ({exc}); please report it, with "
+                "FLASHDL_DEBUG=1 for the details",
+                code=2,
             )
             raise typer.Exit(2) from None
+
+
+def _say(message: str, code: int = 1) -> None:
+    """One line on stderr; text from files or options is shown with its control characters
+    escaped, so nothing a user or a hostile file supplied can drive the terminal."""
+    del code
+    text = "\n".join(one_line(part, 2000) for part in message.split("\n"))
+    try:
+        typer.echo(text, err=True)
+    except UnicodeEncodeError:
+        typer.echo(text.encode("ascii", "backslashreplace").decode("ascii"), err=True)
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _quiet_stdout() -> None:
+    """After a write to stdout failed, point it at /dev/null so that Python's own flush at exit
+    does not print a second error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 app = typer.Typer(
@@ -150,6 +218,15 @@ DecksDirOption = Annotated[
         callback=_remember_decks_dirs,
     ),
 ]
+def _finite(value: float | None) -> float | None:
+    """Typer's min/max let NaN through (every comparison with NaN is false)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")]
 
 
@@ -404,7 +481,13 @@ def quiz(
     ] = False,
     minutes: Annotated[
         float | None,
-        typer.Option("--minutes", min=0.1, help="Timed, with this many minutes a question."),
+        typer.Option(
+            "--minutes",
+            min=0.1,
+            max=600,
+            callback=_finite,
+            help="Timed, with this many minutes a question (0.1 to 600).",
+        ),
     ] = None,
     lang: LangOption = Lang.zh,
     decks_dir: DecksDirOption = None,
@@ -520,7 +603,9 @@ def search(
         stored = {card.id: entry for card in hits if (entry := store.state_of(card.id))}
     console = env.console()
     if not hits:
-        console.print(f"No cards match '{text}'.")
+        from rich.text import Text
+
+        console.print(Text(f"No cards match '{one_line(text)}'."))
         return
     console.print(render.search_results_view(hits, stored, lang.value))
 
@@ -716,7 +801,9 @@ def simulate(
     seed: Annotated[int, typer.Option("--seed", help="Seed: the same seed, the same numbers.")] = 1,
     retention: Annotated[
         float,
-        typer.Option("--retention", min=0.7, max=0.99, help="FSRS's desired retention."),
+        typer.Option(
+            "--retention", min=0.7, max=0.99, callback=_finite, help="FSRS's desired retention."
+        ),
     ] = 0.9,
 ) -> None:
     """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class FlashdlError(Exception):
     """Anything the user can fix; the CLI prints ``flashdl: <message>`` and exits 1."""
@@ -25,3 +27,15 @@ class UsageError(FlashdlError):
 
 class ConfigError(FlashdlError):
     """The settings file cannot be read or a setting has a bad value; the file is left as it was."""
+
+
+# C0 and C1 controls, DEL, line/paragraph separators, bidirectional overrides and isolates.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """``text`` made safe to print as one line of a message: every control character (an escape
+    sequence, a newline, a bidi override from a hostile file) is shown as its ``\\xNN`` escape,
+    and a very long text is cut."""
+    shown = _UNPRINTABLE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flashdl.core.errors import DeckError
+from flashdl.core.errors import DeckError, one_line
 from flashdl.core.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
 
 if TYPE_CHECKING:
@@ -75,14 +75,12 @@ class _List(list):
 
 # Messages quote the deck's own text (keys, ids, values); deck text is untrusted, and a message
 # must be one line that cannot move, colour or retitle the terminal it is printed to.
-_UNSAFE_IN_MESSAGE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_MESSAGE = 300
 
 
 def _one_safe_line(message: str) -> str:
     """Control characters shown as escapes (``\\x1b``); very long quotes cut."""
-    shown = _UNSAFE_IN_MESSAGE.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), message)
-    return shown if len(shown) <= MAX_MESSAGE else shown[: MAX_MESSAGE - 1] + "…"
+    return one_line(message, MAX_MESSAGE)
 
 
 class _Problems:

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from flashdl import __version__
-from flashdl.core.errors import StoreError
+from flashdl.core.errors import StoreError, one_line
 from flashdl.store import migrations
+from flashdl.store.guard import foreign_objects, summary
 from flashdl.store.migrations import KNOWN, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -26,26 +27,53 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 def _describe(exc: sqlite3.Error, path: Path) -> str:
-    message = str(exc)
-    lowered = message.lower()
-    if "locked" in lowered or "busy" in lowered:
+    """One line for the user, chosen by SQLite's error code (never by the message text alone,
+    which a hostile schema's RAISE() could make say anything)."""
+    message = one_line(str(exc))
+    name = getattr(exc, "sqlite_errorname", "") or _name_from_text(message.lower())
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return f"database {path} is busy in another flashdl process; try again in a moment"
-    if "readonly" in lowered or "read-only" in lowered:
+    if name.startswith("SQLITE_READONLY"):
         return f"cannot write {path}: the file or its folder is read-only (set FLASHDL_HOME or --db to move it)"
-    if "disk is full" in lowered:
-        return (
-            f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
-        )
-    if "disk i/o" in lowered:
+    if name == "SQLITE_FULL":
+        return f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
+    if name.startswith("SQLITE_IOERR"):
         return (
             f"cannot write {path}: disk I/O error; check the disk (or move the file with --db) "
             "and retry (earlier reviews are saved)"
         )
-    if "unable to open" in lowered:
+    if name.startswith("SQLITE_CANTOPEN"):
         return f"cannot open database {path}: check the folder exists and is writable, or use --db"
-    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return f"database {path} is damaged ({message}); move it aside or restore a backup"
+    if name.startswith("SQLITE_CONSTRAINT"):
+        return f"database {path} refused a write ({message}); run `flashdl doctor`"
     return f"database {path}: {message}"
+
+
+_TEXT_CODES = (  # for errors raised without SQLite's code (by Python's module itself)
+    (("locked", "busy"), "SQLITE_BUSY"),
+    (("readonly", "read-only"), "SQLITE_READONLY"),
+    (("disk is full",), "SQLITE_FULL"),
+    (("disk i/o",), "SQLITE_IOERR"),
+    (("unable to open",), "SQLITE_CANTOPEN"),
+    (("malformed", "not a database", "corrupt"), "SQLITE_CORRUPT"),
+)
+
+
+def _name_from_text(lowered: str) -> str:
+    return next((code for words, code in _TEXT_CODES if any(w in lowered for w in words)), "")
+
+
+def harden(conn: sqlite3.Connection) -> None:
+    """SQLite's defences against a hostile file: no SQL functions with side effects in the schema
+    (``trusted_schema``), and where Python offers it, the defensive mode that forbids writing the
+    schema table directly."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    setconfig = getattr(conn, "setconfig", None)  # Python 3.12+
+    defensive = getattr(sqlite3, "SQLITE_DBCONFIG_DEFENSIVE", None)
+    if setconfig is not None and defensive is not None:
+        setconfig(defensive, True)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:
@@ -73,8 +101,18 @@ def _unfinished_start(conn: sqlite3.Connection, tables: set[str]) -> bool:
 
 def _check_file(path: Path) -> None:
     """Refuse a folder or a non-SQLite file before SQLite can touch it; create the parent folder."""
+    text = str(path)
+    if text in ("", ":memory:") or text.startswith("file:"):
+        raise StoreError(
+            f"'{text}' is not a database file; --db / FLASHDL_DB must name a file on disk"
+        )
     if path.is_dir():
         raise StoreError(f"{path} is a folder; --db / FLASHDL_DB must name a database file")
+    if path.exists() and not path.is_file():
+        raise StoreError(
+            f"{path} is not a regular file (a device, FIFO or socket); --db / FLASHDL_DB must "
+            "name a database file"
+        )
     if path.exists():
         try:
             with path.open("rb") as handle:
@@ -130,6 +168,7 @@ class Connection:
     def _prepare(self) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        harden(conn)
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
@@ -147,6 +186,13 @@ class Connection:
                 f"database {self.path} was written by a newer flashdl (it has schema change "
                 f"'{unknown[0]}', which this version {__version__} does not know); upgrade flashdl "
                 "(pip install -U flashdl) — the file was left untouched"
+            )
+        found = foreign_objects(conn)
+        if found:
+            raise StoreError(
+                f"database {self.path} has schema objects flashdl did not create "
+                f"({summary(found)}); it was left untouched. `flashdl doctor` lists them and "
+                "`flashdl doctor --remove-foreign` backs the file up and removes them"
             )
         _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
