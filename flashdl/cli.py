@@ -218,6 +218,8 @@ DecksDirOption = Annotated[
         callback=_remember_decks_dirs,
     ),
 ]
+
+
 def _finite(value: float | None) -> float | None:
     """Typer's min/max let NaN through (every comparison with NaN is false)."""
     import math
@@ -1060,25 +1062,45 @@ def new_deck(
 @app.command()
 def doctor(
     ctx: typer.Context,
+    remove_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--remove-foreign",
+            help="Back the database up beside it, then drop the triggers, views and tables "
+            "flashdl did not create (the one change doctor makes, and only when asked).",
+        ),
+    ] = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
     """Check the data folder, database, settings, decks and deck cache; say what is wrong.
 
-    Changes nothing (the database is opened read-only). Exit code 1 when there is a problem."""
-    from flashdl.app.doctor import diagnose, has_problems, report
+    Changes nothing (the database is opened read-only) unless --remove-foreign is given. Exit code
+    1 when there is a problem."""
+    from flashdl.app.doctor import diagnose, has_problems, remove_foreign_objects, report
 
     env = _env(ctx)
     paths = _paths(env, db)
+    if remove_foreign:
+        backup, removed, kept = remove_foreign_objects(paths.db_path, env.clock())
+        typer.echo(f"Backed up {paths.db_path} to {backup}.")
+        typer.echo(f"Removed: {', '.join(removed)}." if removed else "Nothing foreign to remove.")
+        if kept:
+            raise UsageError(
+                f"cannot repair {', '.join(kept)} (flashdl's own tables, altered); restore a "
+                "backup or `flashdl import progress` into a new database"
+            )
+        return
     findings = diagnose(
         data_dir=paths.data_dir,
         config_dir=paths.config_dir,
         db_path=paths.db_path,
         cache_dir=paths.cache_dir,
         deck_sources=_labelled_deck_sources(paths, env),
+        today=env.clock().date(),
     )
     for line in report(findings):
-        typer.echo(line)
+        typer.echo(one_line(line, 2000))
     if has_problems(findings):
         raise typer.Exit(1)
 

@@ -14,10 +14,12 @@ import sqlite3
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from flashdl.core.errors import FlashdlError
+from flashdl.core.errors import FlashdlError, one_line
+from flashdl.core.scheduling import MAX_INTERVAL_DAYS
 
 LOW_DISK_BYTES = 20 * 2**20  # below this, the next grades may not fit
 MAX_LISTED = 10  # deck problems listed before "... and N more"
@@ -148,16 +150,23 @@ def check_folders(data_dir: Path, db_path: Path) -> list[Finding]:
 
 def _read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write: no migration, no WAL checkpoint, no journal change."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    from flashdl.store.connection import harden
+
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=2)
+    harden(conn)
+    return conn
 
 
-def check_database(path: Path) -> list[Finding]:
+def check_database(path: Path, today: date | None = None) -> list[Finding]:
     """The file is flashdl's, sound, and of a schema this version can use. Never modified."""
     from flashdl.store import SQLITE_HEADER
 
     check = "database"
+    today = today or date.today()
     if not path.exists():
         return [note(check, f"{path} does not exist yet; the first `flashdl study` creates it")]
+    if not path.is_file() and not path.is_dir():
+        return [problem(check, f"{path} is not a regular file (a device, FIFO or socket)")]
     if path.is_dir():
         return [problem(check, f"{path} is a folder; --db / FLASHDL_DB must name a database file")]
     try:
@@ -180,7 +189,7 @@ def check_database(path: Path) -> list[Finding]:
     except sqlite3.Error as exc:
         return [problem(check, f"cannot open {path} ({exc}); check the file and its folder")]
     try:
-        return _inspect(conn, path)
+        return _inspect(conn, path, today)
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -203,7 +212,47 @@ def check_database(path: Path) -> list[Finding]:
         conn.close()
 
 
-def _inspect(conn: sqlite3.Connection, path: Path) -> list[Finding]:
+def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[Finding]:
+    """Values no flashdl writes: dates that are not dates or lie far outside the calendar of a
+    learner (a hostile or damaged database), and a stored interview date that is not a date."""
+    check = "database"
+    latest = (today + timedelta(days=1)).isoformat()
+    bad_dates = conn.execute(
+        "SELECT count(*) FROM card_state WHERE due IS NOT NULL AND (date(due) IS NOT due"
+        " OR due > ? OR due < '1970-01-01')",
+        [(today + timedelta(days=MAX_INTERVAL_DAYS)).isoformat()],
+    ).fetchone()[0]
+    future = conn.execute(
+        "SELECT count(*) FROM reviews WHERE substr(reviewed_at, 1, 10) > ? OR date(day) IS NOT day",
+        [latest],
+    ).fetchone()[0]
+    findings = []
+    if bad_dates or future:
+        findings.append(
+            problem(
+                check,
+                f"{path} has {bad_dates} card state(s) with an impossible due date and {future} "
+                "review(s) dated in the future or not dated; restore a backup, or export "
+                "progress elsewhere and import it into a new database",
+            )
+        )
+    stored = conn.execute("SELECT value FROM settings WHERE key = 'interview_date'").fetchone()
+    if stored is not None:
+        try:
+            date.fromisoformat(str(stored[0]))
+        except ValueError:
+            findings.append(
+                problem(
+                    check,
+                    f"the stored interview date '{one_line(str(stored[0]), 40)}' is not a date "
+                    "(it is ignored); set it again with `flashdl study --until YYYY-MM-DD` or "
+                    "`--until off`",
+                )
+            )
+    return findings
+
+
+def _inspect(conn: sqlite3.Connection, path: Path, today: date) -> list[Finding]:
     """Ownership, integrity, schema version and size of an open (read-only) database."""
     from flashdl import __version__ as version
     from flashdl.store import migrations
@@ -263,6 +312,25 @@ def _inspect(conn: sqlite3.Connection, path: Path) -> list[Finding]:
                 "the next time it opens it (`flashdl backup` first keeps a copy of the old one)",
             )
         )
+    from flashdl.store.guard import foreign_objects, summary
+
+    found = foreign_objects(conn)
+    if found:
+        findings.append(
+            problem(
+                check,
+                f"{path} has schema objects flashdl did not create ({summary(found)}); flashdl "
+                "refuses it. `flashdl doctor --remove-foreign` backs it up and removes them",
+                [obj.describe() for obj in found],
+            )
+        )
+        return findings
+    if not os.access(path, os.W_OK):
+        findings.append(
+            problem(check, f"{path} is read-only; grades cannot be saved (check its permissions)")
+        )
+    if rows == ["ok"] and "reviews" in tables:
+        findings += _check_contents(conn, path, today)
     if rows == ["ok"] and "reviews" in tables:
         reviews = conn.execute("SELECT count(*) FROM reviews").fetchone()[0]
         cards = conn.execute("SELECT count(*) FROM card_state").fetchone()[0]
@@ -421,13 +489,14 @@ def diagnose(
     db_path: Path,
     cache_dir: Path,
     deck_sources: Sequence[tuple[str, Path]],
+    today: date | None = None,
 ) -> list[Finding]:
     from flashdl.decks.loader import deck_files
 
     existing = [path for _, path in deck_sources if path.exists()]
     return [
         *check_folders(data_dir, db_path),
-        *check_database(db_path),
+        *check_database(db_path, today),
         *check_settings(config_dir),
         *check_decks(deck_sources),
         *check_cache(cache_dir, deck_files(existing)),
@@ -446,3 +515,46 @@ def report(findings: Sequence[Finding]) -> list[str]:
         "No problems found." if not count else f"{count} problem{'s' if count != 1 else ''} found."
     )
     return lines
+
+
+# -- the one repair ------------------------------------------------------------------------------
+
+
+def remove_foreign_objects(path: Path, now: datetime) -> tuple[Path, list[str], list[str]]:
+    """Back ``path`` up beside it, then drop the schema objects flashdl did not create.
+
+    Returns the backup, what was removed, and what could not be (a table of flashdl's own whose
+    definition was altered: restore a backup for that). No SQL from the file runs: the schema is
+    read with ``trusted_schema`` off and objects are only dropped."""
+    from flashdl.store import SQLITE_HEADER
+    from flashdl.store.connection import harden
+    from flashdl.store.guard import foreign_objects, remove_foreign
+
+    if not path.is_file():
+        raise FlashdlError(f"{path} is not a database file")
+    with path.open("rb") as handle:
+        if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise FlashdlError(f"{path} is not a SQLite database; nothing was changed")
+    backup = path.with_name(f"{path.name}.before-repair-{now.strftime('%Y%m%d-%H%M%S')}")
+    if backup.exists():
+        raise FlashdlError(f"{backup} exists already; wait a second and run this again")
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=10)
+    except sqlite3.Error as exc:
+        raise FlashdlError(f"cannot open {path} ({one_line(str(exc))})") from None
+    try:
+        harden(conn)
+        found = foreign_objects(conn)
+        target = sqlite3.connect(str(backup))
+        with target:
+            conn.backup(target)
+        target.close()
+        kept = remove_foreign(conn)
+    except sqlite3.Error as exc:
+        raise FlashdlError(
+            f"cannot repair {path} ({one_line(str(exc))}); it was left as it was"
+        ) from None
+    finally:
+        conn.close()
+    removed = [obj.describe() for obj in found if obj not in kept]
+    return backup, removed, [obj.describe() for obj in kept]

@@ -39,10 +39,11 @@ def interview_date(store: Store, value: str | None, today: date) -> date | None:
         store.set_setting(UNTIL_SETTING, day.isoformat())
         return day
     stored = store.setting(UNTIL_SETTING)
-    if stored:
-        day = date.fromisoformat(stored)
-        return day if day > today else None
-    return None
+    try:
+        day = date.fromisoformat(stored) if stored else None
+    except ValueError:
+        return None  # not a date (a damaged or hostile database): `flashdl doctor` reports it
+    return day if day is not None and day > today else None
 
 
 def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -> Scheduler:

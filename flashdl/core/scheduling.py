@@ -24,6 +24,9 @@ DEFAULT_RETENTION = 0.9
 MIN_RETENTION = 0.7
 MAX_RETENTION = 0.99
 REPEAT_BELOW = 4
+# No schedule reaches further than this (a century): later dates come only from damaged or hostile
+# files, and would overflow date arithmetic.
+MAX_INTERVAL_DAYS = 36_600
 
 
 class Grade(IntEnum):

@@ -36,7 +36,9 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
     if name.startswith("SQLITE_READONLY"):
         return f"cannot write {path}: the file or its folder is read-only (set FLASHDL_HOME or --db to move it)"
     if name == "SQLITE_FULL":
-        return f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
+        return (
+            f"cannot write {path}: {message}; free some space and retry (earlier reviews are saved)"
+        )
     if name.startswith("SQLITE_IOERR"):
         return (
             f"cannot write {path}: disk I/O error; check the disk (or move the file with --db) "

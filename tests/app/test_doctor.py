@@ -324,3 +324,65 @@ def test_a_user_decks_folder_that_is_a_file(invoke, home, decks):
     result = run(invoke)
     assert result.exit_code == 1
     assert f"{home / 'decks'} should be your decks folder but is a file" in result.stdout
+
+
+def _db_with_a_review(path):
+    from conftest import NOW
+
+    from flashdl.core.sm2 import SM2
+    from flashdl.store import Store
+
+    with Store.open(path) as store:
+        store.record_review(card_id="c", deck="d", grade=4, mode="study", reviewed_at=NOW,
+                            scheduler=SM2())  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("UPDATE card_state SET due = '9999-12-31'", "impossible due date"),
+        ("UPDATE reviews SET reviewed_at = '9999-12-31T00:00:00.000+00:00'", "dated in the future"),
+        ("INSERT INTO settings VALUES ('interview_date', 'soon')", "is not a date"),
+    ],
+)
+def test_doctor_finds_values_no_flashdl_writes(invoke, tmp_path, monkeypatch, damage, expected):
+    import sqlite3
+
+    path = _db_with_a_review(tmp_path / "db")
+    conn = sqlite3.connect(path)
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("FLASHDL_DB", str(path))
+    result = invoke("doctor")
+    assert result.exit_code == 1 and expected in result.output, result.output
+
+
+def test_doctor_reports_a_read_only_database(invoke, tmp_path, monkeypatch):
+    path = _db_with_a_review(tmp_path / "db")
+    path.chmod(0o444)
+    real_access = os.access  # root may write anyway: ask as a normal user would be answered
+    monkeypatch.setattr(
+        "flashdl.app.doctor.os.access",
+        lambda p, mode: False if Path(p) == path and mode == os.W_OK else real_access(p, mode),
+    )
+    monkeypatch.setenv("FLASHDL_DB", str(path))
+    result = invoke("doctor")
+    assert result.exit_code == 1 and "is read-only" in result.output
+
+
+def test_an_error_raised_by_a_trigger_is_not_called_busy(tmp_path):
+    import sqlite3
+
+    from flashdl.store.connection import _describe
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute(
+        "CREATE TRIGGER r BEFORE INSERT ON t BEGIN SELECT RAISE(ABORT, 'database is busy'); END"
+    )
+    with pytest.raises(sqlite3.Error) as info:
+        conn.execute("INSERT INTO t VALUES (1)")
+    message = _describe(info.value, tmp_path / "db")
+    assert "busy in another flashdl process" not in message and "refused a write" in message
