@@ -957,24 +957,25 @@ def import_progress(
     db: DbOption = None,
 ) -> None:
     """Merge progress exported on another machine; importing a file twice changes nothing."""
+    from flashdl.app.config import config_path, load_config
+    from flashdl.app.progress import MAX_PROGRESS_BYTES, parse_progress
     from flashdl.app.progress import import_progress as merge
-    from flashdl.app.progress import parse_progress
-    from flashdl.app.study import interview_date, scheduler_in_force
+    from flashdl.app.study import interview_date
+    from flashdl.files import read_regular_file
     from flashdl.store import Store
 
     env = _env(ctx)
     try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
-    progress = parse_progress(data, str(file))
+        data = read_regular_file(file, limit=MAX_PROGRESS_BYTES, what="a progress file")
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {file}: No such file or directory") from None
+    now = env.clock()
+    progress = parse_progress(data, str(file), now)
     paths = _paths(env, db)
+    scheduler = load_config(config_path(paths.config_dir)).make_scheduler()
     with Store.open(paths.db_path) as store:
-        counts = merge(store, progress)
-        if counts.needs_rebuild:  # the other machine used another scheduler
-            scheduler_in_force(
-                paths.config_dir, store, interview_date(store, None, env.clock().date())
-            )
+        interview = interview_date(store, None, now.date())
+        counts = merge(store, progress, scheduler, until=interview)
     if not counts.changed:
         typer.echo(f"Nothing new in {file}; your progress is unchanged.")
         return

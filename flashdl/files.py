@@ -63,3 +63,40 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def read_regular_file(path: Path, *, limit: int, what: str) -> bytes:
+    """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
+
+    A FIFO would block forever, a device such as /dev/zero would fill the memory, and a symlink
+    loop would raise deep in a library: each is refused with one line naming ``what`` it was
+    meant to be. Raises ``FileNotFoundError`` for a missing file (callers decide what that means),
+    ``UsageError`` for everything else."""
+    import stat
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path} is not a regular file, so it cannot be {what}")
+        if info.st_size > limit:
+            size = f"{info.st_size // 2**20} MiB"
+            raise UsageError(f"{path} is {size}; {what} is limited to {limit // 2**20} MiB")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+            raise UsageError(f"{path} is not a regular file, so it cannot be {what}")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise UsageError(f"{path} is larger than {limit // 2**20} MiB; {what} is limited")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)

@@ -16,11 +16,12 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from flashdl.core.errors import ConfigError
+from flashdl.core.errors import ConfigError, UsageError
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
 
 CONFIG_FILENAME = "config.toml"
+MAX_CONFIG_BYTES = 1 << 20
 HELP = {
     "scheduler": f"which scheduler plans the reviews: {' or '.join(SCHEDULERS)}",
     "desired_retention": (
@@ -84,13 +85,17 @@ def _show(value: object) -> str:
 
 def load_config(path: Path) -> Config:
     """The settings in ``path``; the defaults if it does not exist."""
+    from flashdl.files import read_regular_file
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_regular_file(Path(path), limit=MAX_CONFIG_BYTES, what="a settings file")
+        text = text.decode("utf-8")
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise ConfigError(f"cannot read the settings file {path}: {reason}") from None
+    except UsageError as exc:
+        raise ConfigError(str(exc)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"cannot read the settings file {path}: not UTF-8 text") from None
     try:
         import tomllib  # only when there is a settings file to read
 
@@ -99,6 +104,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             f"{path}: not valid TOML ({exc}); fix or delete the file, or use `flashdl config set`"
         ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be flashdl's settings file") from None
     values: dict[str, str | float] = {}
     for key, value in raw.items():
         try:

@@ -18,43 +18,63 @@ misread the file; new optional columns do not change it, and an older flashdl ig
 from __future__ import annotations
 
 import json
+import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl import __version__
 from flashdl.core.errors import UsageError
+from flashdl.core.scheduling import MAX_INTERVAL_DAYS
+from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
+    from flashdl.core.scheduling import Scheduler
     from flashdl.store import MergeCounts, Store
 
 FORMAT = "flashdl-progress"
 SCHEMA_VERSION = 1
 
+MAX_PROGRESS_BYTES = 64 * 2**20
+MAX_TEXT = 10_000  # an id, a deck name, a stamp: far below this
+MAX_TYPED = 100_000  # a typed quiz answer
+MODES = ("study", "repeat", "quiz")
+
 _REVIEW_REQUIRED = {
     "card_id": "id",
-    "deck": "text",
-    "reviewed_at": "time",
-    "day": "date",
+    "deck": "deck",
+    "reviewed_at": "past_time",
+    "day": "past_date",
     "grade": "grade",
-    "mode": "text",
+    "mode": "mode",
     "state_before": "state",
     "state_after": "state",
 }
-_REVIEW_OPTIONAL = {"answer_ms": "count", "typed": "text", "undone_at": "time"}
-_CARD_REQUIRED = {"card_id": "id", "deck": "text"}
+_REVIEW_OPTIONAL = {
+    "answer_ms": "millis",
+    "typed": "typed",
+    "undone_at": "past_time",
+    "coverage": "share",
+    "missed": "missed",
+}
+_CARD_REQUIRED = {"card_id": "id", "deck": "deck"}
 _CARD_OPTIONAL = {
     "repetitions": "count",
-    "interval": "count",
-    "easiness": "number",
-    "due": "date",
+    "interval": "interval",
+    "easiness": "easiness",
+    "due": "due",
     "lapses": "count",
-    "introduced_on": "date",
-    "last_reviewed_at": "time",
+    "introduced_on": "past_date",
+    "last_reviewed_at": "past_time",
     "suspended": "flag",
-    "reset_at": "time",
+    "reset_at": "past_time",
+    "stability": "stability",
+    "difficulty": "difficulty",
 }
 _STATE_KEYS = {"repetitions", "interval", "easiness", "due", "lapses"}
+_SETTINGS = {"interview_date": "date", "scheduler": "scheduler"}
 
 
 @dataclass(frozen=True)
@@ -91,11 +111,18 @@ def dumps(document: dict) -> str:
     return "\n".join(lines) + "\n}\n"
 
 
-def parse_progress(data: bytes | str, source: str) -> Progress:
-    """Check a progress file completely; raise ``UsageError`` naming the first problem."""
+def parse_progress(data: bytes | str, source: str, now: datetime | None = None) -> Progress:
+    """Check a progress file completely; raise ``UsageError`` naming the first problem.
+
+    The file comes from elsewhere and is treated as hostile: every value is type- and
+    range-checked (no NaN or infinity, no date before 1970 or after ``now`` plus a day of clock
+    skew, no due date beyond a century), modes and settings must be ones flashdl writes, and
+    texts are bounded. Nothing is written until all of it has passed."""
+    if len(data) > MAX_PROGRESS_BYTES:
+        raise UsageError(f"{source} is larger than {MAX_PROGRESS_BYTES // 2**20} MiB")
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_no_constant)
     except UnicodeDecodeError:
         raise UsageError(f"{source} is not a flashdl progress file (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
@@ -103,6 +130,10 @@ def parse_progress(data: bytes | str, source: str) -> Progress:
             f"{source} is not a flashdl progress file (invalid JSON at line {exc.lineno},"
             f" column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise UsageError(f"{source} is not a flashdl progress file (nested too deeply)") from None
+    except ValueError as exc:
+        raise UsageError(f"{source}: {exc}") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise UsageError(f'{source} is not a flashdl progress file (no "format": "{FORMAT}")')
     version = document.get("schema_version")
@@ -113,25 +144,62 @@ def parse_progress(data: bytes | str, source: str) -> Progress:
             f"{source} was written by a newer flashdl (progress schema {version}; this version"
             f" reads up to {SCHEMA_VERSION}); upgrade flashdl (pip install -U flashdl)"
         )
-    cards = _rows(document, "cards", _CARD_REQUIRED, _CARD_OPTIONAL, source)
-    reviews = _rows(document, "reviews", _REVIEW_REQUIRED, _REVIEW_OPTIONAL, source)
+    limits = _Limits.around(now or datetime.now(UTC))
+    cards = _rows(document, "cards", _CARD_REQUIRED, _CARD_OPTIONAL, source, limits)
+    reviews = _rows(document, "reviews", _REVIEW_REQUIRED, _REVIEW_OPTIONAL, source, limits)
     settings = document.get("settings", {})
-    if not isinstance(settings, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in settings.items()
-    ):
+    if not isinstance(settings, dict):
         raise UsageError(f"{source}: settings must map names to text")
+    for key, value in settings.items():
+        if key not in _SETTINGS:
+            raise UsageError(f"{source}: settings.{key[:40]} is not a flashdl setting")
+        _check(value, _SETTINGS[key], f"{source}: settings.{key}", limits, required=True)
     return Progress(cards=cards, reviews=reviews, settings=settings)
 
 
-def import_progress(store: Store, progress: Progress) -> MergeCounts:
-    return store.merge_progress(progress.cards, progress.reviews, progress.settings)
+def import_progress(
+    store: Store,
+    progress: Progress,
+    scheduler: Scheduler | None = None,
+    *,
+    until: date | None = None,
+) -> MergeCounts:
+    """Merge ``progress`` and, if its card states came from another scheduler, rebuild the
+    states with ``scheduler``: one transaction, so a failure leaves the database as it was."""
+    return store.merge_progress(
+        progress.cards, progress.reviews, progress.settings, rebuild_with=scheduler, until=until
+    )
 
 
 # -- validation --------------------------------------------------------------------------------
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number flashdl writes")
+
+
+@dataclass(frozen=True)
+class _Limits:
+    latest_time: datetime
+    latest_day: date
+    latest_due: date
+
+    @classmethod
+    def around(cls, now: datetime) -> _Limits:
+        latest = now + timedelta(days=1)  # a day of clock skew between two machines
+        return cls(latest, latest.date(), now.date() + timedelta(days=MAX_INTERVAL_DAYS))
+
+
+EARLIEST = date(1970, 1, 1)
+
+
 def _rows(
-    document: dict, name: str, required: dict[str, str], optional: dict[str, str], source: str
+    document: dict,
+    name: str,
+    required: dict[str, str],
+    optional: dict[str, str],
+    source: str,
+    limits: _Limits,
 ) -> list[dict]:
     rows = document.get(name)
     if not isinstance(rows, list):
@@ -143,23 +211,25 @@ def _rows(
         for key, kind in required.items():
             if key not in row:
                 raise UsageError(f"{where} is missing '{key}'")
-            _check(row[key], kind, f"{where}.{key}", required=True)
+            _check(row[key], kind, f"{where}.{key}", limits, required=True)
         for key, value in row.items():
             if key in optional:
-                _check(value, optional[key], f"{where}.{key}", required=False)
+                _check(value, optional[key], f"{where}.{key}", limits, required=False)
             elif key not in required and not (
-                value is None or isinstance(value, str | int | float)
+                value is None
+                or (isinstance(value, str) and len(value) <= MAX_TEXT)
+                or (isinstance(value, int | float) and not isinstance(value, bool))
             ):
-                raise UsageError(f"{where}.{key} must be a plain value")
+                raise UsageError(f"{where}.{key[:40]} must be a plain value")
     return rows
 
 
-def _check(value: object, kind: str, where: str, *, required: bool) -> None:
+def _check(value: object, kind: str, where: str, limits: _Limits, *, required: bool) -> None:
     if value is None:
         if required:
             raise UsageError(f"{where} is missing")
         return
-    problem = _PROBLEMS[kind](value)
+    problem = _PROBLEMS[kind](value, limits)
     if problem:
         raise UsageError(f"{where} {problem}")
 
@@ -168,51 +238,155 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _time(value: object) -> str | None:
-    if not isinstance(value, str):
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _bounded_int(low: int, high: int) -> Callable[[object, _Limits], str | None]:
+    def check(value: object, _: _Limits) -> str | None:
+        ok = _is_int(value) and low <= value <= high  # type: ignore[operator]
+        return None if ok else f"must be a whole number from {low} to {high}"
+
+    return check
+
+
+def _bounded_number(low: float, high: float) -> Callable[[object, _Limits], str | None]:
+    def check(value: object, _: _Limits) -> str | None:
+        ok = _is_number(value) and low <= value <= high  # type: ignore[operator]
+        return None if ok else f"must be a number from {low:g} to {high:g}"
+
+    return check
+
+
+def _text(limit: int) -> Callable[[object, _Limits], str | None]:
+    def check(value: object, _: _Limits) -> str | None:
+        ok = isinstance(value, str) and len(value) <= limit
+        return None if ok else f"must be text of at most {limit:,} characters"
+
+    return check
+
+
+def _pattern(pattern: re.Pattern[str], what: str) -> Callable[[object, _Limits], str | None]:
+    def check(value: object, _: _Limits) -> str | None:
+        return None if isinstance(value, str) and pattern.match(value) else f"must be {what}"
+
+    return check
+
+
+def _time(value: object, limits: _Limits) -> str | None:
+    if not isinstance(value, str) or len(value) > 40:
         return "must be an ISO time"
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        return f"'{value[:40]}' is not an ISO time"
-    return None if moment.tzinfo else "needs a UTC offset"
-
-
-def _date(value: object) -> str | None:
-    try:
-        date.fromisoformat(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "must be an ISO date (YYYY-MM-DD)"
+        return "is not an ISO time"
+    if moment.tzinfo is None:
+        return "needs a UTC offset"
+    if moment.date() < EARLIEST or moment > limits.latest_time:
+        return f"{value} is before 1970 or in the future"
     return None
 
 
-def _state(value: object) -> str | None:
+def _day(value: object) -> date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
     try:
-        state = json.loads(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _past_date(value: object, limits: _Limits) -> str | None:
+    day = _day(value)
+    if day is None:
+        return "must be an ISO date (YYYY-MM-DD)"
+    return (
+        None if EARLIEST <= day <= limits.latest_day else f"{value} is before 1970 or in the future"
+    )
+
+
+def _any_date(value: object, limits: _Limits) -> str | None:
+    return None if _day(value) is not None else "must be an ISO date (YYYY-MM-DD)"
+
+
+def _due(value: object, limits: _Limits) -> str | None:
+    day = _day(value)
+    if day is None:
+        return "must be an ISO date (YYYY-MM-DD)"
+    return (
+        None if EARLIEST <= day <= limits.latest_due else f"{value} is not a due date flashdl sets"
+    )
+
+
+def _state(value: object, limits: _Limits) -> str | None:
+    if not isinstance(value, str) or len(value) > MAX_TEXT:
+        return "must be a card state in JSON"
+    try:
+        state = json.loads(value, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         return "must be a card state in JSON"
     if not isinstance(state, dict) or not state.keys() >= _STATE_KEYS:
         return f"must have {', '.join(sorted(_STATE_KEYS))}"
-    for key in ("repetitions", "interval", "lapses"):
-        if not _is_int(state[key]) or state[key] < 0:
-            return f"{key} must be a whole number ≥ 0"
-    if not isinstance(state["easiness"], int | float) or isinstance(state["easiness"], bool):
-        return "easiness must be a number"
-    if state["due"] is not None and _date(state["due"]):
-        return "due must be an ISO date or null"
+    for key, value_ in state.items():
+        kind = _STATE_FIELDS.get(key)
+        if kind is None:
+            return f"has an unknown field '{key[:40]}'"
+        if value_ is None and key in ("due", "stability", "difficulty"):
+            continue
+        problem = _PROBLEMS[kind](value_, limits)
+        if problem:
+            return f"{key} {problem}"
     return None
 
 
-_PROBLEMS = {
-    "id": lambda v: None if isinstance(v, str) and 0 < len(v) <= 200 else "must be a card id",
-    "text": lambda v: None if isinstance(v, str) else "must be text",
-    "time": _time,
-    "date": _date,
-    "grade": lambda v: None if _is_int(v) and 0 <= v <= 5 else "must be a grade from 0 to 5",
-    "count": lambda v: None if _is_int(v) and v >= 0 else "must be a whole number ≥ 0",
-    "number": lambda v: (
-        None if isinstance(v, int | float) and not isinstance(v, bool) else "must be a number"
-    ),
-    "flag": lambda v: None if v in (0, 1) and not isinstance(v, float) else "must be 0 or 1",
+def _missed(value: object, _: _Limits) -> str | None:
+    try:
+        items = json.loads(value) if isinstance(value, str) and len(value) < 200 else None
+    except ValueError:
+        items = None
+    ok = (
+        isinstance(items, list)
+        and len(items) <= 6
+        and all(_is_int(i) and 0 <= i < 6 for i in items)
+    )
+    return None if ok else "must be a JSON list of key-point numbers"
+
+
+def _scheduler(value: object, _: _Limits) -> str | None:
+    from flashdl.core.schedulers import scheduler_from_key
+
+    ok = isinstance(value, str) and (value == "mixed" or scheduler_from_key(value) is not None)
+    return None if ok else "must name a scheduler flashdl writes (sm2, fsrs(...), mixed)"
+
+
+_PROBLEMS: dict[str, Callable[[object, _Limits], str | None]] = {
+    "id": _pattern(ID_PATTERN, "a card id (lowercase letters, digits, '-', '_')"),
+    "deck": _pattern(DECK_NAME_PATTERN, "a deck name (lowercase letters, digits, '-', '_')"),
+    "mode": lambda v, _: None if v in MODES else f"must be one of {', '.join(MODES)}",
+    "typed": _text(MAX_TYPED),
+    "past_time": _time,
+    "past_date": _past_date,
+    "date": _any_date,
+    "due": _due,
+    "grade": lambda v, _: None if _is_int(v) and 0 <= v <= 5 else "must be a grade from 0 to 5",
+    "count": _bounded_int(0, 10**7),
+    "interval": _bounded_int(0, MAX_INTERVAL_DAYS),
+    "millis": _bounded_int(0, 10**9),
+    "easiness": _bounded_number(1.0, 100.0),
+    "stability": _bounded_number(0.0, 1e7),
+    "difficulty": _bounded_number(1.0, 10.0),
+    "share": _bounded_number(0.0, 1.0),
+    "missed": _missed,
+    "flag": lambda v, _: None if v in (0, 1) and _is_int(v) else "must be 0 or 1",
     "state": _state,
+    "scheduler": _scheduler,
+}
+_STATE_FIELDS = {
+    "repetitions": "count",
+    "interval": "interval",
+    "easiness": "easiness",
+    "due": "due",
+    "lapses": "count",
+    "stability": "stability",
+    "difficulty": "difficulty",
 }

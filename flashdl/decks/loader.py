@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flashdl.core.errors import DeckError, one_line
+from flashdl.core.errors import DeckError, UsageError, one_line
 from flashdl.core.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
 
 if TYPE_CHECKING:
@@ -579,21 +579,20 @@ def display_path(path: Path) -> str:
 
 
 def read_deck_file(path: Path) -> bytes:
-    """The raw bytes of a deck file; I/O problems and oversized files become ``DeckError``."""
+    """The raw bytes of a deck file; I/O problems, special files (a FIFO, a device) and oversized
+    files become ``DeckError``."""
+    from flashdl.files import read_regular_file
+
     shown = display_path(path)
+    if path.is_dir():
+        raise DeckError([f"{shown}: is a folder, not a deck file"])
     try:
-        size = path.stat().st_size
-        if size > MAX_DECK_BYTES:
-            raise DeckError(
-                [f"{shown}:1: file is {size // 2**20} MiB; decks are limited to 64 MiB"]
-            )
-        return path.read_bytes()
+        return read_regular_file(path, limit=MAX_DECK_BYTES, what="a deck")
     except FileNotFoundError:
         raise DeckError([f"{shown}: no such file"]) from None
-    except IsADirectoryError:
-        raise DeckError([f"{shown}: is a folder, not a deck file"]) from None
-    except OSError as exc:
-        raise DeckError([f"{shown}: cannot read ({exc.strerror})"]) from None
+    except UsageError as exc:
+        message = str(exc).replace(str(path), shown, 1)
+        raise DeckError([message if message.startswith(shown) else f"{shown}: {message}"]) from None
 
 
 def load_deck(path: Path) -> Deck:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flashdl.core.errors import StoreError
+from flashdl.core.errors import StoreError, one_line
 from flashdl.store.connection import Connection
 from flashdl.store.records import (
     Review,
@@ -348,8 +348,19 @@ class CardStore(Connection):
         that changed the card's state (a ``quiz`` graded into the schedule); undone rows and rows
         from before a card's reset are skipped. The review log is only read: no row is added,
         changed or removed. Suspension and the day a card was introduced are kept. Returns how
-        many cards' states changed.
+        many cards' states changed. A log no scheduler can replay (a damaged or hostile database)
+        is a ``StoreError``, and nothing is changed.
         """
+        try:
+            return self._rebuild_states(scheduler, until)
+        except (OverflowError, ValueError, TypeError, KeyError) as exc:
+            raise StoreError(
+                f"cannot rebuild the card states of {self.path}: its review log has a value no "
+                f"scheduler accepts ({one_line(str(exc), 80)}); nothing was changed — run "
+                "`flashdl doctor`"
+            ) from None
+
+    def _rebuild_states(self, scheduler: Scheduler, until: date | None) -> int:
         with self._write() as conn:
             resets = {
                 card_id: datetime.fromisoformat(stamp)

@@ -141,6 +141,7 @@ class Connection:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
+        self._writing = False  # inside ``_write``: a nested one joins the open transaction
 
     @property
     def db(self) -> Database:
@@ -234,19 +235,34 @@ class Connection:
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One immediate transaction: takes the write lock up front, so WAL readers never deadlock."""
+        """One immediate transaction: takes the write lock up front, so WAL readers never deadlock.
+
+        Nested, it joins the transaction already open (``merge_progress`` rebuilds the card states
+        inside its own transaction, so that either both happen or neither does)."""
         conn = self.conn
-        with self._errors():
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+        if self._writing:
+            yield conn
+            return
+        self._writing = True
+        try:
+            with self._errors(), self._transaction(conn):
                 yield conn
-            except BaseException:
-                # SQLite has already rolled back after some errors (a full disk, an I/O error);
-                # a second ROLLBACK would replace the real error with "no transaction is active".
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        finally:
+            self._writing = False
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            # SQLite has already rolled back after some errors (a full disk, an I/O error);
+            # a second ROLLBACK would replace the real error with "no transaction is active".
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def schema_version(self) -> int:
         with self._errors():

@@ -12,7 +12,9 @@ from flashdl.store.connection import Connection
 from flashdl.store.records import dict_rows, insert_known, last_change, table_columns
 
 if TYPE_CHECKING:
-    pass
+    from datetime import date
+
+    from flashdl.core.scheduling import Scheduler
 
 
 @dataclass
@@ -51,7 +53,13 @@ class ProgressMerge(Connection):
         return cards, reviews, settings
 
     def merge_progress(
-        self, cards: Iterable[dict], reviews: Iterable[dict], settings: dict[str, str]
+        self,
+        cards: Iterable[dict],
+        reviews: Iterable[dict],
+        settings: dict[str, str],
+        *,
+        rebuild_with: Scheduler | None = None,
+        until: date | None = None,
     ) -> MergeCounts:
         """Merge progress from another database, in one transaction; merging twice changes nothing.
 
@@ -63,7 +71,8 @@ class ProgressMerge(Connection):
         - Settings that this database lacks are added; its own settings are kept.
         - If another scheduler built the incoming card states (the ``scheduler`` setting differs)
           and some were taken, the ``scheduler`` setting becomes ``mixed``, so that
-          ``use_scheduler`` rebuilds every state from the merged log (``needs_rebuild``).
+          ``use_scheduler`` rebuilds every state from the merged log (``needs_rebuild``); with
+          ``rebuild_with`` that rebuild happens here, in the same transaction.
 
         Columns this version does not have are ignored, so rows can come from a newer schema.
         """
@@ -124,4 +133,6 @@ class ProgressMerge(Connection):
                     [SCHEDULER_SETTING],
                 )
                 counts.needs_rebuild = True
+                if rebuild_with is not None:
+                    self.rebuild_states(rebuild_with, until=until)  # type: ignore[attr-defined]
         return counts

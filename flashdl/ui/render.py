@@ -193,6 +193,12 @@ def decks_table(rows: Sequence[DeckRow]) -> Table:
     return table
 
 
+def _cell(value: object) -> Text:
+    """A value read from the database as table text: a copied database is hostile, and a plain
+    ``str`` cell would be parsed as Rich markup."""
+    return Text(sanitize(str(value)).replace("\n", " "))
+
+
 def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 
@@ -284,7 +290,7 @@ def stats_view(stats: Stats) -> RenderableType:
             risk.add_column(column, justify="right" if column == "recall" else "left")
         for item in stats.at_risk:
             risk.add_row(
-                str(item["card_id"]),
+                _cell(item["card_id"]),
                 f"{float(item['recall']):.0%}",
                 Text(sanitize(str(item["question"]))),
             )
@@ -294,7 +300,7 @@ def stats_view(stats: Stats) -> RenderableType:
         for column in ("card", "ease", "lapses", "question"):
             hard.add_column(column)
         for item in stats.hardest:
-            hard.add_row(str(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
+            hard.add_row(_cell(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
                          Text(sanitize(str(item["question"]))))  # fmt: skip
         parts.append(hard)
     if stats.missed_key_points:
@@ -303,7 +309,7 @@ def stats_view(stats: Stats) -> RenderableType:
             missed.add_column(column)
         for item in stats.missed_key_points:
             missed.add_row(
-                str(item["card_id"]),
+                _cell(item["card_id"]),
                 str(item["missed"]),
                 Text(sanitize(str(item["zh"] or item["en"]))),
             )
@@ -396,17 +402,15 @@ def history_view(entry: StoredCard | None, history: Sequence[Review]) -> Rendera
     for review in history:
         style = "strike dim" if review.undone_at else ""
         typed = sanitize(review.typed or "").replace("\n", " ")
-        table.add_row(
-            review.reviewed_at[:16].replace("T", " "),
-            review.mode,
+        cells = (  # the log may come from a progress file: plain text, never markup
+            str(review.reviewed_at)[:16].replace("T", " "),
+            str(review.mode),
             str(review.grade),
-            f"{review.state_after.interval} d"
-            if review.state_after != review.state_before
-            else "—",
+            f"{review.state_after.interval} d" if review.state_after != review.state_before else "—",
             f"{(review.answer_ms or 0) / 1000:.0f} s",
-            Text(typed[:60] + ("…" if len(typed) > 60 else "")),
-            style=style,
+            typed[:60] + ("…" if len(typed) > 60 else ""),
         )
+        table.add_row(*(Text(sanitize(cell).replace("\n", " ")) for cell in cells), style=style)
     if not history:
         table.add_row("—", "", "", "", "", "")
     return table

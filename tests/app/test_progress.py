@@ -179,7 +179,7 @@ def test_states_from_another_scheduler_are_rebuilt(machine_a, tmp_path):
     from flashdl.app.progress import import_progress
 
     document = json.loads(exported(machine_a, tmp_path).read_text())
-    document["settings"]["scheduler"] = "fsrs-0.9"
+    document["settings"]["scheduler"] = "fsrs(desired_retention=0.9)"
     with Store.open(tmp_path / "b.db") as store:
         counts = import_progress(store, parse_progress(json.dumps(document), "a"))
         assert counts.needs_rebuild
@@ -188,7 +188,7 @@ def test_states_from_another_scheduler_are_rebuilt(machine_a, tmp_path):
 
 def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a, tmp_path):
     document = json.loads(exported(machine_a, tmp_path).read_text())
-    document["settings"]["scheduler"] = "fsrs-0.9"
+    document["settings"]["scheduler"] = "fsrs(desired_retention=0.9)"
     for card in document["cards"]:
         card["interval"] = 99  # what another scheduler might have said
     file = tmp_path / "fsrs.json"
@@ -213,7 +213,8 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
         (lambda d: d["reviews"][0].update(state_after="{}"), "reviews[0].state_after must have"),
         (lambda d: d["cards"][0].update(due="tomorrow"), "cards[0].due must be an ISO date"),
         (lambda d: d["cards"][0].update(extra=[1]), "cards[0].extra must be a plain value"),
-        (lambda d: d.update(settings={"a": 1}), "settings must map names to text"),
+        (lambda d: d.update(settings={"a": 1}), "settings.a is not a flashdl setting"),
+        (lambda d: d.update(settings=[]), "settings must map names to text"),
     ],
 )
 def test_bad_files_are_refused_with_one_line_and_change_nothing(
