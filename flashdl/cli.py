@@ -85,7 +85,7 @@ class _Group(TyperGroup):
             where = exc.ctx.command_path if exc.ctx is not None else "flashdl"
             _say(f"flashdl: {exc.format_message()} (see `{where} --help`)")
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except typer.Abort:
             _say("flashdl: aborted")
             sys.exit(1)
         except click.ClickException as exc:
@@ -272,6 +272,8 @@ def _labelled_deck_sources(paths: Paths, env: Env) -> list[tuple[str, Path]]:
 
 def _deck_sources(paths: Paths, env: Env) -> list[Path]:
     """The folders and files decks are loaded from, each once; a missing user folder is skipped."""
+    from flashdl.files import resolved
+
     sources: list[Path] = []
     seen: set[Path] = set()
     for label, path in _labelled_deck_sources(paths, env):
@@ -279,7 +281,7 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
             continue
         if label == "--decks-dir" and not path.is_dir():
             raise UsageError(f"--decks-dir {path}: no such folder")
-        key = path.resolve()
+        key = resolved(path)
         if key not in seen:
             seen.add(key)
             sources.append(path)
@@ -1002,7 +1004,7 @@ def backup(
     db: DbOption = None,
 ) -> None:
     """Copy the database to a file, safely even while another flashdl is studying."""
-    from flashdl.files import check_target
+    from flashdl.files import check_target, resolved
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -1015,7 +1017,7 @@ def backup(
         except OSError as exc:
             raise UsageError(f"cannot create {folder}: {exc.strerror}") from None
         output = folder / f"flashdl-{env.clock():%Y%m%d-%H%M%S}.db"
-    if output.resolve() == source.resolve():
+    if resolved(output) == resolved(source):
         raise UsageError(f"{output} is the database itself; choose another file")
     check_target(output, force=force)
     with Store.open(source) as store:

@@ -100,3 +100,12 @@ def read_regular_file(path: Path, *, limit: int, what: str) -> bytes:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, or its absolute form where links loop (Python 3.11 raises
+    RuntimeError there, later versions OSError): a loop is then reported where it is read."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flashdl.core.errors import FlashdlError, one_line
 from flashdl.core.scheduling import MAX_INTERVAL_DAYS
+from flashdl.files import resolved
 
 LOW_DISK_BYTES = 20 * 2**20  # below this, the next grades may not fit
 MAX_LISTED = 10  # deck problems listed before "... and N more"
@@ -394,7 +395,7 @@ def check_decks(sources: Sequence[tuple[str, Path]]) -> list[Finding]:
             findings.append(
                 problem("decks", f"{label} names {path}, which does not exist; fix or unset it")
             )
-    unique = list({path.resolve(): path for path in usable}.values())
+    unique = list({resolved(path): path for path in usable}.values())
     try:
         decks = load_collection(unique)
     except DeckError as exc:

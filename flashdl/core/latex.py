@@ -165,7 +165,10 @@ def latex_to_unicode(expr: str) -> str:
     if "\\" in text:
         from pylatexenc.latex2text import LatexNodes2Text
 
-        text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(text)
+        try:
+            text = LatexNodes2Text(math_mode="text", strict_latex_spaces=True).latex_to_text(text)
+        except Exception:  # deep nesting (RecursionError) or a parse failure: shown as written
+            text = expr
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 

@@ -43,6 +43,7 @@ from flashdl.decks.loader import (
     parse_deck,
     read_deck_file,
 )
+from flashdl.files import resolved
 
 CACHE_FORMAT = 5  # 5: JSON (4 and earlier were pickles, which are never read)
 INDEX_SUFFIX = ".json"
@@ -65,7 +66,7 @@ def _format() -> str:
 
 def entry_path(cache_dir: Path, deck_file: Path) -> Path:
     """One entry per deck file: its name and a checksum of its absolute path."""
-    where = str(deck_file.resolve()).encode()
+    where = str(resolved(deck_file)).encode()
     return cache_dir / f"deck-{deck_file.stem[:40]}-{binascii.crc32(where):08x}{INDEX_SUFFIX}"
 
 
@@ -329,7 +330,7 @@ def _stamp(files: list[Path]) -> str:
             info = file.stat()
         except OSError:
             return ""
-        parts.append(f"{file.resolve()}:{info.st_size}:{info.st_mtime_ns}")
+        parts.append(f"{resolved(file)}:{info.st_size}:{info.st_mtime_ns}")
     return f"{binascii.crc32(chr(0).join(parts).encode()):08x}"
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from flashdl.core.errors import DeckError, UsageError, one_line
 from flashdl.core.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
+from flashdl.files import resolved
 
 if TYPE_CHECKING:
     import yaml
@@ -34,6 +35,7 @@ LANGS = ("zh", "en")
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 6
 MAX_NESTING = 32  # a deck needs 6 levels (deck, cards, card, key_points, point, terms)
 MAX_DECK_BYTES = 64 * 1024 * 1024
+MAX_FORMULA_NESTING = 20  # far beyond any real formula; deeper ones would exhaust the renderer
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
@@ -323,6 +325,17 @@ def _text(value: object, line: int, what: str, problems: _Problems) -> Text:
     return _languages(value, what, problems)
 
 
+def _brace_depth(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
     """The zh/en texts of ``mapping``; at least one must be there."""
     texts = {}
@@ -333,6 +346,14 @@ def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
                 texts[lang] = value
             else:
                 texts[lang] = _string(value, mapping.key_lines[lang], f"{what}.{lang}", problems)
+            if texts[lang].count("{") > MAX_FORMULA_NESTING:  # rare: only then measure
+                depth = _brace_depth(texts[lang])
+                if depth > MAX_FORMULA_NESTING:
+                    problems.add(
+                        mapping.key_lines[lang],
+                        f"{what}.{lang} nests braces {depth} deep; formulas may nest at most "
+                        f"{MAX_FORMULA_NESTING}",
+                    )
     if not texts:
         problems.add(mapping.line, f"{what} needs 'zh' or 'en' (or both)")
     return Text(zh=texts.get("zh", "").strip(), en=texts.get("en", "").strip())
@@ -573,7 +594,7 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
 def display_path(path: Path) -> str:
     """The path as the user would type it: relative to the working directory when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(resolved(path).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
 

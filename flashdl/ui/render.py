@@ -406,7 +406,9 @@ def history_view(entry: StoredCard | None, history: Sequence[Review]) -> Rendera
             str(review.reviewed_at)[:16].replace("T", " "),
             str(review.mode),
             str(review.grade),
-            f"{review.state_after.interval} d" if review.state_after != review.state_before else "—",
+            f"{review.state_after.interval} d"
+            if review.state_after != review.state_before
+            else "—",
             f"{(review.answer_ms or 0) / 1000:.0f} s",
             typed[:60] + ("…" if len(typed) > 60 else ""),
         )
