@@ -215,6 +215,32 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
         (lambda d: d["cards"][0].update(extra=[1]), "cards[0].extra must be a plain value"),
         (lambda d: d.update(settings={"a": 1}), "settings.a is not a flashdl setting"),
         (lambda d: d.update(settings=[]), "settings must map names to text"),
+        # Issue 11.5: a hostile file must be refused whole, before anything is written.
+        (
+            lambda d: d["reviews"][0].update(reviewed_at="9999-12-31T00:00:00.000+00:00"),
+            "reviews[0].reviewed_at 9999-12-31T00:00:00.000+00:00 is before 1970 or in the future",
+        ),
+        (lambda d: d["reviews"][0].update(day="9999-12-31"), "reviews[0].day 9999-12-31 is"),
+        (lambda d: d["cards"][0].update(due="9999-12-31"), "cards[0].due 9999-12-31 is not a due"),
+        (lambda d: d["cards"][0].update(easiness=float("nan")), "NaN is not a number flashdl"),
+        (lambda d: d["cards"][0].update(easiness=1e308), "cards[0].easiness must be a number"),
+        (lambda d: d["cards"][0].update(interval=10**12), "cards[0].interval must be a whole"),
+        (lambda d: d["cards"][0].update(difficulty=11), "cards[0].difficulty must be a number"),
+        (lambda d: d["cards"][0].update(card_id="[bold]x"), "cards[0].card_id must be a card id"),
+        (lambda d: d["reviews"][0].update(mode="\x1b]0;x\x07"), "reviews[0].mode must be one of"),
+        (lambda d: d["reviews"][0].update(typed="x" * 100_001), "reviews[0].typed must be text"),
+        (lambda d: d["reviews"][0].update(coverage=2), "reviews[0].coverage must be a number"),
+        (lambda d: d["reviews"][0].update(missed="[99]"), "reviews[0].missed must be a JSON list"),
+        (
+            lambda d: d["reviews"][0].update(
+                state_after=d["reviews"][0]["state_after"].replace(
+                    '"interval": 1', '"interval": 99999999'
+                )
+            ),
+            "reviews[0].state_after interval must be a whole number",
+        ),  # fmt: skip
+        (lambda d: d["settings"].update(interview_date="soon"), "settings.interview_date must be"),
+        (lambda d: d["settings"].update(scheduler="evil"), "settings.scheduler must name"),
     ],
 )
 def test_bad_files_are_refused_with_one_line_and_change_nothing(
@@ -260,3 +286,28 @@ def test_newer_columns_are_ignored(machine_a, tmp_path):
     with Store.open(tmp_path / "b.db") as store:
         import_progress(store, parse_progress(json.dumps(document), "a"))
     assert snapshot(tmp_path / "b.db") == snapshot(machine_a)
+
+
+def test_a_failed_rebuild_leaves_the_database_byte_identical(
+    invoke, machine_a, tmp_path, monkeypatch
+):
+    """Issue 11.5: merge and rebuild are one transaction; a failure in the rebuild undoes the merge."""
+    document = json.loads(exported(machine_a, tmp_path).read_text())
+    document["settings"]["scheduler"] = "fsrs(desired_retention=0.9)"
+    file = tmp_path / "fsrs.json"
+    file.write_text(json.dumps(document), encoding="utf-8")
+    target = tmp_path / "b.db"
+    with Store.open(target) as store:
+        grade(store, "cnn-one", 3, NOW)
+    before_rows, before_bytes = snapshot(target), target.read_bytes()
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    monkeypatch.setattr("flashdl.store.cards.replay", overflow)
+    result = invoke("import", "progress", str(file), "--db", str(target))
+    assert result.exit_code == 1 and "cannot rebuild the card states" in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    monkeypatch.undo()
+    assert target.read_bytes() == before_bytes
+    assert snapshot(target) == before_rows
