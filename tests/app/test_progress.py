@@ -233,12 +233,12 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
         (lambda d: d["reviews"][0].update(missed="[99]"), "reviews[0].missed must be a JSON list"),
         (
             lambda d: d["reviews"][0].update(
-                state_after=d["reviews"][0]["state_after"].replace(
-                    '"interval": 1', '"interval": 99999999'
+                state_after=json.dumps(
+                    {**json.loads(d["reviews"][0]["state_after"]), "interval": 99999999}
                 )
             ),
             "reviews[0].state_after interval must be a whole number",
-        ),  # fmt: skip
+        ),
         (lambda d: d["settings"].update(interview_date="soon"), "settings.interview_date must be"),
         (lambda d: d["settings"].update(scheduler="evil"), "settings.scheduler must name"),
     ],
