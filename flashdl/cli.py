@@ -379,7 +379,7 @@ def study(
         today = now.date()
         interview = interview_date(store, until, today)
         scheduler = scheduler_in_force(paths.config_dir, store, interview)
-        queue = todays_queue(store, decks, today, new)
+        queue = todays_queue(store, decks, now, new)
         if not queue:
             next_due = store.next_due(today)
             when = next_due.isoformat() if next_due else "when you add new cards"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def test_study_session_in_a_real_terminal(home: Path):
         child.send("x")
         child.expect("perfect recall")
         child.send("2")  # below 4: comes back later in the session
-        child.expect("2 done")
+        child.expect("1 done")  # a failed card is not done: it comes back
         child.send("u")  # undo the 2
         child.expect("Undid the grade")
         child.send("\r")
@@ -129,3 +130,40 @@ def test_quiz_in_a_real_terminal(home: Path):
         assert first.mode == "quiz" and first.typed == "alternate updates of D and G, minimax"
         assert first.coverage and first.coverage > 0
         assert second.grade == 2 and second.typed == ""
+
+
+@pytest.mark.pty
+def test_failed_cards_survive_quitting_and_come_back_after_a_restart(home: Path):
+    """Issue 13.1: the learning queue is in the database, not in the session's memory."""
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+
+    def session():
+        return pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--deck", "cnn", "--lang",
+                             "en"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))  # fmt: skip
+
+    child = session()
+    try:
+        for grade in ("1", "0", "5"):
+            child.expect("any key shows the answer")
+            child.send(" ")
+            child.expect("perfect recall")
+            child.send(grade)
+        child.expect("any key shows the answer")
+        child.send("q")
+        child.expect("Still due today")
+        child.expect("3")  # the two failed cards and the one not yet shown
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    child = session()  # a new process: nothing of the first one's memory is left
+    try:
+        child.expect(r"0 done · 3 left")
+        child.send("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    with Store.open(home / "flashdl.db") as store:
+        today = date.fromisoformat(store.reviews()[0].day)
+        assert sorted(store.learning_cards(today)) == sorted(
+            r.card_id for r in store.reviews() if r.grade < 4
+        )

@@ -7,13 +7,13 @@ store knows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import UsageError
 from flashdl.core.model import Deck, card_ids
-from flashdl.core.planning import due_in_order, plan_study
+from flashdl.core.planning import due_in_order, plan_study, with_learning
 
 if TYPE_CHECKING:
     from flashdl.core.scheduling import Scheduler
@@ -57,13 +57,18 @@ def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -
     return scheduler
 
 
-def todays_queue(store: Store, decks: Sequence[Deck], today: date, new_limit: int) -> list[str]:
-    """Today's card ids for the selected decks: due cards, then new cards up to the daily limit."""
+def todays_queue(store: Store, decks: Sequence[Deck], now: datetime, new_limit: int) -> list[str]:
+    """Today's card ids for the selected decks: the learning queue (cards failed today), due
+    cards, then new cards up to the daily limit."""
+    today = now.date()
     ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    selected = set(ordered)
     introduced = store.introduced_on(today)
-    return plan_study(
+    queue = plan_study(
         due_in_order(store.due_cards(today), ordered),
         store.first_new(ordered, new_limit - introduced),
         new_limit=new_limit,
         introduced_today=introduced,
     )
+    learning = {c: at for c, at in store.learning_cards(today).items() if c in selected}
+    return with_learning(queue, learning, now)

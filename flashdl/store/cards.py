@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     pass
 
 from flashdl.core.schedulers import scheduler_from_key
-from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler, replay, scheduler_key
+from flashdl.core.scheduling import (
+    NEW_CARD,
+    CardState,
+    Scheduler,
+    needs_repeat,
+    replay,
+    scheduler_key,
+)
 
 # settings key: the scheduler (``scheduler_key``) that built the card states; absent means SM-2.
 SCHEDULER_SETTING = "scheduler"
@@ -36,11 +43,13 @@ SCHEDULER_SETTING = "scheduler"
 
 @dataclass(frozen=True)
 class RecordedReview:
-    """A review as logged: its row id and the card's state before and after it."""
+    """A review as logged: its row id, the card's state before and after it, and whether it
+    scheduled the card (a same-day repeat does not)."""
 
     id: int
     before: CardState
     after: CardState
+    scheduled: bool = True
 
 
 class StateLookup(Mapping[str, CardState]):
@@ -287,7 +296,69 @@ class CardStore(Connection):
             )
             if after != before:
                 write_state(conn, card_id, deck, after, introduced_on=day, reviewed_at=stamp)
-            return RecordedReview(int(cursor.lastrowid or 0), before, after)
+            return RecordedReview(int(cursor.lastrowid or 0), before, after, after != before)
+
+    def record_study_grade(
+        self,
+        *,
+        card_id: str,
+        deck: str,
+        grade: int,
+        reviewed_at: datetime,
+        scheduler: Scheduler,
+        until: date | None = None,
+        answer_ms: int | None = None,
+    ) -> RecordedReview:
+        """A grade given in ``flashdl study``. SM-2's rule: only a card's first grade of the day
+        schedules it; later grades that day (the repeats of a failed card) are logged as
+        ``repeat`` and change nothing but the learning queue (``learning_cards``). The store
+        decides, inside the write transaction, from the log itself, so the rule holds across
+        quitting, a crash, a restart and a second terminal."""
+        with self._write() as conn:
+            scheduled_today = conn.execute(
+                "SELECT 1 FROM reviews WHERE card_id = ? AND day = ? AND undone_at IS NULL"
+                " AND (mode = 'study' OR (mode = 'quiz' AND state_before != state_after))"
+                " LIMIT 1",
+                [card_id, reviewed_at.date().isoformat()],
+            ).fetchone()
+            if scheduled_today is None:
+                return self.record_review(card_id=card_id, deck=deck, grade=grade, mode="study",
+                                          reviewed_at=reviewed_at, scheduler=scheduler,
+                                          until=until, answer_ms=answer_ms)  # fmt: skip
+            row = conn.execute(
+                "SELECT card_id, deck, repetitions, interval, easiness, due, lapses,"
+                " introduced_on, suspended, stability, difficulty FROM card_state"
+                " WHERE card_id = ?",
+                [card_id],
+            ).fetchone()
+            state = stored_card(row).state if row else NEW_CARD
+            recorded = self.record_review(card_id=card_id, deck=deck, grade=grade, mode="repeat",
+                                          reviewed_at=reviewed_at, before=state,
+                                          answer_ms=answer_ms)  # fmt: skip
+            return RecordedReview(recorded.id, state, state, scheduled=False)
+
+    def learning_cards(self, today: date) -> dict[str, datetime]:
+        """Today's learning queue: card id -> when it was last failed, for every unsuspended card
+        whose last grade today (in study) was below ``REPEAT_BELOW``.
+
+        It is read from the review log, not kept beside it, so it survives quitting, a crash and a
+        restart, and an undo takes a card out of it (or puts it back) with no extra bookkeeping."""
+        with self._errors():
+            rows = self.conn.execute(
+                "SELECT r.card_id, r.reviewed_at, r.grade FROM reviews r"
+                " JOIN card_state s ON s.card_id = r.card_id"
+                " WHERE r.day = ? AND r.undone_at IS NULL AND r.mode IN ('study', 'repeat')"
+                " AND s.suspended = 0 ORDER BY r.id",
+                [today.isoformat()],
+            ).fetchall()
+        last: dict[str, tuple[str, int]] = {}
+        for card_id, stamp, grade in rows:
+            last[card_id] = (stamp, grade)
+        return {
+            card_id: datetime.fromisoformat(stamp)
+            for card_id, (stamp, grade) in last.items()
+            if needs_repeat(grade)
+        }
 
     def undo_review(self, review_id: int, undone_at: datetime) -> Review:
         """Mark a review undone and put the card back in the state it had before it."""

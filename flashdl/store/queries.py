@@ -16,7 +16,9 @@ class StatsQueries(Connection):
     """Statistics queries (a part of ``Store``)."""
 
     def state_counts(self, today: date) -> dict[str, dict[str, float]]:
-        """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness."""
+        """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness.
+
+        ``due`` includes today's learning queue (cards failed today that come back today)."""
         day = today.isoformat()
         rows = self._rows(
             "SELECT d.deck, count(*),"
@@ -37,6 +39,18 @@ class StatsQueries(Connection):
                 key: int(value or 0) for key, value in zip(keys, row[1:9], strict=True)
             }
             counts[row[0]]["easiness"] = row[9]
+        # Cards failed today come back today: they count as due (their scheduled due is later).
+        learning = list(self.learning_cards(today))  # type: ignore[attr-defined]
+        for start in range(0, len(learning), 900):
+            batch = learning[start : start + 900]
+            marks = ",".join("?" * len(batch))
+            for (deck,) in self._rows(
+                f"SELECT d.deck FROM temp.deck_cards d JOIN card_state s ON s.card_id = d.card_id"
+                f" WHERE d.card_id IN ({marks}) AND s.due > ?",
+                [*batch, day],
+            ):
+                counts.setdefault(deck, {}).setdefault("due", 0)
+                counts[deck]["due"] += 1
         return counts
 
     def review_counts(self, since: date, decks: Sequence[str]) -> dict[str, tuple[int, int]]:

@@ -56,11 +56,16 @@ def source_link(url: str) -> Text:
 
 
 def question_view(
-    card: Card, *, lang: str, deck_title: str, done: int, left: int
+    card: Card, *, lang: str, deck_title: str, done: int, left: int, repeat: bool = False
 ) -> RenderableType:
+    """The question panel; its title counts cards (not keypresses) and marks a repeat of a card
+    failed earlier today."""
     title = Text.assemble(
         (sanitize(deck_title), "bold cyan"), "  ", (f"{done} done · {left} left", "dim")
     )
+    if repeat:
+        title.append("  ")
+        title.append({"zh": "重复", "en": "repeat"}.get(lang, "重复 · repeat"), style="bold yellow")
     body: list[RenderableType] = [plain(card.question, lang)]
     if card.source:
         body += [Text(""), source_link(card.source)]

@@ -7,13 +7,14 @@ through an injected clock, and commits every grade to the store before the next 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rich.console import Console
 
 from flashdl.core.model import Card
+from flashdl.core.planning import requeue_position
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
@@ -62,7 +63,7 @@ class SessionContext:
     def related(self, card: Card) -> list[Card]:
         return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
 
-    def show_question(self, card: Card, *, done: int, left: int) -> datetime:
+    def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:
         """A fresh screen (in a terminal) with the question; returns when it was shown."""
         shown_at = self.clock()
         if self.console.is_terminal:
@@ -74,6 +75,7 @@ class SessionContext:
                 deck_title=self.deck_titles.get(card.deck, card.deck),
                 done=done,
                 left=left,
+                repeat=repeat,
             )
         )
         return shown_at
@@ -82,12 +84,20 @@ class SessionContext:
 class StudySession:
     """One run of ``flashdl study`` over a planned queue of card ids."""
 
-    def __init__(self, ctx: SessionContext, queue: Sequence[str], *, mode: str = "study"):
+    def __init__(
+        self,
+        ctx: SessionContext,
+        queue: Sequence[str],
+        *,
+        mode: str = "study",
+        repeats: Iterable[str] = (),
+    ):
         self.ctx = ctx
         self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
         self.mode = mode
         self.graded: list[_Graded] = []
-        self.scheduled_ids: set[str] = set()
+        self.done: set[str] = set()  # cards answered well enough for today
+        self.repeats: set[str] = set(repeats)  # cards that come back today (learning queue)
         self.notice: render.Text | None = None
 
     def run(self) -> render.SessionSummary:
@@ -101,7 +111,12 @@ class StudySession:
 
     def _show_card(self, card: Card) -> bool:
         """Show ``card``, take one grade (or an undo); False when the user ends the session."""
-        shown_at = self.ctx.show_question(card, done=len(self.graded), left=len(self.queue))
+        shown_at = self.ctx.show_question(
+            card,
+            done=len(self.done),
+            left=len(set(self.queue)),
+            repeat=card.id in self.repeats,
+        )
         if self.notice is not None:
             self.ctx.console.print(self.notice)
             self.notice = None
@@ -132,28 +147,26 @@ class StudySession:
 
     def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
         now = self.ctx.clock()
-        scheduled = card.id not in self.scheduled_ids
-        recorded = self.ctx.store.record_review(
+        recorded = self.ctx.store.record_study_grade(
             card_id=card.id,
             deck=card.deck,
             grade=grade,
-            mode=self.mode if scheduled else "repeat",
             reviewed_at=now,
-            # A same-session repeat is logged with the state as it is and changes nothing.
-            scheduler=self.ctx.scheduler if scheduled else None,
+            scheduler=self.ctx.scheduler,
             until=self.ctx.until,
-            before=None if scheduled else self.ctx.state(card.id),
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
         )
-        before, after, review_id = recorded.before, recorded.after, recorded.id
-        self.ctx.changed[card.id] = after
+        self.ctx.changed[card.id] = recorded.after
         self.queue.popleft()
-        if scheduled:
-            self.scheduled_ids.add(card.id)
         requeued = needs_repeat(grade)
-        if requeued:
-            self.queue.append(card.id)
-        self.graded.append(_Graded(review_id, card, grade, before, scheduled, requeued))
+        if requeued:  # the learning queue: back after a few other cards
+            self.queue.insert(requeue_position(len(self.queue)), card.id)
+            self.repeats.add(card.id)
+        else:
+            self.done.add(card.id)
+        self.graded.append(
+            _Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued)
+        )
 
     def _undo(self) -> None:
         if not self.graded:
@@ -162,13 +175,9 @@ class StudySession:
         last = self.graded.pop()
         self.ctx.store.undo_review(last.review_id, self.ctx.clock())
         self.ctx.changed[last.card.id] = last.before
-        if last.scheduled:
-            self.scheduled_ids.discard(last.card.id)
+        self.done.discard(last.card.id)
         if last.requeued:
-            for index in range(len(self.queue) - 1, -1, -1):
-                if self.queue[index] == last.card.id:
-                    del self.queue[index]
-                    break
+            self.queue.remove(last.card.id)
         self.queue.appendleft(last.card.id)
         self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
 

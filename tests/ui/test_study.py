@@ -110,7 +110,7 @@ def test_each_grade_is_committed_and_low_grades_repeat(tmp_path: Path):
         assert summary.next_due == NOW.date() + timedelta(days=1)
         text = out.getvalue()
         assert "What is a vanishing gradient?" in text and "Key points" in text
-        assert "0 done · 2 left" in text and "2 done · 1 left" in text
+        assert "0 done · 2 left" in text and "1 done · 1 left  repeat" in text  # cards, not keys
 
 
 def test_quit_and_end_of_input_keep_what_was_graded(tmp_path: Path):
@@ -150,3 +150,50 @@ def test_related_cards_are_listed_under_the_answer(tmp_path: Path):
         session, out = make_session(store, "\nq\n", queue=[ONE])
         session.run()
         assert "Related: demo-two" in out.getvalue()
+
+
+def test_the_learning_queue_survives_quit_and_counts_cards(invoke, clock, home):
+    """Issue 13.1: fail two cards, pass one, quit; the next session has exactly what the summary
+    promised, and the repeats do not reschedule (only the first grade of the day does)."""
+    import re
+
+    from flashdl.store import Store
+
+    first = invoke("study", "--deck", "cnn", "--lang", "en", input=" \n1\n \n0\n \n5\nq\n")
+    promised = int(re.search(r"Still due today\s+(\d+)", first.output)[1])
+    assert promised == 3  # two failed cards and the one not shown yet
+    clock.advance(minutes=15)  # a new process, later the same day
+    again = invoke("study", "--deck", "cnn", "--lang", "en", input="q\n")
+    assert f"0 done · {promised} left" in again.output
+    with Store.open(home / "flashdl.db") as store:
+        failed = [r.card_id for r in store.reviews() if r.grade < 4]
+        states_before = {c: store.state_of(c).state for c in failed}
+    third = invoke("study", "--deck", "cnn", "--lang", "en", input=" \n4\n \n4\nq\n")
+    assert third.exit_code == 0
+    with Store.open(home / "flashdl.db") as store:
+        assert [r.mode for r in store.reviews()][-2:] == ["repeat", "repeat"]
+        assert {c: store.state_of(c).state for c in failed} == states_before
+        assert store.learning_cards(clock.now.date()) == {}
+
+
+def test_a_failed_card_comes_back_after_other_cards(invoke):
+    result = invoke(
+        "study", "--deck", "basics", "--lang", "en", input=" \n1\n \n5\n \n5\n \n5\n \n5\nq\n"
+    )
+    shown = [line for line in result.output.splitlines() if "repeat" in line and "left" in line]
+    assert shown, result.output  # the failed card came back, marked as a repeat
+    order = [line for line in result.output.splitlines() if "done ·" in line]
+    assert "repeat" not in order[1]  # not straight after its own answer
+
+
+def test_decks_and_stats_count_the_learning_queue(invoke):
+    invoke("study", "--deck", "cnn", "--lang", "en", input=" \n1\n \n5\nq\n")
+    listed = invoke("decks").output
+    row = next(line for line in listed.splitlines() if line.split("│")[1:2] and "cnn" in line)
+    cells = [c.strip() for c in row.split("│") if c.strip()]
+    assert cells[4] == "1"  # due today: the failed card (its scheduled due is tomorrow)
+    stats = invoke("stats", "--json").output
+    import json
+
+    cnn = next(d for d in json.loads(stats)["decks"] if d["deck"] == "cnn")
+    assert cnn["due_today"] == 1
