@@ -204,3 +204,10 @@ def test_most_overdue_card_comes_first_then_deck_order(invoke, home, clock):
         ids[1],
         ids[3],
     ]  # overdue first, then due in deck order, then new
+
+
+def test_dash_h_is_help_everywhere(invoke):
+    """Issue 13.8: -h is --help, as in other Typer tools."""
+    for args in ([], ["study"], ["export"], ["export", "anki"], ["config", "set"]):
+        result = invoke(*args, "-h")
+        assert result.exit_code == 0 and "Usage: flashdl" in result.output, args
