@@ -290,10 +290,20 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
 
 
 def _load_decks(paths: Paths, env: Env) -> list[Deck]:
-    """All decks, through the parsed-deck cache (``flashdl check`` bypasses it)."""
-    from flashdl.decks.cache import load_decks_cached
+    """All usable decks, through the parsed-deck cache; a broken file is skipped with one warning
+    line per problem (``flashdl check`` bypasses the cache and fails instead)."""
+    from flashdl.decks.cache import load_usable_decks_cached
 
-    return load_decks_cached(_deck_sources(paths, env), paths.cache_dir)
+    decks, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir)
+    for problem in problems:
+        _say(problem)
+    if problems:
+        count = len(problems)
+        _say(
+            f"flashdl: warning: {count} problem{'s' if count != 1 else ''} in deck files; "
+            "those decks were left out (`flashdl check` lists them)"
+        )
+    return decks
 
 
 def _session_context(

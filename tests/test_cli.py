@@ -107,20 +107,34 @@ def test_bad_flags_are_usage_errors(invoke, args):
     assert "Traceback" not in result.output
 
 
-def test_broken_user_deck_stops_with_file_and_line(invoke, monkeypatch, tmp_path):
+def test_a_broken_user_deck_is_skipped_with_its_problems_and_check_still_fails(
+    invoke, monkeypatch, tmp_path
+):
+    """Issue 13.6: a typo in one user deck never blocks study of the others."""
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "demo.yaml").write_text(
         VALID.replace("id: demo-two", "id: Demo Two"), encoding="utf-8"
     )
-    monkeypatch.setenv("FLASHDL_DECKS", str(folder))
-    result = invoke("study")
-    assert result.exit_code == 1
-    lines = result.stderr.strip().splitlines()
-    assert lines[0].endswith(
-        "demo.yaml:18: card id 'Demo Two' must be lowercase letters, digits, '-' or '_' (max 100)"
+    (folder / "clash.yaml").write_text(
+        VALID.replace("deck: demo", "deck: clash").replace("demo-two", "cnn-receptive-field"),
+        encoding="utf-8",
     )
-    assert lines[-1] == "flashdl: 1 problem in deck files"
+    monkeypatch.setenv("FLASHDL_DECKS", str(folder))
+    for command in (["study", "--deck", "cnn"], ["quiz", "--deck", "cnn", "-n", "1"], ["stats"],
+                    ["export", "csv", "-o", str(tmp_path / "x.csv")]):  # fmt: skip
+        result = invoke(*command, input="q\n")
+        assert result.exit_code == 0, (command, result.output)
+        lines = result.stderr.strip().splitlines()
+        assert any(
+            line.endswith("demo.yaml:18: card id 'Demo Two' must be lowercase letters, digits, "
+                          "'-' or '_' (max 100)") for line in lines
+        ), lines  # fmt: skip
+        assert any("duplicate card id 'cnn-receptive-field'" in line for line in lines), lines
+        assert lines[-1].startswith("flashdl: warning: 2 problems in deck files")
+    assert "cnn" in invoke("decks").output
+    checked = invoke("check")
+    assert checked.exit_code == 1 and "flashdl: 2 problems in deck files" in checked.stderr
 
 
 def test_user_deck_is_studied_beside_the_bundled_ones(invoke, monkeypatch, tmp_path):

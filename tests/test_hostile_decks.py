@@ -108,12 +108,21 @@ def test_check_names_each_problem_of_a_bad_deck(path, invoke, tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.stem)
-def test_study_refuses_a_bad_deck_before_touching_the_database(path, invoke, home, monkeypatch):
+def test_study_skips_a_bad_deck_with_clear_warnings(path, invoke, home, monkeypatch):
+    """Issue 13.6: the broken file is left out, each of its problems named on one line, and the
+    bundled decks are studied as usual."""
     monkeypatch.setenv("FLASHDL_DECKS", str(path))
     with deadline(5):
-        result = invoke("study", input=" \n5\n")
-    assert_clear_deck_errors(result, path)
-    assert not (home / "flashdl.db").exists()
+        result = invoke("study", "--deck", "cnn", input=" \n5\n")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    *problems, summary = result.stderr.strip().split("\n")
+    assert re.fullmatch(r"flashdl: warning: \d+ problems? in deck files; .*", summary)
+    assert problems and all(re.match(rf"^\S*{re.escape(path.name)}:\d+: \S", p) for p in problems)
+    assert any(expected(path) in p for p in problems), problems
+    for line in problems:
+        assert not CONTROL.search(line), repr(line)
+    assert "Session summary" in result.stdout
 
 
 # -- valid decks with hostile text ---------------------------------------------------------------

@@ -96,10 +96,11 @@ def test_a_card_id_clash_with_a_bundled_card_names_both_files(invoke, home):
     assert problem.startswith(f"{path}:4: duplicate card id 'basics-why-normalize' (also in ")
     assert f"(also in {display_path(bundled_decks_dir() / 'basics.yaml')}:" in problem
     assert result.stderr.splitlines()[-1] == "flashdl: 1 problem in deck files"
-    # Every command that loads decks refuses the same way, before touching the database.
-    result = invoke("study", "--new", "1", input="\n5\n")
-    assert result.exit_code == 1 and "duplicate card id" in result.stderr
-    assert not (home / "flashdl.db").exists()
+    # Study leaves the clashing user deck out with the same line, and the bundled card is the
+    # one studied (issue 13.6).
+    result = invoke("study", "--deck", "basics", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0 and "duplicate card id 'basics-why-normalize'" in result.stderr
+    assert "Why do we need normalization?" in result.stdout or "归一化" in result.stdout
 
 
 # -- the JSON Schema ----------------------------------------------------------------------------

@@ -405,8 +405,8 @@ def check_decks(sources: Sequence[tuple[str, Path]]) -> list[Finding]:
         findings.append(
             problem(
                 "decks",
-                f"{count} problem{'s' if count != 1 else ''} in deck files; flashdl will not start "
-                "until they are fixed (`flashdl check` lists them)",
+                f"{count} problem{'s' if count != 1 else ''} in deck files; the decks that have them "
+                "are left out until they are fixed (`flashdl check` lists them)",
                 [*listed, *more],
             )
         )

@@ -40,6 +40,7 @@ from flashdl.decks.loader import (
     deck_files,
     display_path,
     load_collection,
+    load_usable_collection,
     parse_deck,
     read_deck_file,
 )
@@ -350,3 +351,23 @@ def load_decks_cached(sources: Iterable[Path], cache_dir: Path) -> list[Deck]:
                 old.unlink(missing_ok=True)
             marker.touch()
     return decks
+
+
+def load_usable_decks_cached(
+    sources: Iterable[Path], cache_dir: Path
+) -> tuple[list[Deck], list[str]]:
+    """``load_usable_collection`` through the cache: the decks that can be used, and the
+    problems of the others (none, and no re-check, when the same files passed before)."""
+    files = deck_files(sources)
+    stamp = _stamp(files)
+    marker = cache_dir / f"collection-{stamp}.ok"
+    loader = partial(load_deck_cached, cache_dir=cache_dir)
+    if stamp and marker.is_file():
+        return [loader(file) for file in files], []
+    decks, problems = load_usable_collection(files, loader=loader)
+    if stamp and not problems:
+        with contextlib.suppress(OSError):
+            for old in cache_dir.glob("collection-*.ok"):
+                old.unlink(missing_ok=True)
+            marker.touch()
+    return decks, problems

@@ -686,3 +686,35 @@ def load_collection(
     if problems:
         raise DeckError(problems)
     return decks
+
+
+def load_usable_collection(
+    paths: Iterable[Path], loader: Callable[[Path], Deck] = load_deck
+) -> tuple[list[Deck], list[str]]:
+    """Every deck under ``paths`` that can be used, and the problems of the rest.
+
+    One broken user deck must not block study of all the others: a file with problems is left out
+    whole, as is a deck whose name or a card id is already taken by a deck loaded before it (the
+    bundled decks come first); a ``related`` id that does not exist is reported but harmless (it is
+    not shown). ``flashdl check`` stays strict (``load_collection``)."""
+    decks: list[Deck] = []
+    problems: list[str] = []
+    names: set[str] = set()
+    ids: set[str] = set()
+    for path in deck_files(paths):
+        try:
+            deck = loader(path)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
+        clashes = check_collection([*decks, deck])
+        own = [p for p in clashes if p.startswith(f"{deck.path}:")]
+        deck_ids = set(card_ids(deck))
+        if deck.name in names or deck_ids & ids:
+            problems.extend(p for p in own if "related to unknown" not in p)
+            continue
+        decks.append(deck)
+        names.add(deck.name)
+        ids |= deck_ids
+    problems.extend(p for p in check_collection(decks) if p not in problems)
+    return decks, problems
