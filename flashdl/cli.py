@@ -375,7 +375,14 @@ def study(
     db: DbOption = None,
 ) -> None:
     """Review the cards due today, then new cards up to the daily limit."""
-    from flashdl.app.study import interview_date, scheduler_in_force, todays_queue
+    from rich.text import Text
+
+    from flashdl.app.study import (
+        interview_date,
+        nothing_to_study,
+        scheduler_in_force,
+        todays_queue,
+    )
     from flashdl.store import Store
     from flashdl.ui import render
     from flashdl.ui.study import StudySession
@@ -392,9 +399,7 @@ def study(
         scheduler = scheduler_in_force(paths.config_dir, store, interview)
         queue = todays_queue(store, decks, now, new)
         if not queue:
-            next_due = store.next_due(today)
-            when = next_due.isoformat() if next_due else "when you add new cards"
-            console.print(f"Nothing to study today. Next review: {when}.")
+            console.print(Text(nothing_to_study(store, decks, today, new)))
             return
         context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
         session = StudySession(context, queue)

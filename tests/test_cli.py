@@ -54,7 +54,10 @@ def test_new_cards_seen_earlier_today_count_against_the_limit(invoke, home):
     assert invoke("study", "--deck", "cnn", "--new", "2", input="\n5\n\n5\n").exit_code == 0
     result = invoke("study", "--deck", "cnn", "--new", "2", input="")
     assert result.exit_code == 0
-    assert "Nothing to study today. Next review: 2026-11-30" in result.stdout
+    assert (  # issue 13.4: it says why, and what to do
+        "Nothing due today, and 2 of 2 new cards are introduced already; `flashdl study --new 7`"
+        " for more (the next review is due 2026-11-30)." in " ".join(result.stdout.split())
+    )
     result = invoke("study", "--deck", "cnn", "--new", "3", input="\n5\n")
     with Store.open(db_path(home)) as store:
         assert len(store.states()) == 3
@@ -225,3 +228,13 @@ def test_dash_h_is_help_everywhere(invoke):
     for args in ([], ["study"], ["export"], ["export", "anki"], ["config", "set"]):
         result = invoke(*args, "-h")
         assert result.exit_code == 0 and "Usage: flashdl" in result.output, args
+
+
+def test_nothing_to_study_says_why(invoke, home):
+    """Issue 13.4: an empty selection and an exhausted deck each say so."""
+    invoke("study", "--deck", "cnn", "--new", "10", input=" \n5\n" * 4)
+    result = invoke("study", "--deck", "cnn")
+    assert "no new cards left in the selected decks" in " ".join(result.stdout.split())
+    invoke("suspend", "cnn-receptive-field")
+    result = invoke("study", "--deck", "cnn")
+    assert "1 is suspended" in " ".join(result.stdout.split())

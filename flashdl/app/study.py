@@ -72,3 +72,28 @@ def todays_queue(store: Store, decks: Sequence[Deck], now: datetime, new_limit: 
     )
     learning = {c: at for c, at in store.learning_cards(today).items() if c in selected}
     return with_learning(queue, learning, now)
+
+
+def nothing_to_study(store: Store, decks: Sequence[Deck], today: date, new_limit: int) -> str:
+    """Why today's queue is empty, in one line, with what to do about it."""
+    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    next_due = store.next_due(today)
+    when = (
+        f"the next review is due {next_due.isoformat()}" if next_due else "no review is scheduled"
+    )
+    if not ordered:
+        return "Nothing to study: the selected decks have no cards."
+    introduced = store.introduced_on(today)
+    unseen = store.first_new(ordered, 1)
+    if unseen and introduced >= new_limit:
+        more = max(new_limit + 5, introduced + 5)
+        return (
+            f"Nothing due today, and {introduced} of {new_limit} new cards are introduced "
+            f"already; `flashdl study --new {more}` for more ({when})."
+        )
+    if not unseen:
+        left = store.suspended_ids() & set(ordered)
+        verb = "is" if len(left) == 1 else "are"
+        extra = f"; {len(left)} {verb} suspended (`flashdl unsuspend`)" if left else ""
+        return f"Nothing due today and no new cards left in the selected decks{extra} ({when})."
+    return f"Nothing due today ({when})."
