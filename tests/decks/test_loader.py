@@ -31,7 +31,7 @@ def test_valid_deck_parses():
     one = deck.cards[0]
     assert one.question.zh == "什么是梯度消失？"
     assert "\\frac{\\partial L}" in one.answer.en
-    assert one.key_points[2].terms == ("ReLU", "residual", "残差")
+    assert [t.parts for t in one.key_points[2].terms] == [("ReLU",), ("residual",), ("残差",)]
     assert one.related == ("demo-two",) and one.tags == ("training",)
     assert one.line == 4 and deck.path == "decks/demo.yaml"
 
