@@ -1,0 +1,82 @@
+"""Reading the shared glossary (``glossary.yaml`` beside this module) into a ``Glossary``.
+
+The file is parsed once and then kept, pickled, in the deck cache folder (keyed on its size,
+mtime and the flashdl version), so that ``flashdl grade`` and ``quiz`` do not pay for the YAML
+parser at every start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from flashdl import __version__
+from flashdl.core.errors import DeckError
+from flashdl.core.glossary import Glossary
+
+GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
+GLOSSARY_FORMAT = 1
+
+
+def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
+    """``version: 1`` and ``groups``: a list of groups, each a list of two or more phrases."""
+    import yaml
+
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise DeckError([f"{source}: YAML syntax: {exc}"]) from None
+    if not isinstance(data, dict) or data.get("version") != GLOSSARY_FORMAT:
+        raise DeckError([f"{source}: a glossary is a mapping with version: 1 and groups"])
+    groups = data.get("groups")
+    if not isinstance(groups, list) or not groups:
+        raise DeckError([f"{source}: 'groups' must be a non-empty list"])
+    problems = []
+    parsed = []
+    for number, group in enumerate(groups, 1):
+        if (
+            not isinstance(group, list)
+            or len(group) < 2
+            or not all(isinstance(e, str | int | float) and str(e).strip() for e in group)
+        ):
+            problems.append(f"{source}: group #{number} must be a list of two or more phrases")
+            continue
+        parsed.append(tuple(str(e).strip() for e in group))
+    if problems:
+        raise DeckError(problems)
+    return Glossary(tuple(parsed))
+
+
+def _cache_path(cache_dir: Path, path: Path) -> tuple[Path, str]:
+    stat = path.stat()
+    stamp = f"{GLOSSARY_FORMAT}:{__version__}:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return cache_dir / "glossary.pickle", stamp
+
+
+def load_glossary(cache_dir: Path | None = None, path: Path = GLOSSARY_FILE) -> Glossary:
+    """The glossary, from the cache when the file has not changed since it was cached."""
+    try:
+        if cache_dir is None:
+            return parse_glossary(path.read_text(encoding="utf-8"), str(path))
+        cached, stamp = _cache_path(cache_dir, path)
+    except OSError as exc:
+        raise DeckError([f"{path}: cannot read the glossary ({exc.strerror})"]) from None
+    with contextlib.suppress(Exception):  # a damaged or foreign entry is a miss
+        saved_stamp, glossary = pickle.loads(cached.read_bytes())
+        if saved_stamp == stamp and isinstance(glossary, Glossary):
+            return glossary
+    glossary = parse_glossary(path.read_text(encoding="utf-8"), str(path))
+    with contextlib.suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".glossary-", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(pickle.dumps((stamp, glossary), protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, cached)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    return glossary
