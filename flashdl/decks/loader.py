@@ -466,7 +466,9 @@ def _pitfalls(value: object, line: int, card_id: str, problems: _Problems) -> tu
     for index, (item, item_line) in enumerate(zip(value, value.item_lines, strict=True), 1):
         where = f"{what} #{index}"
         if not isinstance(item, _Map):
-            problems.add(item_line, f"{where} must be a mapping with zh/en (the correction) and terms")
+            problems.add(
+                item_line, f"{where} must be a mapping with zh/en (the correction) and terms"
+            )
             continue
         _unknown_keys(item, PITFALL_KEYS, where, problems)
         text = _languages(item, where, problems)
