@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from bisect import bisect_left
 from itertools import pairwise
 
 from flashdl.core.glossary import EMPTY, Glossary
@@ -48,9 +49,10 @@ LIST_SEGMENTS, SENTENCE_LIST_SEGMENTS, LIST_SHARE, SHORT_SEGMENT_UNITS = 4, 3, 0
 LIST_WORDS = frozenset(("and", "or", "etc", "vs", "和", "与", "及", "或", "等"))
 
 # (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
-GRADE_FOR_SHARE = ((0.85, 5), (0.6, 4), (0.35, 3), (0.15, 2), (1e-9, 1), (0.0, 0))
+GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
 LISTED_CAP = 2  # points that are only listed lift the grade to this at most
 CORE_CAP = 2  # the grade of an answer that does not state the card's core idea
+CORE_FLOOR = 3  # ... and of one that does
 PITFALL_CAP, PITFALLS_CAP = 2, 1  # one pitfall matched; two or more
 
 
@@ -178,8 +180,18 @@ Coverage = Grading
 # Grading
 
 
-def _intervals(matches: Sequence[TermMatch]) -> list[tuple[int, int]]:
-    return sorted((h.start, h.end) for m in matches for h in m.hits)
+def _covered_tokens(answer: Answer, matches: Sequence[TermMatch]) -> frozenset[int]:
+    """The start offsets of the tokens that some match spans."""
+    covered = set()
+    for match in matches:
+        sentence = answer.sentences[match.sentence]
+        for hit in match.hits:
+            first = bisect_left(sentence.starts, hit.start)
+            for token in sentence.tokens[first:]:
+                if token.start >= hit.end:
+                    break
+                covered.add(token.start)
+    return frozenset(covered)
 
 
 def _segment_bounds(sentence: Sentence, offset: int) -> tuple[int, int]:
@@ -193,31 +205,25 @@ def _segment_bounds(sentence: Sentence, offset: int) -> tuple[int, int]:
     return lo, hi
 
 
-def _extra_units(
-    answer: Answer, sentence: Sentence, lo: int, hi: int, matched: Sequence[tuple[int, int]]
-) -> float:
+def _extra_units(sentence: Sentence, lo: int, hi: int, matched: frozenset[int]) -> float:
     """Word units in ``norm[lo:hi]`` that no matched term and no list word accounts for."""
     units = 0.0
-    for token in sentence.tokens:
-        if token.start < lo or token.end > hi:
-            continue
-        if token.text in LIST_WORDS:
-            continue
-        if any(a <= token.start and token.end <= b for a, b in matched):
+    for token in sentence.tokens[bisect_left(sentence.starts, lo) :]:
+        if token.end > hi:
+            break
+        if token.text in LIST_WORDS or token.start in matched:
             continue
         units += 1.0 if token.kind == LATIN else 0.55
     return units
 
 
 def _segment_sizes(sentence: Sentence) -> list[float]:
+    """The word units of each list segment of the sentence (empty segments left out)."""
     cuts = [sentence.start, *sentence.segments, sentence.end]
     sizes = []
     for lo, hi in pairwise(cuts):
-        size = sum(
-            1.0 if t.kind == LATIN else 0.55
-            for t in sentence.tokens
-            if lo <= t.start and t.end <= hi
-        )
+        first, last = bisect_left(sentence.starts, lo), bisect_left(sentence.starts, hi)
+        size = sentence.units[last] - sentence.units[first]
         if size:
             sizes.append(size)
     return sizes
@@ -235,13 +241,13 @@ def _is_list(answer: Answer) -> bool:
     return _mostly_short(sizes, LIST_SEGMENTS)
 
 
-def _stated(answer: Answer, match: TermMatch, matched: Sequence[tuple[int, int]]) -> bool:
+def _stated(answer: Answer, match: TermMatch, matched: frozenset[int]) -> bool:
     """The match's stretch of the answer says more than terms, in a sentence that is no list."""
     sentence = answer.sentences[match.sentence]
     if _mostly_short(_segment_sizes(sentence), SENTENCE_LIST_SEGMENTS):
         return False
     bounds = sorted({_segment_bounds(sentence, hit.start) for hit in match.hits})
-    extra = sum(_extra_units(answer, sentence, lo, hi, matched) for lo, hi in bounds)
+    extra = sum(_extra_units(sentence, lo, hi, matched) for lo, hi in bounds)
     # A group's parts side by side in one stretch already relate two ideas, and a phrase of three
     # words or more is a statement of its own: a word more will do.
     related = len(match.hits) > 1 and len(bounds) == 1
@@ -257,9 +263,7 @@ def _units(sentence: Sentence, start: int, end: int) -> float:
     )
 
 
-def _best(
-    answer: Answer, matches: Sequence[TermMatch], matched: Sequence[tuple[int, int]]
-) -> tuple[TermMatch | None, bool]:
+def _best(answer: Answer, matches: Sequence[TermMatch], matched: frozenset[int]) -> tuple[TermMatch | None, bool]:
     """The first stated match, else the first match."""
     for match in matches:
         if _stated(answer, match, matched):
@@ -282,7 +286,7 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
     pitfall_matches = [
         [m for term in terms for m in match_term(term, answer)] for terms in compiled.pitfalls
     ]
-    matched = _intervals([m for ms in point_matches + pitfall_matches for m in ms])
+    matched = _covered_tokens(answer, [m for ms in point_matches + pitfall_matches for m in ms])
     listed_answer = _is_list(answer)
     points = []
     for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
@@ -329,7 +333,9 @@ def suggest(
     weights = [p.weight for p in points]
     if weights and max(weights) > min(weights):
         core = [p for p in points if p.weight == max(weights)]
-        if not any(p.stated for p in core):
+        if any(p.stated for p in core):
+            grade = max(grade, CORE_FLOOR)  # the core idea, explained: a pass
+        else:
             grade = min(grade, CORE_CAP)
     if pitfalls:
         grade = min(grade, PITFALL_CAP if len(pitfalls) == 1 else PITFALLS_CAP)

@@ -116,6 +116,8 @@ def stem(word: str) -> str:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "os")):
         word = word[:-1]
+    if len(word) >= 6 and word.endswith("ly") and word[-3] in "telsnrcdkhu":
+        word = word[:-2]  # adverbs: alternately, efficiently, linearly, closely
     for suffix in ("ingly", "edly", "ing", "ed"):
         if word.endswith(suffix):
             base = word[: -len(suffix)]
@@ -629,6 +631,12 @@ class CompiledTerm:
     parts: tuple[tuple[Phrase, ...], ...]
     label: str = field(default="", compare=False)
 
+    @cached_property
+    def negated(self) -> bool:
+        """A part of the term says "not ...": the negation belongs to the term, and flips none of
+        its parts (``{all: [not, gaussian]}`` matches "does not make it Gaussian")."""
+        return any(spellings[0].negated for spellings in self.parts)
+
 
 @dataclass(frozen=True)
 class TermMatch:
@@ -671,13 +679,14 @@ def may_match(term: CompiledTerm, answer: Answer) -> bool:
 def match_term(term: CompiledTerm, answer: Answer) -> list[TermMatch]:
     """Every sentence where all parts of ``term`` occur un-negated (best hits first)."""
     per_part: list[dict[int, list[Hit]]] = []
+    keep_negated = term.negated
     for spellings in term.parts:
         found: dict[int, list[Hit]] = {}
         for phrase in spellings:
             if not may_occur(phrase, answer):
                 continue
             for hit in phrase_hits(phrase, answer):
-                if not hit.negated:
+                if keep_negated or not hit.negated:
                     found.setdefault(hit.sentence, []).append(hit)
         if not found:
             return []

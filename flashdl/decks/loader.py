@@ -404,14 +404,11 @@ def _terms(value: object, line: int, what: str, problems: _Problems) -> tuple[Te
             problems.add(item.line, f"{where} must be a phrase or {{all: [phrase, phrase, ...]}}")
             continue
         parts = _string_list(item["all"], item.key_lines["all"], f"{where} all", None, problems)
-        if len(parts) < 2 and not isinstance(item["all"], str):
-            problems.add(
-                item.key_lines["all"],
-                f"{where} all: needs two or more phrases that must occur together",
-            )
+        if not parts and not isinstance(item["all"], str):
+            problems.add(item.key_lines["all"], f"{where} all: is empty")
             continue
         if parts:
-            terms.append(Term(parts))
+            terms.append(Term(parts))  # a group of one phrase is that phrase
     return tuple(terms)
 
 

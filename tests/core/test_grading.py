@@ -260,7 +260,7 @@ def test_a_matched_pitfall_caps_the_grade_and_is_reported():
 
 
 def test_grade_for_share_and_the_old_helpers():
-    assert [grade_for_share(s) for s in (0, 0.1, 0.2, 0.4, 0.7, 0.9)] == [0, 1, 2, 3, 4, 5]
+    assert [grade_for_share(s) for s in (0, 0.05, 0.2, 0.4, 0.6, 0.9)] == [0, 1, 2, 3, 4, 5]
     result = coverage("卷积只做局部连接，每个输出只看一小块邻域", CONV.key_points)
     assert result.count == 1 and result.missed == (1, 2, 3)
     assert result.share == pytest.approx(3 / 7)

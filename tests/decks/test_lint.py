@@ -109,12 +109,12 @@ def test_rule_3_a_reference_answer_that_misses_a_point_or_would_not_get_5():
     found = messages(CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, FLOPs count]"))
     assert any("the en reference answer misses key point #2 (Less compute)" in m for m in found)
     listed = CLEAN.replace(
-        "a small shift does not change the maximum of a window, which gives some translation"
-        " invariance.",
-        "effects are less memory, translation invariance, robustness.",
+        "so the feature map shrinks and so does the compute; a small shift does not change the"
+        " maximum of a window, which gives some translation invariance.",
+        "so the feature map shrinks. Its effects are memory, compute, translation invariance.",
     )
     found = messages(listed)
-    assert any("the en reference answer would get a suggested grade of 4, not 5; key points 3"
+    assert any("the en reference answer would get a suggested grade of 4, not 5; key points 2, 3"
                " are only listed" in m for m in found), found  # fmt: skip
 
 

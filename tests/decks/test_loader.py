@@ -211,6 +211,8 @@ def test_format_2_weights_groups_and_pitfalls():
     assert pitfall.terms == (Term(("梯度消失", "过拟合")),) and pitfall.line == 23
     assert deck.cards[1].pitfalls == ()
     assert parse_deck(VALID, "x").format == 1  # no format: format 1, loaded the same way
+    single = parse_deck(FORMAT_2.replace("{all: [product, shrink]}", "{all: [product]}"), "x")
+    assert single.cards[0].key_points[0].terms[2] == Term(("product",))  # a group of one
 
 
 @pytest.mark.parametrize(
@@ -219,7 +221,7 @@ def test_format_2_weights_groups_and_pitfalls():
         (("format: 2", "format: 3"), "deck format '3' is not one this flashdl reads (1, 2)"),
         (("weight: 3", "weight: 5"), "key_points #1 weight is '5'; give 1, 2 or 3"),
         (("weight: 3", "weight: [3]"), "key_points #1 weight is 'list'; give 1, 2 or 3"),
-        (("{all: [梯度, 相乘, 变小]}", "{all: [梯度]}"), "terms #2 all: needs two or more phrases"),
+        (("{all: [梯度, 相乘, 变小]}", "{all: []}"), "terms #2 all: is empty"),
         (
             ("{all: [梯度, 相乘, 变小]}", "{any: [梯度, 变小]}"),
             "unknown key 'any' in card 'demo-one'",
