@@ -21,9 +21,9 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
-from bisect import bisect_left
 from itertools import pairwise
 
 from flashdl.core.glossary import EMPTY, Glossary
@@ -263,7 +263,9 @@ def _units(sentence: Sentence, start: int, end: int) -> float:
     )
 
 
-def _best(answer: Answer, matches: Sequence[TermMatch], matched: frozenset[int]) -> tuple[TermMatch | None, bool]:
+def _best(
+    answer: Answer, matches: Sequence[TermMatch], matched: frozenset[int]
+) -> tuple[TermMatch | None, bool]:
     """The first stated match, else the first match."""
     for match in matches:
         if _stated(answer, match, matched):
@@ -332,11 +334,9 @@ def suggest(
     grade = max(grade_for_share(stated_share), min(LISTED_CAP, grade_for_share(coverage)))
     weights = [p.weight for p in points]
     if weights and max(weights) > min(weights):
-        core = [p for p in points if p.weight == max(weights)]
-        if any(p.stated for p in core):
-            grade = max(grade, CORE_FLOOR)  # the core idea, explained: a pass
-        else:
-            grade = min(grade, CORE_CAP)
+        core_stated = any(p.stated for p in points if p.weight == max(weights))
+        # The core idea explained is a pass; without it, an answer fails.
+        grade = max(grade, CORE_FLOOR) if core_stated else min(grade, CORE_CAP)
     if pitfalls:
         grade = min(grade, PITFALL_CAP if len(pitfalls) == 1 else PITFALLS_CAP)
     return grade
