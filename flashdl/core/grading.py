@@ -6,32 +6,27 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
 
 - **Points.** A key point is covered when any one of its terms matches (a group term: all its
   parts in one sentence), directly or through the shared glossary.
-- **Stated, not listed.** A match counts as *stated* when the stretch of the answer it sits in
-  (between commas, 、 and list breaks) says something beyond the deck's terms: at least
-  ``STATED_UNITS`` words (a Chinese character is about half a word) that are not themselves
-  matched terms or list words (and, 和, etc); a group term whose parts sit in one stretch needs
-  only ``GROUP_STATED_UNITS``. A bullet or comma list of terms is *listed*, and so is every match
-  of a sentence or an answer that is mostly such a list.
+- **Stated, not listed.** A match counts as *stated* unless it sits in a list: three or more short
+  segments in a row (between commas, 、, bullets and sentences; three words or less each), or an
+  answer that is mostly such segments (``Layout``). Buzzword lists are *listed*.
 - **Grade.** The weighted share of stated points gives the grade (``GRADE_FOR_SHARE``); points
   that are only listed can lift it to 2 at most. When a card marks a core idea (a point
-  weighing more than the others), an answer that does not state it gets at most 2.
+  weighing more than the others), an answer that states it gets at least 3: a pass.
 - **Pitfalls.** A matched pitfall caps the grade at 2 (two or more: at 1) and is shown with its
   correction.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
-    LATIN,
     Answer,
     CompiledTerm,
-    Sentence,
     TermMatch,
     compile_phrase,
     match_term,
@@ -40,19 +35,13 @@ from flashdl.core.matching import (
 )
 from flashdl.core.model import Card, KeyPoint, Term
 
-STATED_UNITS = 1.5
-GROUP_STATED_UNITS = 0.5
-LONG_PHRASE_UNITS = 3.0
-# An answer (or a sentence) of at least this many list segments, nearly all of them short, is a
-# list of terms.
-LIST_SEGMENTS, SENTENCE_LIST_SEGMENTS, LIST_SHARE, SHORT_SEGMENT_UNITS = 4, 3, 0.7, 3.0
-LIST_WORDS = frozenset(("and", "or", "etc", "vs", "和", "与", "及", "或", "等"))
+# Lists of terms (see ``Layout``): a short segment, a run of them, a whole answer of them.
+SHORT_SEGMENT_UNITS, LIST_RUN, LIST_SEGMENTS, LIST_SHARE = 3.0, 3, 4, 0.7
 
 # (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
 GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
 LISTED_CAP = 2  # points that are only listed lift the grade to this at most
-CORE_CAP = 2  # the grade of an answer that does not state the card's core idea
-CORE_FLOOR = 3  # ... and of one that does
+CORE_FLOOR = 3  # the least grade of an answer that states the card's core idea
 PITFALL_CAP, PITFALLS_CAP = 2, 1  # one pitfall matched; two or more
 
 
@@ -180,95 +169,60 @@ Coverage = Grading
 # Grading
 
 
-def _covered_tokens(answer: Answer, matches: Sequence[TermMatch]) -> frozenset[int]:
-    """The start offsets of the tokens that some match spans."""
-    covered = set()
-    for match in matches:
+@dataclass(frozen=True)
+class Layout:
+    """Where an answer lists terms instead of stating them.
+
+    The answer is cut into list segments (between commas, 、, list breaks and sentences, in
+    order). A segment of ``SHORT_SEGMENT_UNITS`` words or less is short (a Chinese character is
+    about half a word); ``LIST_RUN`` or more short segments in a row are a list, and the whole
+    answer is a list when ``LIST_SHARE`` of its segments (at least ``LIST_SEGMENTS``) are short."""
+
+    listed: frozenset[tuple[int, int]]  # (sentence, segment start) of the segments in a list
+    whole: bool
+
+    @classmethod
+    def of(cls, answer: Answer) -> Layout:
+        segments = []  # (sentence, start, size)
+        for number, sentence in enumerate(answer.sentences):
+            cuts = [sentence.start, *sentence.segments, sentence.end]
+            for lo, hi in pairwise(cuts):
+                first, last = bisect_left(sentence.starts, lo), bisect_left(sentence.starts, hi)
+                size = sentence.units[last] - sentence.units[first]
+                if size:
+                    segments.append((number, lo, size))
+        short = [size <= SHORT_SEGMENT_UNITS for _, _, size in segments]
+        listed = set()
+        run: list[int] = []
+        for index, is_short in enumerate([*short, False]):
+            if is_short:
+                run.append(index)
+                continue
+            if len(run) >= LIST_RUN:
+                listed.update(segments[i][:2] for i in run)
+            run = []
+        whole = len(segments) >= LIST_SEGMENTS and sum(short) / len(segments) >= LIST_SHARE
+        return cls(frozenset(listed), whole)
+
+    def states(self, answer: Answer, match: TermMatch) -> bool:
+        """The match is in no list: it is stated in a sentence."""
+        if self.whole:
+            return False
         sentence = answer.sentences[match.sentence]
         for hit in match.hits:
-            first = bisect_left(sentence.starts, hit.start)
-            for token in sentence.tokens[first:]:
-                if token.start >= hit.end:
-                    break
-                covered.add(token.start)
-    return frozenset(covered)
-
-
-def _segment_bounds(sentence: Sentence, offset: int) -> tuple[int, int]:
-    lo, hi = sentence.start, sentence.end
-    for cut in sentence.segments:
-        if cut <= offset:
-            lo = max(lo, cut)
-        else:
-            hi = min(hi, cut)
-            break
-    return lo, hi
-
-
-def _extra_units(sentence: Sentence, lo: int, hi: int, matched: frozenset[int]) -> float:
-    """Word units in ``norm[lo:hi]`` that no matched term and no list word accounts for."""
-    units = 0.0
-    for token in sentence.tokens[bisect_left(sentence.starts, lo) :]:
-        if token.end > hi:
-            break
-        if token.text in LIST_WORDS or token.start in matched:
-            continue
-        units += 1.0 if token.kind == LATIN else 0.55
-    return units
-
-
-def _segment_sizes(sentence: Sentence) -> list[float]:
-    """The word units of each list segment of the sentence (empty segments left out)."""
-    cuts = [sentence.start, *sentence.segments, sentence.end]
-    sizes = []
-    for lo, hi in pairwise(cuts):
-        first, last = bisect_left(sentence.starts, lo), bisect_left(sentence.starts, hi)
-        size = sentence.units[last] - sentence.units[first]
-        if size:
-            sizes.append(size)
-    return sizes
-
-
-def _mostly_short(sizes: Sequence[float], at_least: int) -> bool:
-    if len(sizes) < at_least:
-        return False
-    return sum(size <= SHORT_SEGMENT_UNITS for size in sizes) / len(sizes) >= LIST_SHARE
-
-
-def _is_list(answer: Answer) -> bool:
-    """Most of the answer is short comma/bullet items: a list of terms, not sentences."""
-    sizes = [size for sentence in answer.sentences for size in _segment_sizes(sentence)]
-    return _mostly_short(sizes, LIST_SEGMENTS)
-
-
-def _stated(answer: Answer, match: TermMatch, matched: frozenset[int]) -> bool:
-    """The match's stretch of the answer says more than terms, in a sentence that is no list."""
-    sentence = answer.sentences[match.sentence]
-    if _mostly_short(_segment_sizes(sentence), SENTENCE_LIST_SEGMENTS):
-        return False
-    bounds = sorted({_segment_bounds(sentence, hit.start) for hit in match.hits})
-    extra = sum(_extra_units(sentence, lo, hi, matched) for lo, hi in bounds)
-    # A group's parts side by side in one stretch already relate two ideas, and a phrase of three
-    # words or more is a statement of its own: a word more will do.
-    related = len(match.hits) > 1 and len(bounds) == 1
-    long_phrase = any(_units(sentence, h.start, h.end) >= LONG_PHRASE_UNITS for h in match.hits)
-    return extra >= (GROUP_STATED_UNITS if related or long_phrase else STATED_UNITS)
-
-
-def _units(sentence: Sentence, start: int, end: int) -> float:
-    return sum(
-        1.0 if t.kind == LATIN else 0.55
-        for t in sentence.tokens
-        if start <= t.start and t.end <= end
-    )
+            position = bisect_right(sentence.segments, hit.start)
+            lo = sentence.segments[position - 1] if position else sentence.start
+            if (match.sentence, lo) in self.listed:
+                return False
+        return True
 
 
 def _best(
-    answer: Answer, matches: Sequence[TermMatch], matched: frozenset[int]
+    answer: Answer, layout: Layout, matches: Sequence[TermMatch]
 ) -> tuple[TermMatch | None, bool]:
     """The first stated match, else the first match."""
     for match in matches:
-        if _stated(answer, match, matched):
+        if layout.states(answer, match):
             return match, True
     return (matches[0], False) if matches else (None, False)
 
@@ -288,11 +242,10 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
     pitfall_matches = [
         [m for term in terms for m in match_term(term, answer)] for terms in compiled.pitfalls
     ]
-    matched = _covered_tokens(answer, [m for ms in point_matches + pitfall_matches for m in ms])
-    listed_answer = _is_list(answer)
+    layout = Layout.of(answer)
     points = []
     for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
-        best, stated = _best(answer, matches, matched)
+        best, stated = _best(answer, layout, matches)
         evidence = None
         if best is not None:
             evidence = answer.clause_text(answer.sentences[best.sentence], best.start, best.end)
@@ -300,7 +253,7 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
             PointResult(
                 index=index,
                 covered=best is not None,
-                stated=stated and not listed_answer,
+                stated=stated,
                 evidence=evidence,
                 weight=weight,
             )
@@ -321,7 +274,7 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
         coverage=coverage,
         stated_share=stated_share,
         suggested=suggest(points, pitfalls, coverage, stated_share),
-        listed_answer=listed_answer,
+        listed_answer=layout.whole,
     )
 
 
@@ -333,10 +286,9 @@ def suggest(
 ) -> int:
     grade = max(grade_for_share(stated_share), min(LISTED_CAP, grade_for_share(coverage)))
     weights = [p.weight for p in points]
-    if weights and max(weights) > min(weights):
-        core_stated = any(p.stated for p in points if p.weight == max(weights))
-        # The core idea explained is a pass; without it, an answer fails.
-        grade = max(grade, CORE_FLOOR) if core_stated else min(grade, CORE_CAP)
+    marks_core = bool(weights) and max(weights) > min(weights)
+    if marks_core and any(p.stated for p in points if p.weight == max(weights)):
+        grade = max(grade, CORE_FLOOR)  # the core idea explained is a pass
     if pitfalls:
         grade = min(grade, PITFALL_CAP if len(pitfalls) == 1 else PITFALLS_CAP)
     return grade

@@ -223,13 +223,16 @@ def test_a_buzzword_list_does_not_pass():
         assert result.suggested <= 2, typed
 
 
-def test_without_the_core_idea_an_answer_fails():
-    result = grade_answer(CONV, "Weight sharing means one kernel slides over the whole image, so"
+def test_the_core_idea_counts_most_and_stated_alone_is_a_pass():
+    others = grade_answer(CONV, "Weight sharing means one kernel slides over the whole image, so"
                           " there are far fewer parameters than in a dense layer.")  # fmt: skip
-    assert result.covered == (False, True, True, False)
-    assert result.suggested <= 2
+    assert others.covered == (False, True, True, False)
+    assert others.stated_share == pytest.approx(3 / 7) and others.suggested == 3
     core_only = grade_answer(CONV, "每个输出只连接输入的一个小邻域，这就是局部连接。")
+    assert core_only.stated_share == pytest.approx(3 / 7)
     assert core_only.suggested == 3  # the core idea alone, stated: a pass
+    minor = grade_answer(CONV, "输入平移时输出也跟着平移，这就是平移等变。")
+    assert minor.suggested == 2  # one minor point of seven weight units: a fail
 
 
 def test_a_matched_pitfall_caps_the_grade_and_is_reported():

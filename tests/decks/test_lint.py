@@ -111,7 +111,7 @@ def test_rule_3_a_reference_answer_that_misses_a_point_or_would_not_get_5():
     listed = CLEAN.replace(
         "so the feature map shrinks and so does the compute; a small shift does not change the"
         " maximum of a window, which gives some translation invariance.",
-        "so the feature map shrinks. Its effects are memory, compute, translation invariance.",
+        "so the feature map shrinks. It saves memory, compute, translation invariance, robustness.",
     )
     found = messages(listed)
     assert any("the en reference answer would get a suggested grade of 4, not 5; key points 2, 3"
