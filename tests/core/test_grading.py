@@ -186,6 +186,16 @@ def test_the_glossary_makes_a_term_match_its_equivalents_in_both_directions():
     assert hit(group("维特比", "动态规划"), "Viterbi 是一种动态规划", GLOSSARY)
     assert hit("批归一化", "加 BN 层", GLOSSARY)
     assert not hit("梯度消失", "the vanishing gradients problem")  # no glossary, no match
+
+
+def test_an_entry_inside_a_longer_term_is_replaced_too_for_mixed_typing():
+    glossary = Glossary.of([["感受野", "receptive field"], ["步长", "stride"]])
+    assert hit(group("stride", "不影响感受野"), "stride不影响receptive field", glossary)
+    assert hit("步长不影响感受野", "stride 不影响感受野", glossary)
+    assert hit("does not change the receptive field", "does not change the 感受野", glossary)
+    assert not hit("不影响感受野", "stride不影响receptive field")
+    variants = glossary.variants("步长不影响感受野")
+    assert "stride 不影响 receptive field" in variants and len(variants) <= 16
     assert GLOSSARY.equivalents("Vanishing Gradients") == ("Vanishing Gradients", "梯度消失",
                                                            "vanishing gradient")  # fmt: skip
 
