@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from flashdl.core.matching import normalize, phrase_key, tokenize
+from flashdl.core.matching import Phrase, compile_phrase, phrase_key
 
 MAX_VARIANTS = 16  # spellings of one phrase through the glossary, at most
 MAX_ENTRY_TOKENS = 8  # the longest entry looked for inside a phrase (a Chinese character: one)
@@ -22,6 +22,8 @@ MAX_ENTRY_TOKENS = 8  # the longest entry looked for inside a phrase (a Chinese 
 class Glossary:
     groups: tuple[tuple[str, ...], ...] = ()
     _by_key: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    _first_words: set[str] = field(default_factory=set, repr=False)  # of the entries
+    _spellings: dict[str, tuple[Phrase, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # Groups that share an entry are one group (union-find over the groups).
@@ -45,45 +47,64 @@ class Glossary:
             entries.extend(e for e in group if e not in entries)
         for key, number in first_group.items():
             self._by_key[key] = tuple(merged[root(number)])
+        self._first_words.update(key.split(" ", 1)[0] for key in self._by_key)
 
     def equivalents(self, phrase: str) -> tuple[str, ...]:
         """``phrase`` and every entry of its groups (``phrase`` alone when it is in none)."""
         group = self._by_key.get(phrase_key(phrase), ())
         return (phrase, *(entry for entry in group if entry != phrase))
 
-    def variants(self, phrase: str) -> tuple[str, ...]:
-        """``phrase``, its equivalents, and the spellings with entries inside it replaced by
-        their equivalents (longest entries first, at most ``MAX_VARIANTS``)."""
-        whole = self.equivalents(phrase)
-        if not self._by_key:
-            return whole
-        norm = normalize(phrase)
-        tokens = tokenize(norm)
-        spans = []  # (start, end, replacements) of entries inside the phrase, left to right
+    def spellings(self, text: str) -> tuple[Phrase, ...]:
+        """``text`` compiled, with its equivalents and the spellings in which entries inside it
+        are replaced by their equivalents (longest entries first, at most ``MAX_VARIANTS``)."""
+        known = self._spellings.get(text)
+        if known is None:
+            known = self._spellings[text] = self._find_spellings(text)
+        return known
+
+    def _find_spellings(self, text: str) -> tuple[Phrase, ...]:
+        base = compile_phrase(text)
+        if base is None:
+            return ()
+        found = {(base.tokens, base.formula): base}
+        for entry in self.equivalents(text)[1:]:
+            other = compile_phrase(entry)
+            if other is not None:
+                found.setdefault((other.tokens, other.formula), other)
+        tokens = base.tokens
+        if base.formula or len(tokens) < 2 or base.words.isdisjoint(self._first_words):
+            return tuple(found.values())
+        spans = []  # (first, last, replacements) of the entries inside, left to right
         position = 0
         while position < len(tokens):
             for size in range(min(MAX_ENTRY_TOKENS, len(tokens) - position), 0, -1):
                 if size == len(tokens):
-                    continue  # the whole phrase: its equivalents are above
-                key = " ".join(t.text for t in tokens[position : position + size])
-                group = self._by_key.get(key)
+                    continue  # the whole phrase: its equivalents are in already
+                group = self._by_key.get(" ".join(tokens[position : position + size]))
                 if group:
-                    start, end = tokens[position].start, tokens[position + size - 1].end
-                    spans.append((start, end, group))
+                    entries = [compile_phrase(e) for e in group]
+                    spans.append(
+                        (position, position + size, [e for e in entries if e and not e.formula])
+                    )
                     position += size
                     break
             else:
                 position += 1
-        found = [norm]
-        for start, end, group in reversed(spans):  # right to left: offsets stay valid
-            grown = []
-            for text in found:
-                for entry in group:
-                    grown.append(f"{text[:start]} {entry} {text[end:]}".strip())
-                    if len(found) + len(grown) >= MAX_VARIANTS:
-                        break
-            found = list(dict.fromkeys([*found, *grown]))[:MAX_VARIANTS]
-        return tuple(dict.fromkeys([*whole, *found[1:]]))
+        variants = [(tokens, base.kinds, base.negated)]
+        for first, last, entries in reversed(spans):  # right to left: positions stay valid
+            grown = [
+                (words[:first] + e.tokens + words[last:], kinds[:first] + e.kinds + kinds[last:],
+                 negated or e.negated)
+                for words, kinds, negated in variants
+                for e in entries
+            ]  # fmt: skip
+            variants = list({v[0]: v for v in [*variants, *grown]}.values())[:MAX_VARIANTS]
+        for words, kinds, negated in variants[1:]:
+            found.setdefault(
+                (words, ""),
+                Phrase(text, words, kinds, negated=negated, words=frozenset(words)),
+            )
+        return tuple(found.values())[:MAX_VARIANTS]
 
     def __len__(self) -> int:
         return len(self.groups)

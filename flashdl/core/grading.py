@@ -27,9 +27,7 @@ from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
     Answer,
     CompiledTerm,
-    Phrase,
     TermMatch,
-    compile_phrase,
     match_term,
     may_match,
     read_answer,
@@ -77,12 +75,7 @@ def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
 def compile_term(term: Term, glossary: Glossary = EMPTY) -> CompiledTerm | None:
     parts = []
     for part in term.parts:
-        spellings: dict[tuple[tuple[str, ...], str], Phrase] = {}
-        for variant in glossary.variants(part):
-            phrase = compile_phrase(variant)
-            if phrase is not None:
-                spellings.setdefault((phrase.tokens, phrase.formula), phrase)
-        compiled = tuple(spellings.values())
+        compiled = glossary.spellings(part)
         if not compiled:
             return None
         parts.append(compiled)

@@ -18,7 +18,8 @@ from flashdl.core.errors import DeckError
 from flashdl.core.glossary import Glossary
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
-GLOSSARY_FORMAT = 1
+GLOSSARY_VERSION = 1  # the file's `version`
+CACHE_FORMAT = 2  # raise it when the Glossary class changes: older pickles are then misses
 
 
 def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
@@ -29,7 +30,7 @@ def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise DeckError([f"{source}: YAML syntax: {exc}"]) from None
-    if not isinstance(data, dict) or data.get("version") != GLOSSARY_FORMAT:
+    if not isinstance(data, dict) or data.get("version") != GLOSSARY_VERSION:
         raise DeckError([f"{source}: a glossary is a mapping with version: 1 and groups"])
     groups = data.get("groups")
     if not isinstance(groups, list) or not groups:
@@ -52,7 +53,7 @@ def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
 
 def _cache_path(cache_dir: Path, path: Path) -> tuple[Path, str]:
     stat = path.stat()
-    stamp = f"{GLOSSARY_FORMAT}:{__version__}:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    stamp = f"{CACHE_FORMAT}:{__version__}:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
     return cache_dir / "glossary.pickle", stamp
 
 
