@@ -486,6 +486,45 @@ def quiz(
 
 
 MAX_ANSWER_BYTES = 64 * 1024
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def _json_text(value: object, depth: int = 0) -> str:
+    """JSON for the plain data ``flashdl grade`` prints (dicts, lists, text, numbers, booleans,
+    null), one item a line. Written out here because importing the ``json`` package costs
+    ``grade`` a few milliseconds at every start; ``tests/test_cli_grade.py`` checks the output
+    against ``json.loads``."""
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = "".join(
+            _JSON_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ch < " " else ch) for ch in value
+        )
+        return f'"{escaped}"'
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{inner}{_json_text(str(k))}: {_json_text(v, depth + 1)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = [f"{inner}{_json_text(v, depth + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    raise TypeError(f"not JSON data: {type(value).__name__}")
 
 
 def _read_answer(env: Env) -> str:
@@ -527,8 +566,6 @@ def grade(
     the wrong claims it makes and the suggested grade, as JSON."""
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en, not '{lang}'")
-    import json
-
     from flashdl.core.grading import as_json, grade_answer
     from flashdl.decks.glossary import load_glossary
 
@@ -537,7 +574,7 @@ def grade(
     card = _find_card(_load_decks(paths, env), card_id)
     typed = _read_answer(env)
     result = grade_answer(card, typed, load_glossary(paths.cache_dir))
-    typer.echo(json.dumps(as_json(card, result, lang), ensure_ascii=False, indent=2))
+    typer.echo(_json_text(as_json(card, result, lang)))
 
 
 @app.command()

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from decktext import VALID
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flashdl.cli import Env, app
+from flashdl.cli import Env, _json_text, app
 
 PITFALL_DECK = VALID.replace(
     "    source: https://example.com/vanishing\n",
@@ -118,3 +120,19 @@ def test_grade_is_the_function_quiz_uses(deck_dir, tmp_path):
     )  # fmt: skip
     assert quiz.exit_code == 0, quiz.output
     assert f"suggested grade {graded['suggested_grade']}" in quiz.stdout
+
+
+JSON_DATA = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_DATA)
+def test_the_json_writer_agrees_with_the_json_module(value):
+    assert json.loads(_json_text(value)) == value

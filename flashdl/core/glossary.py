@@ -10,7 +10,6 @@ field". The file itself is read by ``flashdl.decks.glossary``; this module only 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from flashdl.core.matching import Phrase, compile_phrase, phrase_key
 
@@ -18,14 +17,15 @@ MAX_VARIANTS = 16  # spellings of one phrase through the glossary, at most
 MAX_ENTRY_TOKENS = 8  # the longest entry looked for inside a phrase (a Chinese character: one)
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a cache key of compiled cards
 class Glossary:
-    groups: tuple[tuple[str, ...], ...] = ()
-    _by_key: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
-    _first_words: set[str] = field(default_factory=set, repr=False)  # of the entries
-    _spellings: dict[str, tuple[Phrase, ...]] = field(default_factory=dict, repr=False)
+    """Groups of equivalent phrases. Compared and hashed by identity: compiled cards are
+    remembered per glossary object."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, groups: tuple[tuple[str, ...], ...] = ()):
+        self.groups = groups
+        self._by_key: dict[str, tuple[str, ...]] = {}
+        self._first_words: set[str] = set()  # the first words of the entries
+        self._spellings: dict[str, tuple[Phrase, ...]] = {}
         # Groups that share an entry are one group (union-find over the groups).
         parent = list(range(len(self.groups)))
 
@@ -105,6 +105,9 @@ class Glossary:
                 Phrase(text, words, kinds, negated=negated, words=frozenset(words)),
             )
         return tuple(found.values())[:MAX_VARIANTS]
+
+    def __repr__(self) -> str:
+        return f"Glossary(groups={self.groups!r})"
 
     def __len__(self) -> int:
         return len(self.groups)

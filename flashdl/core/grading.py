@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
@@ -52,8 +53,7 @@ def grade_for_share(share: float) -> int:
 # Compiled cards
 
 
-@dataclass(frozen=True)
-class CompiledCard:
+class CompiledCard(NamedTuple):
     points: tuple[tuple[CompiledTerm, ...], ...]
     weights: tuple[int, ...]
     pitfalls: tuple[tuple[CompiledTerm, ...], ...]
@@ -79,7 +79,7 @@ def compile_term(term: Term, glossary: Glossary = EMPTY) -> CompiledTerm | None:
         if not compiled:
             return None
         parts.append(compiled)
-    return CompiledTerm(tuple(parts), label=str(term))
+    return CompiledTerm.of(tuple(parts), label=str(term))
 
 
 def compile_terms(terms: Sequence[Term], glossary: Glossary = EMPTY) -> tuple[CompiledTerm, ...]:
@@ -115,8 +115,7 @@ def compile_card(card: Card, glossary: Glossary = EMPTY) -> CompiledCard:
 # Results
 
 
-@dataclass(frozen=True)
-class PointResult:
+class PointResult(NamedTuple):
     index: int
     covered: bool  # some term matched
     stated: bool  # ... in a sentence that says something, not in a list of terms
@@ -124,8 +123,7 @@ class PointResult:
     weight: int = 1
 
 
-@dataclass(frozen=True)
-class PitfallResult:
+class PitfallResult(NamedTuple):
     index: int
     evidence: str
 
@@ -167,8 +165,7 @@ Coverage = Grading
 # Grading
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """Where an answer lists terms instead of stating them.
 
     The answer is cut into list segments (between commas, 、, list breaks and sentences, in

@@ -26,7 +26,6 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -307,43 +306,69 @@ _NEG_ZH = re.compile("|".join(sorted(NOT_NEGATION_ZH + NEGATION_ZH, key=len, rev
 _SCOPE_ZH = re.compile("|".join(SCOPE_END_ZH))
 
 
-@dataclass(frozen=True)
-class Sentence:
-    start: int
-    end: int
-    tokens: tuple[Token, ...]
-    clauses: tuple[int, ...]  # start offsets of the clauses after the first
-    segments: tuple[int, ...]  # start offsets of the list segments after the first
-    negations: tuple[int, ...]  # end offsets of negation words
-    scope_ends: tuple[int, ...]  # offsets of words that end a negation's reach
-    units: tuple[float, ...]  # cumulative word units before each token
-    starts: tuple[int, ...]  # the start offset of each token
-    text: str  # the normalised text of the sentence
+# Sentence and Answer are plain classes rather than dataclasses: defining a dataclass costs about
+# half a millisecond at import, which every start of `flashdl grade` pays.
 
-    @cached_property
-    def _formula(self) -> tuple[str, list[int]]:
-        return formula_form(self.text, range(self.start, self.end))
+
+class Sentence:
+    """One sentence of an answer: its tokens, clauses, list segments and negation words, with
+    offsets into the normalised answer."""
+
+    __slots__ = (
+        "_formula", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
+        "text", "tokens", "units",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        tokens: tuple[Token, ...],
+        clauses: tuple[int, ...],  # start offsets of the clauses after the first
+        segments: tuple[int, ...],  # start offsets of the list segments after the first
+        negations: tuple[int, ...],  # end offsets of negation words
+        scope_ends: tuple[int, ...],  # offsets of words that end a negation's reach
+        units: tuple[float, ...],  # cumulative word units before each token
+        starts: tuple[int, ...],  # the start offset of each token
+        text: str,  # the normalised text of the sentence
+    ):
+        self.start, self.end, self.tokens, self.clauses = start, end, tokens, clauses
+        self.segments, self.negations, self.scope_ends = segments, negations, scope_ends
+        self.units, self.starts, self.text = units, starts, text
+        self._formula: tuple[str, list[int]] | None = None
+
+    def _formula_form(self) -> tuple[str, list[int]]:
+        if self._formula is None:
+            self._formula = formula_form(self.text, range(self.start, self.end))
+        return self._formula
 
     @property
     def formula(self) -> str:
         """The sentence in formula form (computed when a formula term first asks)."""
-        return self._formula[0]
+        return self._formula_form()[0]
 
     @property
     def formula_at(self) -> list[int]:
         """Per formula character, its offset in the normalised answer."""
-        return self._formula[1]
+        return self._formula_form()[1]
+
+    def __repr__(self) -> str:
+        return f"Sentence({self.start}, {self.end}, {self.text!r})"
 
 
-@dataclass(frozen=True)
 class Answer:
     """A typed answer, read once and matched many times."""
 
-    text: str
-    norm: str
-    where: Sequence[int]  # normalised offset -> offset in ``text``
-    sentences: tuple[Sentence, ...]
-    index: Mapping[str, tuple[tuple[int, int], ...]]  # token -> (sentence, position) pairs
+    def __init__(
+        self,
+        text: str,
+        norm: str,
+        where: Sequence[int],  # normalised offset -> offset in ``text``
+        sentences: tuple[Sentence, ...],
+        index: Mapping[str, tuple[tuple[int, int], ...]],  # token -> (sentence, position)
+    ):
+        self.text, self.norm, self.where = text, norm, where
+        self.sentences, self.index = sentences, index
 
     @cached_property
     def formulas(self) -> str:
@@ -500,8 +525,7 @@ def is_negated(sentence: Sentence, start: int) -> bool:
 # Compiled terms
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """One spelling of one part of a term (the deck's own, or a glossary equivalent)."""
 
     source: str
@@ -512,8 +536,7 @@ class Phrase:
     words: frozenset[str] = frozenset()  # the tokens, as a set
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """Where a term part matched: a sentence and a span of the normalised answer."""
 
     sentence: int
@@ -623,22 +646,22 @@ def phrase_hits(phrase: Phrase, answer: Answer) -> list[Hit]:
     ]
 
 
-@dataclass(frozen=True)
-class CompiledTerm:
-    """A term as alternatives of spellings per part: ``parts[i]`` are the spellings of part i."""
+class CompiledTerm(NamedTuple):
+    """A term as alternatives of spellings per part: ``parts[i]`` are the spellings of part i.
+
+    ``negated``: a part of the term says "not ...", so the negation belongs to the term and flips
+    none of its parts (``{all: [not, gaussian]}`` matches "does not make it Gaussian")."""
 
     parts: tuple[tuple[Phrase, ...], ...]
-    label: str = field(default="", compare=False)
+    label: str = ""
+    negated: bool = False
 
-    @cached_property
-    def negated(self) -> bool:
-        """A part of the term says "not ...": the negation belongs to the term, and flips none of
-        its parts (``{all: [not, gaussian]}`` matches "does not make it Gaussian")."""
-        return any(spellings[0].negated for spellings in self.parts)
+    @classmethod
+    def of(cls, parts: tuple[tuple[Phrase, ...], ...], label: str = "") -> CompiledTerm:
+        return cls(parts, label, any(spellings[0].negated for spellings in parts))
 
 
-@dataclass(frozen=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     """A term found in one sentence, not negated: the hits of its parts there."""
 
     sentence: int

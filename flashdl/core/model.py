@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import NamedTuple, overload
 
 # C0 controls except tab and newline, DEL, C1 controls, and bidirectional overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -36,10 +36,10 @@ class Text:
         return [self.get(lang)]
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """One way of making a point: a phrase, or a group of phrases (``all:`` in a deck) that must
-    all occur in one sentence of the answer."""
+    all occur in one sentence of the answer. (A named tuple, not a dataclass: it is cheaper to
+    define at every start.)"""
 
     parts: tuple[str, ...]
 
@@ -71,17 +71,12 @@ class KeyPoint:
             object.__setattr__(self, "terms", _as_terms(self.terms))
 
 
-@dataclass(frozen=True)
-class Pitfall:
+class Pitfall(NamedTuple):
     """A classic wrong claim: ``terms`` say when an answer makes it, ``text`` is the correction."""
 
     text: Text
     terms: tuple[Term, ...]
-    line: int = field(default=0, compare=False)
-
-    def __post_init__(self) -> None:
-        if not all(isinstance(t, Term) for t in self.terms):
-            object.__setattr__(self, "terms", _as_terms(self.terms))
+    line: int = 0
 
 
 @dataclass(frozen=True)

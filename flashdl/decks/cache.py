@@ -33,7 +33,7 @@ from flashdl.decks.loader import (
     read_deck_file,
 )
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 @dataclass(frozen=True)

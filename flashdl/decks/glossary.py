@@ -19,7 +19,7 @@ from flashdl.core.glossary import Glossary
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
 GLOSSARY_VERSION = 1  # the file's `version`
-CACHE_FORMAT = 2  # raise it when the Glossary class changes: older pickles are then misses
+CACHE_FORMAT = 3  # raise it when the Glossary class changes: older pickles are then misses
 
 
 def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
