@@ -324,8 +324,9 @@ def check(
     """Validate deck files and lint their terms; report every problem as file:line: message.
 
     Lint problems are errors for the bundled decks and warnings for your own."""
+    from flashdl.core.glossary import Glossary
     from flashdl.decks.glossary import load_glossary
-    from flashdl.decks.lint import lint_decks
+    from flashdl.decks.lint import MAX_LINTED_CARDS, lint_decks
     from flashdl.decks.loader import load_collection
     from flashdl.paths import bundled_decks_dir
 
@@ -340,7 +341,13 @@ def check(
     # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it).
     strict = [d for d in bundled if d.format >= 2]
     lenient = [d for d in decks if d not in bundled]
-    glossary = load_glossary(paths.cache_dir)
+    # The glossary only when some deck is small enough to be linted (see flashdl/decks/lint.py).
+    sizes = [sum(len(d.cards) for d in group) for group in (strict, lenient) if group]
+    glossary = (
+        load_glossary(paths.cache_dir)
+        if any(size <= MAX_LINTED_CARDS for size in sizes)
+        else Glossary()
+    )
     warnings = lint_decks(lenient, glossary, compare_with=decks) if lenient else None
     errors = lint_decks(strict, glossary, compare_with=decks) if strict else None
     for report in (warnings, errors):
