@@ -2,16 +2,16 @@
 
 A term that is one entry of a group also matches every other entry of that group, in every deck
 (梯度消失 = vanishing gradient). Entries are compared by their matching form, so "Vanishing
-Gradients" finds the group of "vanishing gradient". An entry inside a longer term is replaced too,
-because people mix the languages as they type: 不影响感受野 also matches "不影响 receptive
-field". The file itself is read by ``flashdl.decks.glossary``; this module only holds the groups.
+Gradients" finds the group of "vanishing gradient". A Chinese entry inside a longer Chinese term
+is replaced by its English equivalents too, because people type Chinese with English terms in it:
+不影响感受野 also matches "不影响 receptive field". The file itself is read by ``flashdl.decks.glossary``; this module only holds the groups.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flashdl.core.matching import Phrase, compile_phrase, phrase_key
+from flashdl.core.matching import HAN, Phrase, compile_phrase, phrase_key
 
 MAX_VARIANTS = 16  # spellings of one phrase through the glossary, at most
 MAX_ENTRY_TOKENS = 8  # the longest entry looked for inside a phrase (a Chinese character: one)
@@ -55,8 +55,11 @@ class Glossary:
         return (phrase, *(entry for entry in group if entry != phrase))
 
     def spellings(self, text: str) -> tuple[Phrase, ...]:
-        """``text`` compiled, with its equivalents and the spellings in which entries inside it
-        are replaced by their equivalents (longest entries first, at most ``MAX_VARIANTS``)."""
+        """``text`` compiled, with its equivalents and, for a Chinese phrase, the spellings in
+        which the Chinese entries inside it are replaced by their Latin equivalents (longest
+        entries first, at most ``MAX_VARIANTS``). Only that way round: people type Chinese with
+        English terms in it, hardly English with Chinese words, and a reference answer's gloss
+        ("accuracy is 准确率") must not read as "is accuracy"."""
         known = self._spellings.get(text)
         if known is None:
             known = self._spellings[text] = self._find_spellings(text)
@@ -72,7 +75,12 @@ class Glossary:
             if other is not None:
                 found.setdefault((other.tokens, other.formula), other)
         tokens = base.tokens
-        if base.formula or len(tokens) < 2 or base.words.isdisjoint(self._first_words):
+        if (
+            base.formula
+            or len(tokens) < 2
+            or HAN not in base.kinds
+            or base.words.isdisjoint(self._first_words)
+        ):
             return tuple(found.values())
         spans = []  # (first, last, replacements) of the entries inside, left to right
         position = 0
@@ -81,11 +89,10 @@ class Glossary:
                 if size == len(tokens):
                     continue  # the whole phrase: its equivalents are in already
                 group = self._by_key.get(" ".join(tokens[position : position + size]))
-                if group:
+                if group and all(kind == HAN for kind in base.kinds[position : position + size]):
                     entries = [compile_phrase(e) for e in group]
-                    spans.append(
-                        (position, position + size, [e for e in entries if e and not e.formula])
-                    )
+                    latin = [e for e in entries if e and not e.formula and HAN not in e.kinds]
+                    spans.append((position, position + size, latin))
                     position += size
                     break
             else:

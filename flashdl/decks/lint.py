@@ -287,5 +287,6 @@ def lint_decks(
         for card, path in cards:
             findings += lint_reference_answers(card, path, glossary, known)
         findings += lint_overlap(cards, others, glossary, known)
-    findings.sort(key=lambda f: (f.path, f.line))
-    return LintReport(findings, skipped)
+    # One finding once: a short term repeated in several groups of a point is one problem.
+    unique = sorted(dict.fromkeys(findings), key=lambda f: (f.path, f.line))
+    return LintReport(unique, skipped)

@@ -192,7 +192,9 @@ def test_an_entry_inside_a_longer_term_is_replaced_too_for_mixed_typing():
     glossary = Glossary.of([["感受野", "receptive field"], ["步长", "stride"]])
     assert hit(group("stride", "不影响感受野"), "stride不影响receptive field", glossary)
     assert hit("步长不影响感受野", "stride 不影响感受野", glossary)
-    assert hit("does not change the receptive field", "does not change the 感受野", glossary)
+    # Only Chinese terms get English inside, not the other way round (a gloss is no claim).
+    assert not hit("does not change the receptive field", "does not change the 感受野", glossary)
+    assert not hit("is accuracy", "accuracy is 准确率", Glossary.of([["准确率", "accuracy"]]))
     assert not hit("不影响感受野", "stride不影响receptive field")
     spellings = glossary.spellings("步长不影响感受野")
     assert ("strid", "不", "影", "响", "receptiv", "field") in [s.tokens for s in spellings]
