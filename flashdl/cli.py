@@ -418,14 +418,50 @@ def check(
     ] = None,
     decks_dir: DecksDirOption = None,
 ) -> None:
-    """Validate deck files and report every problem as file:line: message."""
+    """Validate deck files and lint their terms; report every problem as file:line: message.
+
+    Lint problems are errors for the bundled decks and warnings for your own."""
+    from flashdl.core.glossary import Glossary
+    from flashdl.decks.glossary import load_glossary
+    from flashdl.decks.lint import MAX_LINTED_CARDS, lint_decks
     from flashdl.decks.loader import load_collection
+    from flashdl.paths import bundled_decks_dir
 
     env = _env(ctx)
-    sources = _deck_sources(_paths(env, None), env)
+    paths = _paths(env, None)
+    sources = _deck_sources(paths, env)
     if paths_:
         sources = list(paths_) + env.decks_dirs
     decks = load_collection(sources)
+    bundled_dir = bundled_decks_dir().resolve()
+    bundled = [d for d in decks if Path(d.path).resolve().is_relative_to(bundled_dir)]
+    # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it).
+    strict = [d for d in bundled if d.format >= 2]
+    lenient = [d for d in decks if d not in bundled]
+    # The glossary only when some deck is small enough to be linted (see flashdl/decks/lint.py).
+    sizes = [sum(len(d.cards) for d in group) for group in (strict, lenient) if group]
+    glossary = (
+        load_glossary(paths.cache_dir)
+        if any(size <= MAX_LINTED_CARDS for size in sizes)
+        else Glossary()
+    )
+    warnings = lint_decks(lenient, glossary, compare_with=decks) if lenient else None
+    errors = lint_decks(strict, glossary, compare_with=decks) if strict else None
+    for report in (warnings, errors):
+        if report is not None and report.skipped:
+            typer.echo(f"note: {report.skipped}", err=True)
+    if warnings is not None:
+        for finding in warnings.findings:
+            typer.echo(finding.formatted("warning"), err=True)
+    if errors is not None and errors.findings:
+        raise DeckError([finding.formatted() for finding in errors.findings])
+    if warnings is not None and warnings.findings:
+        count = len(warnings.findings)
+        typer.echo(
+            f"flashdl: {count} lint warning{'s' if count != 1 else ''}: quiz may grade these"
+            " cards poorly (see docs/grading.md)",
+            err=True,
+        )
     cards = sum(len(d.cards) for d in decks)
     typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards")
 
@@ -519,6 +555,7 @@ def quiz(
     from flashdl.app.study import interview_date, scheduler_in_force
     from flashdl.core.model import card_ids, card_tags
     from flashdl.core.planning import pick_cards
+    from flashdl.decks.glossary import load_glossary
     from flashdl.store import Store
     from flashdl.ui import render
     from flashdl.ui.quiz import DEFAULT_BUDGET_MINUTES, QuizSession
@@ -552,9 +589,102 @@ def quiz(
             typing=not no_type,
             budget_seconds=budget * 60 if budget is not None else None,
             reschedule=reschedule,
+            glossary=load_glossary(paths.cache_dir),
         )
         answers = session.run()
         console.print(render.quiz_report_view(answers, lang.value))
+
+
+MAX_ANSWER_BYTES = 64 * 1024
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+def _json_text(value: object, depth: int = 0) -> str:
+    """JSON for the plain data ``flashdl grade`` prints (dicts, lists, text, numbers, booleans,
+    null), one item a line. Written out here because importing the ``json`` package costs
+    ``grade`` a few milliseconds at every start; ``tests/test_cli_grade.py`` checks the output
+    against ``json.loads``."""
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = "".join(
+            _JSON_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ch < " " else ch) for ch in value
+        )
+        return f'"{escaped}"'
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{inner}{_json_text(str(k))}: {_json_text(v, depth + 1)}" for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = [f"{inner}{_json_text(v, depth + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    raise TypeError(f"not JSON data: {type(value).__name__}")
+
+
+def _read_answer(env: Env) -> str:
+    """The typed answer on stdin, as text; empty, binary or huge input is a usage error."""
+    stream = env.stdin or sys.stdin
+    source = getattr(stream, "buffer", None)
+    try:
+        data = source.read(MAX_ANSWER_BYTES + 1) if source is not None else stream.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read the answer from stdin ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise UsageError("the answer on stdin is not UTF-8 text") from None
+    if isinstance(data, bytes):
+        if len(data) > MAX_ANSWER_BYTES:
+            raise UsageError(f"the answer on stdin is over {MAX_ANSWER_BYTES // 1024} KiB")
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError("the answer on stdin is not UTF-8 text") from None
+    if "\x00" in data:
+        raise UsageError("the answer on stdin looks binary (it has NUL bytes), not typed text")
+    if not data.strip():
+        raise UsageError(
+            "no answer on stdin; pipe one in, e.g. echo 'your answer' | flashdl grade CARD_ID"
+        )
+    return data
+
+
+@app.command()
+def grade(
+    ctx: typer.Context,
+    card_id: Annotated[str, typer.Argument(metavar="CARD_ID", help="The card answered.")],
+    lang: Annotated[
+        str, typer.Option("--lang", metavar="zh|en", help="Language of the corrections shown.")
+    ] = "zh",
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Grade a typed answer (read from stdin) as quiz does; print the key points it covers,
+    the wrong claims it makes and the suggested grade, as JSON."""
+    if lang not in ("zh", "en"):
+        raise UsageError(f"--lang must be zh or en, not '{lang}'")
+    from flashdl.core.grading import as_json, grade_answer
+    from flashdl.decks.glossary import load_glossary
+
+    env = _env(ctx)
+    paths = _paths(env, None)
+    card = _find_card(_load_decks(paths, env), card_id)
+    typed = _read_answer(env)
+    result = grade_answer(card, typed, load_glossary(paths.cache_dir))
+    typer.echo(_json_text(as_json(card, result, lang)))
 
 
 @app.command()

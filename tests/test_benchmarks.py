@@ -95,3 +95,44 @@ def test_times_past_midnight_stay_valid(generate):
     late = generate._stamp(date(2026, 1, 1), 25 * 3600, 5)
     assert datetime.fromisoformat(late).hour == 23
     assert late < generate._stamp(date(2026, 1, 2), 0, 0)
+
+
+GRADING = GENERATE.with_name("grading.py")
+ANSWERS = """\
+version: 1
+answers:
+  - card_id: cnn-1x1-convolution
+    lang: zh
+    kind: strong
+    grade: 5
+    reason: test
+    answer: |
+      1x1卷积在每个像素位置对所有输入通道做线性组合，用来降维或升维，大幅减少参数和计算量；
+      Inception 和 ResNet 的 bottleneck 都用它；后面接 ReLU 还能增加非线性。
+  - card_id: cnn-1x1-convolution
+    lang: en
+    kind: buzzwords
+    grade: 2
+    reason: test
+    answer: "channels, bottleneck, non-linearity, Inception, parameters"
+"""
+
+
+def test_the_grading_benchmark_prints_its_table(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("flashdl_benchmarks_grading", GRADING)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+        answers = tmp_path / "answers.yaml"
+        answers.write_text(ANSWERS, encoding="utf-8")
+        assert module.main(["--answers", str(answers), "--no-startup"]) == 0
+    finally:
+        del sys.modules[spec.name]
+    out = capsys.readouterr().out
+    assert "| Spearman correlation with the expert grade |" in out
+    assert "| buzzword lists given >= 3 | 0% | <= 10 % | pass |" in out
+    assert "| kind | answers |" in out and "| language | answers |" in out
+    assert "time per answer" in out
+    assert module.spearman([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
+    assert module.ranks([3, 1, 1]) == [2.0, 0.5, 0.5]

@@ -61,3 +61,28 @@ def test_first_card_with_a_warm_cache_loads_only_what_it_needs(tmp_path):
     assert "为什么归一化能够提高求解最优解的速度？" in result.stdout
     modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
     assert sorted(m for m in NOT_BEFORE_FIRST_CARD if m in modules) == []
+
+
+# What `flashdl grade` may not load once the deck and glossary caches are warm: it reads no YAML,
+# opens no database and renders nothing.
+NOT_IN_GRADE = ("yaml", "sqlite3", "sqlite_utils", "markdown_it", "rich.markdown", "pylatexenc",
+                "genanki", "fsrs", "pydantic", "json", "flashdl.store", "flashdl.ui")  # fmt: skip
+
+
+def test_grade_with_warm_caches_loads_only_what_it_needs(tmp_path):
+    import os
+
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path)}
+    probe = PROBE.format(args=["grade", "cv-resnet-residual-block"])
+    for _run in ("fill the caches", "measure"):
+        result = subprocess.run(
+            [sys.executable, "-c", probe],
+            input="残差连接让梯度直接传回浅层",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    assert '"card_id": "cv-resnet-residual-block"' in result.stdout
+    modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
+    assert sorted(m for m in NOT_IN_GRADE if m in modules) == []

@@ -156,6 +156,14 @@ def test_structural_errors_are_rejected_by_both(validator, name):
     assert not schema_accepts(validator, text)
 
 
+PITFALL = """\
+      - zh: 梯度消失不是过拟合
+        en: A vanishing gradient is not overfitting
+        terms: [overfitting, {all: [梯度, 过拟合]}]
+"""
+PITFALLS = f"    pitfalls:\n{PITFALL}    tags: [training]\n"
+
+
 def _card_two(change: str) -> str:
     """VALID with the second card's key-points block replaced by ``change``."""
     start = VALID.index("  - id: demo-two")
@@ -202,6 +210,18 @@ MUTATIONS = {
     "null tags": (VALID.replace("tags: [training]", "tags:"), True),
     "blank answer": (VALID.replace("answer: {zh: 梯度逐层放大。, en: Gradients grow layer by layer.}", "answer: {zh: '  '}"), False),
     "related id with capitals": (VALID.replace("related: [demo-two]", "related: [Demo-Two]"), False),
+    # deck format 2
+    "format 2": (VALID.replace("deck: demo\n", "deck: demo\nformat: 2\n"), True),
+    "format 3": (VALID.replace("deck: demo\n", "deck: demo\nformat: 3\n"), False),
+    "weights": (VALID.replace("terms: [浅层, early layers]", "weight: 3, terms: [浅层, early layers]"), True),
+    "weight 4": (VALID.replace("terms: [浅层, early layers]", "weight: 4, terms: [浅层, early layers]"), False),
+    "a term group": (VALID.replace("terms: [连乘, product]", "terms: [连乘, {all: [long, product]}]"), True),
+    "a group of one": (VALID.replace("terms: [连乘, product]", "terms: [{all: [product]}]"), True),
+    "an empty group": (VALID.replace("terms: [连乘, product]", "terms: [{all: []}]"), False),
+    "a group with another key": (VALID.replace("terms: [连乘, product]", "terms: [{all: [a, b], any: [c]}]"), False),
+    "pitfalls": (VALID.replace("    tags: [training]\n", PITFALLS), True),
+    "pitfall without terms": (VALID.replace("    tags: [training]\n", PITFALLS.replace("        terms: [overfitting, {all: [梯度, 过拟合]}]\n", "")), False),
+    "four pitfalls": (VALID.replace("    tags: [training]\n", PITFALLS.replace(PITFALL, PITFALL * 4)), False),
 }  # fmt: skip
 
 

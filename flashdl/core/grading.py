@@ -1,67 +1,370 @@
-"""Which key points a typed answer covers, by matching each point's ``terms``.
+"""Which key points a typed answer states, which classic wrong claims it makes, and the grade
+that suggests.
 
-Matching is a substring test after normalisation: Unicode NFKC (full-width ``ＲｅＬＵ`` equals
-``ReLU``), case folding, and removal of punctuation, symbols and spaces (so "vanishing-gradient",
-"Vanishing Gradient" and "vanishinggradient" all match the term "vanishing gradient"). Substring
-matching is what works for Chinese, which has no spaces between words.
+The matching itself (normalisation, scripts, formulas, sentences, negation) is in
+``flashdl.core.matching``. On top of it:
+
+- **Points.** A key point is covered when any one of its terms matches (a group term: all its
+  parts in one sentence), directly or through the shared glossary.
+- **Stated, not listed.** A match counts as *stated* unless it sits in a list: three or more short
+  segments in a row (between commas, 、, bullets and sentences; three words or less each), or an
+  answer that is mostly such segments (``Layout``). Buzzword lists are *listed*.
+- **Grade.** The weighted share of stated points gives the grade (``GRADE_FOR_SHARE``); points
+  that are only listed can lift it to 2 at most. When a card marks a core idea (a point
+  weighing more than the others), an answer that states it gets at least 3: a pass.
+- **Pitfalls.** A matched pitfall caps the grade at 2 (two or more: at 1) and is shown with its
+  correction.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from itertools import pairwise
+from typing import NamedTuple
 
-from flashdl.core.model import Card, KeyPoint
+from flashdl.core.glossary import EMPTY, Glossary
+from flashdl.core.matching import (
+    Answer,
+    CompiledTerm,
+    TermMatch,
+    match_term,
+    may_match,
+    read_answer,
+)
+from flashdl.core.model import Card, KeyPoint, Term
+
+# Lists of terms (see ``Layout``): a short segment, a run of them, a whole answer of them.
+SHORT_SEGMENT_UNITS, LIST_RUN, LIST_SEGMENTS, LIST_SHARE = 3.0, 3, 4, 0.7
+
+# (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
+GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
+LISTED_CAP = 2  # points that are only listed lift the grade to this at most
+CORE_FLOOR = 3  # the least grade of an answer that states the card's core idea
+PITFALL_CAP, PITFALLS_CAP = 2, 1  # one pitfall matched; two or more
 
 
-def normalize(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZC")
+def grade_for_share(share: float) -> int:
+    return next(grade for floor, grade in GRADE_FOR_SHARE if share >= floor)
 
 
-def covers(answer: str, point: KeyPoint) -> bool:
-    """True when any of the point's terms appears in ``answer``."""
-    typed = normalize(answer)
-    return any((term := normalize(t)) and term in typed for t in point.terms)
+# ---------------------------------------------------------------------------------------------
+# Compiled cards
 
 
-@dataclass(frozen=True)
-class Coverage:
-    covered: tuple[bool, ...]
+class CompiledCard(NamedTuple):
+    points: tuple[tuple[CompiledTerm, ...], ...]
+    weights: tuple[int, ...]
+    pitfalls: tuple[tuple[CompiledTerm, ...], ...]
+    # Per point, the words one of which an answer must contain for the point to match at all
+    # (None when a formula term could match without any).
+    anchors: tuple[frozenset[str] | None, ...] = ()
+
+
+def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
+    words = set()
+    for term in terms:
+        for phrase in term.parts[0]:
+            if phrase.formula:
+                return None
+            words.add(phrase.tokens[0])
+    return frozenset(words)
+
+
+def compile_term(term: Term, glossary: Glossary = EMPTY) -> CompiledTerm | None:
+    parts = []
+    for part in term.parts:
+        compiled = glossary.spellings(part)
+        if not compiled:
+            return None
+        parts.append(compiled)
+    return CompiledTerm.of(tuple(parts), label=str(term))
+
+
+def compile_terms(terms: Sequence[Term], glossary: Glossary = EMPTY) -> tuple[CompiledTerm, ...]:
+    compiled = (compile_term(t, glossary) for t in terms)
+    return tuple(c for c in compiled if c is not None)
+
+
+_COMPILED: dict[tuple[int, int], tuple[Card, Glossary, CompiledCard]] = {}
+MAX_COMPILED = 4096
+
+
+def compile_card(card: Card, glossary: Glossary = EMPTY) -> CompiledCard:
+    """The card's terms compiled with the glossary; remembered for the same card object (a
+    memo by identity: hashing a whole card at every answer would cost more than the grading)."""
+    key = (id(card), id(glossary))
+    known = _COMPILED.get(key)
+    if known is not None and known[0] is card and known[1] is glossary:
+        return known[2]
+    points = tuple(compile_terms(p.terms, glossary) for p in card.key_points)
+    compiled = CompiledCard(
+        points=points,
+        weights=tuple(p.weight for p in card.key_points),
+        pitfalls=tuple(compile_terms(p.terms, glossary) for p in card.pitfalls),
+        anchors=tuple(_anchors(terms) for terms in points),
+    )
+    if len(_COMPILED) >= MAX_COMPILED:
+        _COMPILED.clear()
+    _COMPILED[key] = (card, glossary, compiled)
+    return compiled
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+class PointResult(NamedTuple):
+    index: int
+    covered: bool  # some term matched
+    stated: bool  # ... in a sentence that says something, not in a list of terms
+    evidence: str | None  # the clause of the answer that matched
+    weight: int = 1
+
+
+class PitfallResult(NamedTuple):
+    index: int
+    evidence: str
+
+
+class Grading(NamedTuple):
+    """What the grader found in one answer. ``covered``, ``count``, ``share`` and ``missed``
+    describe the key points as the quiz log stores them. (The grader's records are named tuples:
+    a dataclass costs about half a millisecond to define, at every start of `flashdl grade`.)"""
+
+    points: tuple[PointResult, ...]
+    pitfalls: tuple[PitfallResult, ...] = ()
+    coverage: float = 0.0  # weighted share of the points covered
+    stated_share: float = 0.0  # weighted share of the points stated
+    suggested: int = 0
+    listed_answer: bool = False  # the answer as a whole is a list of terms
 
     @property
-    def count(self) -> int:
+    def covered(self) -> tuple[bool, ...]:
+        return tuple(p.covered for p in self.points)
+
+    @property
+    def count(self) -> int:  # type: ignore[override]  # how many points are covered
         return sum(self.covered)
 
     @property
     def share(self) -> float:
-        return self.count / len(self.covered) if self.covered else 0.0
+        return self.coverage
 
     @property
     def missed(self) -> tuple[int, ...]:
-        return tuple(i for i, hit in enumerate(self.covered) if not hit)
+        return tuple(p.index for p in self.points if not p.covered)
 
 
-def coverage(answer: str, points: Sequence[KeyPoint]) -> Coverage:
-    return Coverage(tuple(covers(answer, p) for p in points))
+# Kept for callers of the first grader: a ``Coverage`` is a ``Grading``.
+Coverage = Grading
 
 
-# (lowest share of key points covered, suggested SM-2 grade), checked from the top.
-GRADE_FOR_SHARE = ((0.9, 5), (0.7, 4), (0.5, 3), (0.3, 2), (1e-9, 1), (0.0, 0))
+# ---------------------------------------------------------------------------------------------
+# Grading
 
 
-def suggested_grade(result: Coverage) -> int:
-    """A starting point for self-grading: the share of key points the answer named."""
-    return next(grade for floor, grade in GRADE_FOR_SHARE if result.share >= floor)
+class Layout(NamedTuple):
+    """Where an answer lists terms instead of stating them.
+
+    The answer is cut into list segments (between commas, 、, list breaks and sentences, in
+    order). A segment of ``SHORT_SEGMENT_UNITS`` words or less is short (a Chinese character is
+    about half a word); ``LIST_RUN`` or more short segments in a row are a list, and the whole
+    answer is a list when ``LIST_SHARE`` of its segments (at least ``LIST_SEGMENTS``) are short."""
+
+    listed: frozenset[tuple[int, int]]  # (sentence, segment start) of the segments in a list
+    whole: bool
+
+    @classmethod
+    def of(cls, answer: Answer) -> Layout:
+        segments = []  # (sentence, start, size)
+        for number, sentence in enumerate(answer.sentences):
+            cuts = [sentence.start, *sentence.segments, sentence.end]
+            for lo, hi in pairwise(cuts):
+                first, last = bisect_left(sentence.starts, lo), bisect_left(sentence.starts, hi)
+                size = sentence.units[last] - sentence.units[first]
+                if size:
+                    segments.append((number, lo, size))
+        short = [size <= SHORT_SEGMENT_UNITS for _, _, size in segments]
+        listed = set()
+        run: list[int] = []
+        for index, is_short in enumerate([*short, False]):
+            if is_short:
+                run.append(index)
+                continue
+            if len(run) >= LIST_RUN:
+                listed.update(segments[i][:2] for i in run)
+            run = []
+        whole = len(segments) >= LIST_SEGMENTS and sum(short) / len(segments) >= LIST_SHARE
+        return cls(frozenset(listed), whole)
+
+    def states(self, answer: Answer, match: TermMatch) -> bool:
+        """The match is in no list: it is stated in a sentence."""
+        if self.whole:
+            return False
+        sentence = answer.sentences[match.sentence]
+        for hit in match.hits:
+            position = bisect_right(sentence.segments, hit.start)
+            lo = sentence.segments[position - 1] if position else sentence.start
+            if (match.sentence, lo) in self.listed:
+                return False
+        return True
 
 
-@dataclass(frozen=True)
-class QuizAnswer:
+def _best(
+    answer: Answer, layout: Layout, matches: Sequence[TermMatch]
+) -> tuple[TermMatch | None, bool]:
+    """The first stated match, else the first match."""
+    for match in matches:
+        if layout.states(answer, match):
+            return match, True
+    return (matches[0], False) if matches else (None, False)
+
+
+def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) -> Grading:
+    """Grade ``typed`` (text, or an answer already read) against ``card``'s key points and
+    pitfalls."""
+    compiled = compile_card(card, glossary)
+    answer = typed if isinstance(typed, Answer) else read_answer(typed)
+    point_matches = [
+        sorted(
+            (m for term in terms for m in match_term(term, answer)),
+            key=lambda m: (m.sentence, m.start),
+        )
+        for terms in compiled.points
+    ]
+    pitfall_matches = [
+        [m for term in terms for m in match_term(term, answer)] for terms in compiled.pitfalls
+    ]
+    layout = Layout.of(answer)
+    points = []
+    for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
+        best, stated = _best(answer, layout, matches)
+        evidence = None
+        if best is not None:
+            evidence = answer.clause_text(answer.sentences[best.sentence], best.start, best.end)
+        points.append(
+            PointResult(
+                index=index,
+                covered=best is not None,
+                stated=stated,
+                evidence=evidence,
+                weight=weight,
+            )
+        )
+    pitfalls = tuple(
+        PitfallResult(
+            index, answer.clause_text(answer.sentences[ms[0].sentence], ms[0].start, ms[0].end)
+        )
+        for index, ms in enumerate(pitfall_matches)
+        if ms
+    )
+    total = sum(compiled.weights) or 1
+    coverage = sum(p.weight for p in points if p.covered) / total
+    stated_share = sum(p.weight for p in points if p.stated) / total
+    return Grading(
+        points=tuple(points),
+        pitfalls=pitfalls,
+        coverage=coverage,
+        stated_share=stated_share,
+        suggested=suggest(points, pitfalls, coverage, stated_share),
+        listed_answer=layout.whole,
+    )
+
+
+def suggest(
+    points: Sequence[PointResult],
+    pitfalls: Sequence[PitfallResult],
+    coverage: float,
+    stated_share: float,
+) -> int:
+    grade = max(grade_for_share(stated_share), min(LISTED_CAP, grade_for_share(coverage)))
+    weights = [p.weight for p in points]
+    marks_core = bool(weights) and max(weights) > min(weights)
+    if marks_core and any(p.stated for p in points if p.weight == max(weights)):
+        grade = max(grade, CORE_FLOOR)  # the core idea explained is a pass
+    if pitfalls:
+        grade = min(grade, PITFALL_CAP if len(pitfalls) == 1 else PITFALLS_CAP)
+    return grade
+
+
+# ---------------------------------------------------------------------------------------------
+# The first grader's API, on top of the new one
+
+
+def coverage(answer: str, points: Sequence[KeyPoint], glossary: Glossary = EMPTY) -> Grading:
+    """Grade ``answer`` against bare key points (no pitfalls)."""
+    from flashdl.core.model import Text
+
+    card = Card(id="", deck="", question=Text(), answer=Text(), key_points=tuple(points))
+    return grade_answer(card, answer, glossary)
+
+
+def covers(answer: str, point: KeyPoint, glossary: Glossary = EMPTY) -> bool:
+    """True when some term of ``point`` matches ``answer``."""
+    return coverage(answer, (point,), glossary).points[0].covered
+
+
+def suggested_grade(result: Grading) -> int:
+    return result.suggested
+
+
+def covered_share(
+    card: Card, answer: Answer, glossary: Glossary = EMPTY, floor: float = 0.0
+) -> float:
+    """The weighted share of ``card``'s key points that some term of theirs matches in
+    ``answer``: the cheap part of ``grade_answer``, for comparing many cards with many answers.
+    0 when the share cannot reach ``floor`` (found out without matching)."""
+    compiled = compile_card(card, glossary)
+    words = answer.words
+    total = sum(compiled.weights) or 1
+    possible = [anchors is None or not anchors.isdisjoint(words) for anchors in compiled.anchors]
+    if sum(w for w, p in zip(compiled.weights, possible, strict=True) if p) / total < floor:
+        return 0.0
+    found = 0
+    for terms, weight, may in zip(compiled.points, compiled.weights, possible, strict=True):
+        if not may:
+            continue
+        for term in terms:
+            if may_match(term, answer) and match_term(term, answer):
+                found += weight
+                break
+    return found / total
+
+
+def as_json(card: Card, grading: Grading, lang: str) -> dict[str, object]:
+    """What ``flashdl grade`` prints: the points, the pitfalls with their corrections (in
+    ``lang``), the weighted coverage and the suggested grade."""
+    return {
+        "card_id": card.id,
+        "points": [
+            {
+                "index": p.index,
+                "covered": p.covered,
+                "stated": p.stated,
+                "weight": p.weight,
+                "evidence": p.evidence,
+            }
+            for p in grading.points
+        ],
+        "pitfalls": [
+            {
+                "index": p.index,
+                "evidence": p.evidence,
+                "correction": card.pitfalls[p.index].text.get(lang),
+            }
+            for p in grading.pitfalls
+        ],
+        "coverage": round(grading.coverage, 4),
+        "suggested_grade": grading.suggested,
+    }
+
+
+class QuizAnswer(NamedTuple):
     card: Card
     grade: int
     seconds: float
     typed: str | None = None
-    coverage: Coverage | None = None
+    coverage: Grading | None = None
     suggested: int | None = None
     overrun: bool = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import NamedTuple, overload
 
 # C0 controls except tab and newline, DEL, C1 controls, and bidirectional overrides/isolates.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -36,10 +36,47 @@ class Text:
         return [self.get(lang)]
 
 
+class Term(NamedTuple):
+    """One way of making a point: a phrase, or a group of phrases (``all:`` in a deck) that must
+    all occur in one sentence of the answer. (A named tuple, not a dataclass: it is cheaper to
+    define at every start.)"""
+
+    parts: tuple[str, ...]
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.parts) > 1
+
+    def __str__(self) -> str:
+        return " + ".join(self.parts)
+
+
+def _as_terms(terms: Sequence[Term | str]) -> tuple[Term, ...]:
+    return tuple(t if isinstance(t, Term) else Term((t,)) for t in terms)
+
+
 @dataclass(frozen=True)
 class KeyPoint:
+    """A thing an interviewer listens for. ``terms`` are alternatives: any one shows the point
+    was made (plain strings are accepted and become one-phrase terms). ``weight`` is 1, 2 or 3:
+    the core idea of a card counts more."""
+
     text: Text
-    terms: tuple[str, ...]
+    terms: tuple[Term, ...]
+    weight: int = 1
+    line: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if not all(isinstance(t, Term) for t in self.terms):
+            object.__setattr__(self, "terms", _as_terms(self.terms))
+
+
+class Pitfall(NamedTuple):
+    """A classic wrong claim: ``terms`` say when an answer makes it, ``text`` is the correction."""
+
+    text: Text
+    terms: tuple[Term, ...]
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,6 +94,8 @@ class Card:
     current_source: str = ""
     # The question as first written, when the deck shows a corrected one in ``question``.
     original_question: Text | None = None
+    # Classic wrong claims for this question (deck format 2).
+    pitfalls: tuple[Pitfall, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +104,7 @@ class Deck:
     title: Text
     cards: Sequence[Card]  # a tuple once parsed; LazyCards when it comes from the cache
     path: str = ""
+    format: int = 1  # the deck format the file declares (1 when it does not)
 
 
 class LazyCards(Sequence[Card]):

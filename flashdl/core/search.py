@@ -16,7 +16,7 @@ def fold(text: str) -> str:
 def card_text(card: Card) -> str:
     parts = [card.id, card.question.zh, card.question.en, card.answer.zh, card.answer.en]
     for point in card.key_points:
-        parts += [point.text.zh, point.text.en, *point.terms]
+        parts += [point.text.zh, point.text.en, *(p for t in point.terms for p in t.parts)]
     return fold("\n".join(parts))
 
 

@@ -37,6 +37,7 @@ def starter_deck(name: str) -> str:
 # complete and check this file against {SCHEMA_COPY} beside it (`flashdl schema` prints it).
 
 deck: {name}                         # must equal the file name without .yaml
+format: 2                            # deck format 2: weights, term groups and pitfalls
 title: {{zh: 我的卡片, en: My cards}}    # zh, en or both; the other is used when one is missing
 cards:
   - id: {name}-dropout               # unique across ALL decks and never reused: progress hangs on it
@@ -56,13 +57,22 @@ cards:
     key_points:                      # 3 to 6 points an interviewer listens for
       - zh: 随机丢弃神经元，近似集成许多子网络
         en: Randomly drops units; approximates an ensemble of sub-networks
-        terms: [集成, 子网络, ensemble, sub-network]   # words that show the point was made
+        weight: 3                    # 1 (default) to 3: the core idea counts most
+        terms:                       # any one shows the point was made (see docs/grading.md)
+          - 子网络
+          - {{all: [共享权重, 平均]}}      # a group: all parts in one sentence of the answer
+          - sub-network
+          - ensemble
       - zh: 打破神经元之间的共适应
         en: Breaks co-adaptation between units
-        terms: [共适应, co-adaptation]
+        terms: [不能依赖特定的同伴, cannot rely on particular partners, co-adaptation]
       - zh: 测试时不丢弃，需要按保留概率缩放
         en: No dropping at test time; activations are rescaled
-        terms: [缩放, scale, inverted]
+        terms: [{{all: [测试时, 缩放]}}, {{all: [test time, scaled]}}, inverted dropout]
+    pitfalls:                        # optional: classic wrong claims, shown with the correction
+      - zh: 测试时不做 dropout，而是按保留概率缩放
+        en: Dropout is not applied at test time; activations are rescaled instead
+        terms: [{{all: [测试时, 也随机丢弃]}}, {{all: [test time, also drop]}}]
     source: https://jmlr.org/papers/v15/srivastava14a.html   # optional, http(s) only
     tags: [regularization]           # optional: letters, digits, '_', '.', '-'
     related: [{name}-weight-decay]     # optional: ids of overlapping cards

@@ -46,7 +46,7 @@ from flashdl.decks.loader import (
 )
 from flashdl.files import resolved
 
-CACHE_FORMAT = 5  # 5: JSON (4 and earlier were pickles, which are never read)
+CACHE_FORMAT = 6  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2
 INDEX_SUFFIX = ".json"
 MAX_INDEX_BYTES = 256 * 2**20
 

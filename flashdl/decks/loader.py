@@ -14,7 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import DeckError, UsageError, one_line
-from flashdl.core.model import Card, Deck, KeyPoint, Text, card_ids, card_lines, card_related
+from flashdl.core.model import (
+    Card,
+    Deck,
+    KeyPoint,
+    Pitfall,
+    Term,
+    Text,
+    card_ids,
+    card_lines,
+    card_related,
+)
 from flashdl.files import resolved
 
 if TYPE_CHECKING:
@@ -25,6 +35,8 @@ __all__ = [
     "Deck",
     "DeckError",
     "KeyPoint",
+    "Pitfall",
+    "Term",
     "Text",
     "load_collection",
     "load_deck",
@@ -33,27 +45,34 @@ __all__ = [
 
 LANGS = ("zh", "en")
 MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 6
-MAX_NESTING = 32  # a deck needs 6 levels (deck, cards, card, key_points, point, terms)
+MAX_PITFALLS = 3
+FORMATS = ("1", "2")  # the deck format versions this flashdl reads
+WEIGHTS = ("1", "2", "3")
+MAX_NESTING = 32  # a deck needs 8 levels (deck, cards, card, key_points, point, terms, all, part)
 MAX_DECK_BYTES = 64 * 1024 * 1024
 MAX_FORMULA_NESTING = 20  # far beyond any real formula; deeper ones would exhaust the renderer
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
 
-DECK_KEYS = ("deck", "title", "cards")
+DECK_KEYS = ("deck", "format", "title", "cards")
+REQUIRED_DECK_KEYS = ("deck", "title", "cards")
 CARD_KEYS = (
     "id",
     "question",
     "corrected_question",
     "answer",
     "key_points",
+    "pitfalls",
     "source",
     "current_source",
     "tags",
     "related",
 )
 TEXT_KEYS = LANGS
-KEY_POINT_KEYS = ("zh", "en", "terms")
+KEY_POINT_KEYS = ("zh", "en", "weight", "terms")
+PITFALL_KEYS = ("zh", "en", "terms")
+GROUP_KEYS = ("all",)
 
 _YAML = "tag:yaml.org,2002:"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -380,6 +399,38 @@ def _string_list(
     return tuple(items)
 
 
+def _terms(value: object, line: int, what: str, problems: _Problems) -> tuple[Term, ...]:
+    """A list of alternatives: each a phrase, or ``{all: [phrase, phrase, ...]}``."""
+    if value is None or (isinstance(value, _List) and not value):
+        problems.add(line, f"{what} is empty")
+        return ()
+    if not isinstance(value, _List):
+        problems.add(line, f"{what} must be a list")
+        return ()
+    terms = []
+    for number, (item, item_line) in enumerate(zip(value, value.item_lines, strict=True), 1):
+        if type(item) is str and item.strip():  # the common case: one phrase
+            terms.append(Term((item.strip(),)))
+            continue
+        if not isinstance(item, _Map):
+            text = _string(item, item_line, f"{what} item", problems)
+            if text:
+                terms.append(Term((text.strip(),)))
+            continue
+        where = f"{what} #{number}"
+        _unknown_keys(item, GROUP_KEYS, where, problems)
+        if "all" not in item:
+            problems.add(item.line, f"{where} must be a phrase or {{all: [phrase, phrase, ...]}}")
+            continue
+        parts = _string_list(item["all"], item.key_lines["all"], f"{where} all", None, problems)
+        if not parts and not isinstance(item["all"], str):
+            problems.add(item.key_lines["all"], f"{where} all: is empty")
+            continue
+        if parts:
+            terms.append(Term(parts))  # a group of one phrase is that phrase
+    return tuple(terms)
+
+
 def _key_points(
     value: object, line: int, card_id: str, problems: _Problems
 ) -> tuple[KeyPoint, ...]:
@@ -399,16 +450,51 @@ def _key_points(
             continue
         _unknown_keys(item, KEY_POINT_KEYS, where, problems)
         text = _languages(item, where, problems)
-        terms: tuple[str, ...] = ()
+        terms: tuple[Term, ...] = ()
         if "terms" not in item:
             problems.add(item.line, f"{where} is missing 'terms'")
         else:
-            line_of_terms = item.key_lines["terms"]
-            terms = _string_list(item["terms"], line_of_terms, f"{where} terms", None, problems)
-            if not terms and not isinstance(item["terms"], str):
-                problems.add(line_of_terms, f"{where} terms is empty")
-        points.append(KeyPoint(text=text, terms=terms))
+            terms = _terms(item["terms"], item.key_lines["terms"], f"{where} terms", problems)
+        weight = 1
+        if "weight" in item:
+            raw = item["weight"]
+            if isinstance(raw, str) and raw.strip() in WEIGHTS:
+                weight = int(raw)
+            else:
+                shown = raw if isinstance(raw, str) else _kind(raw)
+                problems.add(
+                    item.key_lines["weight"], f"{where} weight is '{shown}'; give 1, 2 or 3"
+                )
+        points.append(KeyPoint(text=text, terms=terms, weight=weight, line=item.line))
     return tuple(points)
+
+
+def _pitfalls(value: object, line: int, card_id: str, problems: _Problems) -> tuple[Pitfall, ...]:
+    what = f"card '{card_id}' pitfalls"
+    if value is None:
+        return ()
+    if not isinstance(value, _List):
+        problems.add(line, f"{what} must be a list")
+        return ()
+    if len(value) > MAX_PITFALLS:
+        problems.add(value.line, f"{what} has {len(value)} items; give at most {MAX_PITFALLS}")
+    pitfalls = []
+    for index, (item, item_line) in enumerate(zip(value, value.item_lines, strict=True), 1):
+        where = f"{what} #{index}"
+        if not isinstance(item, _Map):
+            problems.add(
+                item_line, f"{where} must be a mapping with zh/en (the correction) and terms"
+            )
+            continue
+        _unknown_keys(item, PITFALL_KEYS, where, problems)
+        text = _languages(item, where, problems)
+        terms: tuple[Term, ...] = ()
+        if "terms" not in item:
+            problems.add(item.line, f"{where} is missing 'terms'")
+        else:
+            terms = _terms(item["terms"], item.key_lines["terms"], f"{where} terms", problems)
+        pitfalls.append(Pitfall(text=text, terms=terms, line=item.line))
+    return tuple(pitfalls)
 
 
 def _url(value: object, line: int, what: str, problems: _Problems) -> str:
@@ -464,6 +550,11 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
         if "key_points" in item
         else ()
     )
+    pitfalls = (
+        _pitfalls(item["pitfalls"], lines["pitfalls"], card_id or "?", problems)
+        if "pitfalls" in item
+        else ()
+    )
     src = (
         _url(item["source"], lines["source"], f"{label} source", problems)
         if "source" in item
@@ -508,6 +599,7 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
         line=item.line,
         current_source=current_src,
         original_question=original_question,
+        pitfalls=pitfalls,
     )
 
 
@@ -543,7 +635,7 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
         problems.add(root_line, "a deck file must be a mapping with 'deck', 'title' and 'cards'")
         raise DeckError(problems.formatted())
     _unknown_keys(root, DECK_KEYS, "deck file", problems)
-    for required in DECK_KEYS:
+    for required in REQUIRED_DECK_KEYS:
         if required not in root:
             problems.add(root.line, f"missing '{required}'")
     name = ""
@@ -558,6 +650,18 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
             problems.add(
                 root.key_lines["deck"],
                 f"deck name '{name}' does not match the file name '{expected_name}.yaml'",
+            )
+    version = 1
+    if "format" in root:
+        raw = root["format"]
+        if isinstance(raw, str) and raw.strip() in FORMATS:
+            version = int(raw)
+        else:
+            shown = raw if isinstance(raw, str) else _kind(raw)
+            problems.add(
+                root.key_lines["format"],
+                f"deck format '{shown}' is not one this flashdl reads ({', '.join(FORMATS)});"
+                " upgrade flashdl or write format: 2",
             )
     title = (
         _text(root["title"], root.key_lines["title"], "title", problems)
@@ -584,7 +688,7 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
                 cards.append(card)
     if problems.items:
         raise DeckError(problems.formatted())
-    return Deck(name=name, title=title, cards=tuple(cards), path=source)
+    return Deck(name=name, title=title, cards=tuple(cards), path=source, format=version)
 
 
 # ---------------------------------------------------------------------------------------------

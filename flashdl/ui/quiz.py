@@ -1,9 +1,11 @@
 """``flashdl quiz``: a mock interview outside the schedule.
 
 The user answers in their own words (typed, several lines, ended by an empty line); the reference
-answer is then shown beside the card's key points, ticked where the typed answer named them. The
-user grades themselves, starting from a suggested grade. Every answer is logged with mode ``quiz``,
-the typed text and its coverage; the schedule moves only with ``reschedule=True``.
+answer is then shown beside the card's key points, each ticked with the phrase of the answer that
+stated it or crossed, and any classic wrong claim the answer made with its correction
+(``flashdl.core.grading``). The user grades themselves, starting from the suggested grade. Every
+answer is logged with mode ``quiz``, the typed text and its coverage; the schedule moves only with
+``reschedule=True``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from datetime import datetime
 
 from rich.text import Text
 
-from flashdl.core.grading import Coverage, QuizAnswer, coverage, suggested_grade
+from flashdl.core.glossary import EMPTY, Glossary
+from flashdl.core.grading import Grading, QuizAnswer, grade_answer
 from flashdl.core.model import Card
 from flashdl.ui import render
 from flashdl.ui.study import GRADE_KEYS, QUIT, SessionContext
@@ -37,8 +40,10 @@ class QuizSession:
         typing: bool = True,
         budget_seconds: float | None = None,
         reschedule: bool = False,
+        glossary: Glossary = EMPTY,
     ):
         self.ctx = ctx
+        self.glossary = glossary
         self.cards = list(cards)
         self.typing = typing
         self.budget = budget_seconds
@@ -64,24 +69,19 @@ class QuizSession:
             if key is None or key == QUIT:
                 return False
         answered_at = self.ctx.clock()
-        result = coverage(typed, card.key_points) if typed is not None else None
-        suggested = suggested_grade(result) if result is not None and typed else None
+        result = grade_answer(card, typed, self.glossary) if typed is not None else None
+        suggested = result.suggested if result is not None and typed else None
         self.ctx.console.print(
             render.answer_view(
                 card,
                 lang=self.ctx.lang,
                 related=self.ctx.related(card),
                 covered=result.covered if result else None,
+                grading=result if typed else None,
             )
         )
         if result is not None:
-            self.ctx.console.print(
-                Text(
-                    f"Key points named: {result.count}/{len(result.covered)}"
-                    + (f" — suggested grade {suggested}" if suggested is not None else ""),
-                    style="bold",
-                )
-            )
+            self.ctx.console.print(render.grading_line(result, suggested, self.ctx.lang))
         grade = self._read_grade(suggested)
         if grade is None:
             return False
@@ -146,7 +146,7 @@ class QuizSession:
         at: datetime,
         seconds: float,
         typed: str | None,
-        result: Coverage | None,
+        result: Grading | None,
     ) -> None:
         recorded = self.ctx.store.record_review(
             card_id=card.id,

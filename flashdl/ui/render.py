@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from flashdl.app.stats import Stats
-    from flashdl.core.grading import QuizAnswer
+    from flashdl.core.grading import Grading, QuizAnswer
     from flashdl.core.simulate import SimulationResult
     from flashdl.store import Review, StoredCard
 
@@ -81,9 +81,11 @@ def answer_view(
     lang: str,
     related: Sequence[Card] = (),
     covered: Sequence[bool] | None = None,
+    grading: Grading | None = None,
 ) -> RenderableType:
     """The answer, its key points (ticked or crossed when ``covered`` says which a quiz answer
-    named) and the related cards."""
+    named; with ``grading``, each with the phrase of the answer that matched), the classic wrong
+    claims the answer made with their corrections, and the related cards."""
     from rich.table import Table
 
     parts: list[RenderableType] = []
@@ -94,16 +96,38 @@ def answer_view(
     points = Table.grid(padding=(0, 1))
     points.add_column(no_wrap=True)
     points.add_column()
+    found = grading.points if grading is not None else None
     for index, point in enumerate(card.key_points):
+        listed = found is not None and found[index].covered and not found[index].stated
         if covered is None:
             mark = Text("•", style="green")
+        elif listed:
+            mark = Text("✓", style="yellow")
         elif covered[index]:
             mark = Text("✓", style="bold green")
         else:
             mark = Text("✗", style="bold red")
-        points.add_row(mark, plain(point.text, lang))
+        line = plain(point.text, lang)
+        if found is not None and found[index].evidence:
+            line.append("\n")
+            line.append(f"«{sanitize(found[index].evidence)}»", style="dim")
+            if listed:
+                line.append(LISTED_NOTE.get(lang, LISTED_NOTE["both"]), style="yellow")
+        points.add_row(mark, line)
     heading = {"zh": "要点", "en": "Key points"}.get(lang, "要点 · Key points")
     parts += [Text(""), Text(heading, style="bold"), points]
+    if grading is not None and grading.pitfalls:
+        label = {"zh": "常见错误", "en": "Wrong claims"}.get(lang, "常见错误 · Wrong claims")
+        wrong = Table.grid(padding=(0, 1))
+        wrong.add_column(no_wrap=True)
+        wrong.add_column()
+        for found_pitfall in grading.pitfalls:
+            pitfall = card.pitfalls[found_pitfall.index]
+            line = plain(pitfall.text, lang)
+            line.append("\n")
+            line.append(f"«{sanitize(found_pitfall.evidence)}»", style="dim")
+            wrong.add_row(Text("✗", style="bold red"), line)
+        parts += [Text(""), Text(label, style="bold red"), wrong]
     if related:
         label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
         parts.append(Text(""))
@@ -112,6 +136,28 @@ def answer_view(
             line.append_text(plain(other.question, "zh" if lang == "both" else lang))
             parts.append(line)
     return Panel(Group(*parts), border_style="green")
+
+
+LISTED_NOTE = {
+    "zh": "  （只是列出，没有成句说明）",
+    "en": "  (only listed, not stated in a sentence)",
+    "both": "  （只是列出 · only listed）",
+}
+
+
+def grading_line(grading: Grading, suggested: int | None, lang: str) -> Text:
+    """ "Key points named: 2/5 — suggested grade 3", and why a grade is capped."""
+    text = Text(f"Key points named: {grading.count}/{len(grading.points)}", style="bold")
+    if suggested is not None:
+        text.append(f" — suggested grade {suggested}", style="bold")
+    reasons = []
+    if grading.pitfalls:
+        reasons.append("a wrong claim" if len(grading.pitfalls) == 1 else "wrong claims")
+    if grading.listed_answer or any(p.covered and not p.stated for p in grading.points):
+        reasons.append("points listed, not explained")
+    if reasons and suggested is not None and suggested <= 2:
+        text.append(f" ({'; '.join(reasons)})", style="yellow")
+    return text
 
 
 def grade_legend(lang: str, *, undo: bool = True) -> Text:

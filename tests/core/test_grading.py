@@ -1,57 +1,340 @@
-"""Key-point matching for typed quiz answers, in Chinese and English."""
+"""The answer grader: matching per script, formulas, negation, groups, the glossary, the buzzword
+rule, pitfalls and the suggested grade; with hypothesis properties over arbitrary answers."""
 
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flashdl.core.grading import coverage, covers, normalize, suggested_grade
-from flashdl.core.model import KeyPoint, Text
-
-POINTS = (
-    KeyPoint(Text("梯度消失", "vanishing"), ("梯度消失", "vanishing gradient")),
-    KeyPoint(Text("残差连接", "residual"), ("残差", "residual", "skip connection")),
-    KeyPoint(Text("ReLU", "ReLU"), ("ReLU",)),
-    KeyPoint(Text("初始化", "init"), ("初始化", "initialization")),
+from flashdl.core.glossary import Glossary
+from flashdl.core.grading import (
+    as_json,
+    compile_card,
+    coverage,
+    covered_share,
+    covers,
+    grade_answer,
+    grade_for_share,
 )
+from flashdl.core.matching import fold, normalize, read_answer, stem
+from flashdl.core.model import Card, KeyPoint, Pitfall, Term, Text
+
+
+def point(*terms: str | Term, weight: int = 1) -> KeyPoint:
+    return KeyPoint(Text("要点", "point"), tuple(terms), weight=weight)
+
+
+def group(*parts: str) -> Term:
+    return Term(parts)
+
+
+def card(*points: KeyPoint, pitfalls: tuple[Pitfall, ...] = ()) -> Card:
+    return Card(
+        id="demo",
+        deck="demo",
+        question=Text("问题？", "Question?"),
+        answer=Text("答案", "Answer"),
+        key_points=points,
+        pitfalls=pitfalls,
+    )
+
+
+def hit(term: str | Term, typed: str, glossary: Glossary | None = None) -> bool:
+    return covers(typed, point(term), *(() if glossary is None else (glossary,)))
+
+
+# -- normalisation and stemming -------------------------------------------------------------
+
+
+def test_normalize_folds_width_and_case_and_keeps_a_map_to_the_typed_text():
+    assert normalize("Ｂａｔｃｈ Norm，好！") == "batch norm,好!"
+    norm, where = fold("ＲｅＬＵ和ｘ²")
+    assert norm == "relu和x2" and len(where) == len(norm)
+    assert list(where) == list(range(7))
+    norm, where = fold("ﬁne ß")  # a ligature and ß fold to two letters each
+    assert norm == "fine ss" and list(where) == [0, 0, 1, 2, 3, 4, 4]
 
 
 @pytest.mark.parametrize(
-    ("typed", "point", "hit"),
+    "words",
     [
-        ("深层网络会出现梯度消失的问题", 0, True),
-        ("the Vanishing-Gradient problem", 0, True),
-        ("VANISHING GRADIENT", 0, True),
-        ("ｒｅｌｕ 激活", 2, True),  # full-width letters
-        ("用 Re LU", 2, True),  # spaces removed
-        ("梯度，消失", 0, True),  # Chinese punctuation removed
-        ("skip-connections help", 1, True),
-        ("exploding gradients", 0, False),
-        ("", 3, False),
+        ("stride", "strides", "striding", "strided"),
+        ("normalize", "normalise", "normalized", "normalizing", "normalization", "normalisation"),
+        ("gradient", "gradients"),
+        ("saturate", "saturates", "saturated", "saturating"),
+        ("multiply", "multiplies", "multiplied", "multiplying"),
+        ("embedding", "embeddings", "embedded", "embed"),
+        ("entropy", "entropies"),
     ],
 )
-def test_covers(typed, point, hit):
-    assert covers(typed, POINTS[point]) is hit
+def test_inflections_of_one_word_meet(words):
+    assert len({stem(w) for w in words}) == 1, [stem(w) for w in words]
 
 
-def test_coverage_and_suggested_grade():
-    result = coverage("ResNet 用残差连接缓解 vanishing gradient", POINTS)
-    assert result.covered == (True, True, False, False)
-    assert result.count == 2 and result.share == 0.5 and result.missed == (2, 3)
-    assert suggested_grade(result) == 3
-    assert suggested_grade(coverage("", POINTS)) == 0
-    assert suggested_grade(coverage("ReLU", POINTS)) == 1
-    assert suggested_grade(coverage("梯度消失 残差 ReLU 初始化", POINTS)) == 5
+def test_stems_are_whole_words_not_prefixes():
+    assert not hit("multipl", "the strides multiply the growth")
+    assert hit("multiply", "the strides multiplied the growth")
+    assert not hit("relu", "prelu is a variant")
+    assert hit("ReLU", "Leaky-ReLU is a variant")
 
 
-def test_normalize():
-    assert normalize("Ｂａｔｃｈ  Norm，好！") == "batchnorm好"
+# -- matching per script ----------------------------------------------------------------------
 
 
-@given(st.text(max_size=100))
-def test_grade_is_monotone_in_coverage(text):
-    result = coverage(text, POINTS)
-    grade = suggested_grade(result)
-    assert 0 <= grade <= 5
-    assert (grade == 0) == (result.count == 0)
+@pytest.mark.parametrize(
+    ("term", "typed", "expected"),
+    [
+        ("vanishing gradient", "the Vanishing-Gradients problem", True),
+        ("vanishing gradient", "VANISHING GRADIENT", True),
+        ("vanishing gradient", "vanishing, gradient", False),  # not across a clause
+        ("product of strides", "the product of the strides", True),  # an inserted article
+        ("梯度消失", "深层网络会出现梯度消失的问题", True),
+        ("相似用户", "先找到相似的用户再推荐", True),  # an inserted particle
+        ("相似用户", "相似，用户", False),
+        ("相似用户", "相似度高的用户", False),  # more than one character between
+        ("ｒｅｌｕ", "用 ReLU 激活", True),
+        ("3x3", "两个3×3卷积", True),
+        ("3x3", "two 3 x 3 convs", True),
+        ("k-means", "we run k-means first", True),
+        ("1x1卷积", "1×1卷积可以降维", True),
+        ("skip connection", "skip-connections help", True),
+    ],
+)
+def test_words_and_characters(term, typed, expected):
+    assert hit(term, typed) is expected
+
+
+@pytest.mark.parametrize(
+    ("term", "typed", "expected"),
+    [
+        ("QK^T", "softmax(QK^T / sqrt(d)) V", True),
+        ("QK^T", "先算 Q K^T 再缩放", True),
+        ("O(n^2 d)", "复杂度是O(n²d)", True),
+        ("O(n^2 d)", "it is O(n^2 \\cdot d) in time", True),
+        ("O(n^2 d)", "O(n d^2) for the projections", False),
+        ("1/sqrt(d_k)", "乘以 1/√d_k 防止点积过大", True),
+        ("1/sqrt(d_k)", "scaled by $\\frac{1}{\\sqrt{d_k}}$", True),
+        ("n^2", "O(n²d) in total", True),  # an implied product
+        ("k-1", "the effective kernel is d(k-1)+1", True),
+        ("k-1", "add k1 pixels", False),  # symbols are never simply deleted
+        ("k-1", "with dk-1 channels", False),  # nor matched inside a longer name
+        ("F(x)+x", "输出是 y = F(x) + x。", True),
+        ("2PR/(P+R)", "F1 = 2 * P * R / (P + R)", True),
+    ],
+)
+def test_formulas_match_by_their_normalised_form(term, typed, expected):
+    assert hit(term, typed) is expected
+
+
+# -- sentences, groups, negation --------------------------------------------------------------
+
+
+def test_a_group_needs_all_its_parts_in_one_sentence():
+    term = group("步长", "放大")
+    assert hit(term, "前面各层的步长会把后面每层的增量放大")
+    assert not hit(term, "步长很重要。感受野会放大")
+    assert hit(group("stride", "multiply"), "Earlier strides multiply the growth of later layers.")
+    # A soft-wrapped line is one sentence; a list item or a new paragraph is not.
+    assert hit(group("stride", "multiply"), "Earlier strides\nmultiply the growth")
+    assert not hit(group("stride", "multiply"), "- strides\n- multiply")
+
+
+@pytest.mark.parametrize(
+    ("term", "typed", "expected"),
+    [
+        ("梯度消失", "ReLU在正区间不会导致梯度消失", False),
+        ("梯度消失", "没有梯度消失的问题", False),
+        ("梯度消失", "并非梯度消失造成的", False),
+        ("梯度消失", "sigmoid 容易梯度消失，但 ReLU 不会", True),  # the negation comes after
+        ("梯度消失", "不是过拟合，而是梯度消失", True),  # 而是 ends the negation's reach
+        ("梯度消失", "不同的层都会梯度消失", True),  # 不同 negates nothing
+        ("不饱和", "ReLU在正区间不饱和", True),  # the negation is part of the term
+        ("saturate", "ReLU doesn't saturate for positive inputs", False),
+        ("saturate", "ReLU doesnt saturate", False),
+        ("saturate", "it does not saturate", False),
+        ("saturate", "it never saturates", False),
+        ("saturate", "it cannot saturate", False),
+        ("saturate", "works without saturating", False),
+        ("saturate", "not only cheap, it saturates less", True),
+        ("saturate", "it is not cheap but it saturates", True),
+        ("saturate", "no. It saturates", True),  # another sentence
+        ("stride", "stride不影响感受野", True),  # the negation is after the term
+        (group("stride", "影响"), "stride不影响感受野", False),
+    ],
+)
+def test_negation_in_the_clause_before_a_match_flips_it(term, typed, expected):
+    assert hit(term, typed) is expected
+
+
+def test_a_negation_far_before_the_match_does_not_reach_it():
+    assert hit("vanishing gradient", "not for the reasons people often give in the many blog posts"
+               " about deep networks and their vanishing gradients")  # fmt: skip
+
+
+# -- the glossary -----------------------------------------------------------------------------
+
+
+GLOSSARY = Glossary.of(
+    [["梯度消失", "vanishing gradient"], ["维特比", "Viterbi"], ["BN", "批归一化"]]
+)
+
+
+def test_the_glossary_makes_a_term_match_its_equivalents_in_both_directions():
+    assert hit("梯度消失", "the vanishing gradients problem", GLOSSARY)
+    assert hit("Viterbi", "用维特比算法解码", GLOSSARY)
+    assert hit(group("维特比", "动态规划"), "Viterbi 是一种动态规划", GLOSSARY)
+    assert hit("批归一化", "加 BN 层", GLOSSARY)
+    assert not hit("梯度消失", "the vanishing gradients problem")  # no glossary, no match
+
+
+def test_an_entry_inside_a_longer_term_is_replaced_too_for_mixed_typing():
+    glossary = Glossary.of([["感受野", "receptive field"], ["步长", "stride"]])
+    assert hit(group("stride", "不影响感受野"), "stride不影响receptive field", glossary)
+    assert hit("步长不影响感受野", "stride 不影响感受野", glossary)
+    # Only Chinese terms get English inside, not the other way round (a gloss is no claim).
+    assert not hit("does not change the receptive field", "does not change the 感受野", glossary)
+    assert not hit("is accuracy", "accuracy is 准确率", Glossary.of([["准确率", "accuracy"]]))
+    assert not hit("不影响感受野", "stride不影响receptive field")
+    spellings = glossary.spellings("步长不影响感受野")
+    assert ("strid", "不", "影", "响", "receptiv", "field") in [s.tokens for s in spellings]
+    assert len(spellings) <= 16
+    assert GLOSSARY.equivalents("Vanishing Gradients") == ("Vanishing Gradients", "梯度消失",
+                                                           "vanishing gradient")  # fmt: skip
+
+
+# -- stated or listed, and the grade ----------------------------------------------------------
+
+CONV = card(
+    point("局部连接", "local connectivity", weight=3),
+    point("权重共享", "weight sharing", weight=2),
+    point("参数少", "fewer parameters"),
+    point("平移等变", "translation equivariance"),
+)
+
+
+def test_points_stated_in_sentences_pass():
+    result = grade_answer(
+        CONV,
+        "卷积只做局部连接，每个输出只看一小块邻域；同一个卷积核在整张图上滑动，也就是权重共享，"
+        "所以参数少得多。输入平移时输出也跟着平移，这就是平移等变。",
+    )
+    assert result.covered == (True, True, True, True)
+    assert all(p.stated for p in result.points)
+    assert result.suggested == 5 and result.coverage == 1.0
+
+
+def test_a_buzzword_list_does_not_pass():
+    for typed in (
+        "- local connectivity\n- weight sharing\n- fewer parameters\n- translation equivariance",
+        "关键词：局部连接、权重共享、参数少、平移等变",
+        "local connectivity, weight sharing, fewer parameters, translation equivariance",
+    ):
+        result = grade_answer(CONV, typed)
+        assert result.covered == (True, True, True, True), typed
+        assert not any(p.stated for p in result.points), typed
+        assert result.suggested <= 2, typed
+
+
+def test_the_core_idea_counts_most_and_stated_alone_is_a_pass():
+    others = grade_answer(CONV, "Weight sharing means one kernel slides over the whole image, so"
+                          " there are far fewer parameters than in a dense layer.")  # fmt: skip
+    assert others.covered == (False, True, True, False)
+    assert others.stated_share == pytest.approx(3 / 7) and others.suggested == 3
+    core_only = grade_answer(CONV, "每个输出只连接输入的一个小邻域，这就是局部连接。")
+    assert core_only.stated_share == pytest.approx(3 / 7)
+    assert core_only.suggested == 3  # the core idea alone, stated: a pass
+    minor = grade_answer(CONV, "输入平移时输出也跟着平移，这就是平移等变。")
+    assert minor.suggested == 2  # one minor point of seven weight units: a fail
+
+
+def test_a_matched_pitfall_caps_the_grade_and_is_reported():
+    wrong = Pitfall(
+        Text("卷积并不天然具有旋转不变性", "Convolution is not rotation invariant"),
+        (Term(("旋转不变",)), Term(("rotation", "invariant"))),
+    )
+    pitfall_card = card(*CONV.key_points, pitfalls=(wrong,))
+    typed = (
+        "卷积只做局部连接，每个输出只看一小块邻域；同一个卷积核在整张图上滑动，也就是权重共享，"
+        "所以参数少得多，而且卷积天生具有旋转不变性。"
+    )
+    result = grade_answer(pitfall_card, typed)
+    assert [p.index for p in result.pitfalls] == [0]
+    assert "旋转不变性" in result.pitfalls[0].evidence
+    assert result.suggested == 2
+    corrected = grade_answer(
+        pitfall_card, typed.replace("天生具有旋转不变性", "并不具有旋转不变性")
+    )
+    assert corrected.pitfalls == () and corrected.suggested >= 4
+    shown = as_json(pitfall_card, result, "en")
+    assert shown["pitfalls"] == [
+        {"index": 0, "evidence": result.pitfalls[0].evidence,
+         "correction": "Convolution is not rotation invariant"}
+    ]  # fmt: skip
+    assert shown["suggested_grade"] == 2 and shown["card_id"] == "demo"
+    assert [p["covered"] for p in shown["points"]] == [True, True, True, False]
+
+
+def test_grade_for_share_and_the_old_helpers():
+    assert [grade_for_share(s) for s in (0, 0.05, 0.2, 0.4, 0.6, 0.9)] == [0, 1, 2, 3, 4, 5]
+    result = coverage("卷积只做局部连接，每个输出只看一小块邻域", CONV.key_points)
+    assert result.count == 1 and result.missed == (1, 2, 3)
+    assert result.share == pytest.approx(3 / 7)
+
+
+def test_covered_share_agrees_with_grade_answer():
+    typed = "卷积只做局部连接；权重共享让参数少。"
+    assert covered_share(CONV, read_answer(typed)) == grade_answer(CONV, typed).coverage
+    assert covered_share(CONV, read_answer(typed), floor=0.99) in (0.0, 1.0)
+
+
+def test_compiled_cards_are_remembered_per_card_object():
+    assert compile_card(CONV) is compile_card(CONV)
+
+
+def test_evidence_is_the_clause_that_matched():
+    result = grade_answer(CONV, "首先，卷积是局部连接的，其次参数也少")
+    assert result.points[0].evidence == "卷积是局部连接的"
+
+
+# -- properties -------------------------------------------------------------------------------
+
+PIECES = ["local", " connectivity", " weight", " sharing", " not", " fewer", " parameters", ", ",
+          ". ", "- ", "x^2", "(", ")", "Ｂ", "ß"]  # fmt: skip
+ALPHABET = st.sampled_from([*"局部连接权重共享参数少平移等变不没有的，。、；：- \n", *PIECES])
+ANSWERS = st.lists(ALPHABET, max_size=40).map("".join) | st.text(max_size=200)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANSWERS)
+def test_any_answer_gets_a_grade_from_0_to_5_and_consistent_figures(typed):
+    result = grade_answer(CONV, typed)
+    assert 0 <= result.suggested <= 5
+    assert 0.0 <= result.stated_share <= result.coverage <= 1.0
+    assert all(p.covered or not p.stated for p in result.points)
+    assert (result.coverage == 0) == (result.count == 0)
+    if not typed.strip():
+        assert result.suggested == 0
+    flat = " ".join(typed.split())
+    for found in result.points:
+        if found.evidence is not None:
+            assert found.evidence.strip("…") in flat
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANSWERS, ANSWERS)
+def test_a_further_paragraph_never_uncovers_a_point(first, second):
+    before = grade_answer(CONV, first).covered
+    after = grade_answer(CONV, first + "\n\n" + second).covered
+    assert all(a or not b for b, a in zip(before, after, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANSWERS)
+def test_a_pitfall_never_raises_the_grade(typed):
+    wrong = Pitfall(Text("x", "x"), (Term(("参数",)),))
+    plain = grade_answer(CONV, typed).suggested
+    with_pitfall = grade_answer(card(*CONV.key_points, pitfalls=(wrong,)), typed)
+    assert with_pitfall.suggested <= plain
+    if with_pitfall.pitfalls:
+        assert with_pitfall.suggested <= 2

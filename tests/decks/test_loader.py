@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flashdl.core.errors import DeckError
+from flashdl.core.model import Term
 from flashdl.decks.loader import check_collection, load_collection, load_deck, parse_deck
 
 BAD = Path(__file__).parents[1] / "data" / "bad_decks"
@@ -31,7 +32,7 @@ def test_valid_deck_parses():
     one = deck.cards[0]
     assert one.question.zh == "什么是梯度消失？"
     assert "\\frac{\\partial L}" in one.answer.en
-    assert one.key_points[2].terms == ("ReLU", "residual", "残差")
+    assert [t.parts for t in one.key_points[2].terms] == [("ReLU",), ("residual",), ("残差",)]
     assert one.related == ("demo-two",) and one.tags == ("training",)
     assert one.line == 4 and deck.path == "decks/demo.yaml"
 
@@ -167,3 +168,86 @@ def test_current_source_is_validated_like_source():
     assert problems(bad) == [
         "decks/demo.yaml:17: card 'demo-one' current_source 'javascript:alert(1)' is not an http(s) URL"
     ]
+
+
+FORMAT_2 = (
+    VALID.replace("deck: demo\n", "deck: demo\nformat: 2\n")
+    .replace(
+        "      - {zh: 连乘导致梯度变小, en: repeated products shrink gradients, terms: [连乘, product]}\n",
+        "      - zh: 连乘导致梯度变小\n"
+        "        en: repeated products shrink gradients\n"
+        "        weight: 3\n"
+        "        terms:\n"
+        "          - 连乘\n"
+        "          - {all: [梯度, 相乘, 变小]}\n"
+        "          - {all: [product, shrink]}\n",
+    )
+    .replace(
+        "    source: https://example.com/vanishing\n",
+        "    pitfalls:\n"
+        "      - zh: 梯度消失不是过拟合\n"
+        "        en: A vanishing gradient is not overfitting\n"
+        "        terms: [{all: [梯度消失, 过拟合]}]\n"
+        "    source: https://example.com/vanishing\n",
+    )
+)
+
+
+def test_format_2_weights_groups_and_pitfalls():
+    deck = parse_deck(FORMAT_2, "decks/demo.yaml", expected_name="demo")
+    assert deck.format == 2
+    one = deck.cards[0]
+    first = one.key_points[0]
+    assert first.weight == 3 and [p.weight for p in one.key_points[1:]] == [1, 1]
+    assert first.terms == (
+        Term(("连乘",)),
+        Term(("梯度", "相乘", "变小")),
+        Term(("product", "shrink")),
+    )
+    assert first.terms[1].is_group and not first.terms[0].is_group
+    assert first.line == 13 and one.key_points[1].line == 20
+    [pitfall] = one.pitfalls
+    assert pitfall.text.en == "A vanishing gradient is not overfitting"
+    assert pitfall.terms == (Term(("梯度消失", "过拟合")),) and pitfall.line == 23
+    assert deck.cards[1].pitfalls == ()
+    assert parse_deck(VALID, "x").format == 1  # no format: format 1, loaded the same way
+    single = parse_deck(FORMAT_2.replace("{all: [product, shrink]}", "{all: [product]}"), "x")
+    assert single.cards[0].key_points[0].terms[2] == Term(("product",))  # a group of one
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("format: 2", "format: 3"), "deck format '3' is not one this flashdl reads (1, 2)"),
+        (("weight: 3", "weight: 5"), "key_points #1 weight is '5'; give 1, 2 or 3"),
+        (("weight: 3", "weight: [3]"), "key_points #1 weight is 'list'; give 1, 2 or 3"),
+        (("{all: [梯度, 相乘, 变小]}", "{all: []}"), "terms #2 all: is empty"),
+        (
+            ("{all: [梯度, 相乘, 变小]}", "{any: [梯度, 变小]}"),
+            "unknown key 'any' in card 'demo-one'",
+        ),
+        (("{all: [梯度, 相乘, 变小]}", "{all: 梯度}"), "terms #2 all must be a list"),
+        (("terms: [{all: [梯度消失, 过拟合]}]", "terms: []"), "pitfalls #1 terms is empty"),
+        (("        terms: [{all: [梯度消失, 过拟合]}]\n", ""), "pitfalls #1 is missing 'terms'"),
+        (
+            ("        en: A vanishing gradient is not overfitting\n", "        why: x\n"),
+            "unknown key 'why' in card 'demo-one' pitfalls #1",
+        ),
+        (("    pitfalls:\n", "    pitfalls: 3\n    x:\n"), "pitfalls must be a list"),
+    ],
+)
+def test_format_2_rules(change, message):
+    old, new = change
+    assert old in FORMAT_2
+    found = problems(FORMAT_2.replace(old, new, 1))
+    assert any(message in p for p in found), found
+
+
+def test_more_than_three_pitfalls_is_an_error():
+    block = (
+        "      - zh: 梯度消失不是过拟合\n"
+        "        en: A vanishing gradient is not overfitting\n"
+        "        terms: [{all: [梯度消失, 过拟合]}]\n"
+    )
+    found = problems(FORMAT_2.replace(block, block * 4))
+    assert any("pitfalls has 4 items; give at most 3" in p for p in found), found

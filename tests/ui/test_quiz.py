@@ -49,19 +49,20 @@ def test_typed_answer_is_matched_logged_and_does_not_move_the_schedule(tmp_path:
         answers, text = run_quiz(store, "gradients shrink: a long product\nuse ReLU\n\n\n\n1\n")
         first, second = answers
         assert first.coverage.covered == (True, False, True)
-        assert first.suggested == 3 and first.grade == 3
+        assert first.suggested == 4 and first.grade == 4
         assert second.typed == "" and second.suggested is None and second.grade == 1
         logged = store.reviews()
         assert [(r.card_id, r.mode, r.grade) for r in logged] == [
-            ("demo-one", "quiz", 3),
+            ("demo-one", "quiz", 4),
             ("demo-two", "quiz", 1),
         ]
         assert logged[0].typed == "gradients shrink: a long product\nuse ReLU"
         assert logged[0].coverage == 2 / 3 and logged[0].missed == (1,)
         assert all(r.state_after == r.state_before == NEW_CARD for r in logged)
         assert store.states() == {}  # nothing scheduled
-        assert "Key points named: 2/3 — suggested grade 3" in text
+        assert "Key points named: 2/3 — suggested grade 4" in text
         assert "✓" in text and "✗" in text
+        assert "«a long product use ReLU»" in text  # the clause that matched
         assert "Quiz report" in text and "Weakest key points this round" in text
         assert "early layers stop learning" in text  # the missed point is listed
 
@@ -102,3 +103,35 @@ def test_pick_cards_filters_and_is_reproducible():
     first = pick_cards(pairs, count=4, rng=random.Random(7))
     assert first == pick_cards(pairs, count=4, rng=random.Random(7))
     assert pick_cards(pairs, count=10, shuffle=False, exclude={"demo-one"}) == ["demo-two"] * 3
+
+
+PITFALL_DECK = parse_deck(
+    VALID.replace(
+        "    source: https://example.com/vanishing\n",
+        "    pitfalls:\n"
+        "      - zh: 梯度消失不是过拟合\n"
+        "        en: A vanishing gradient is not overfitting\n"
+        "        terms: [overfitting, 过拟合]\n"
+        "    source: https://example.com/vanishing\n",
+    ),
+    "decks/demo.yaml",
+)
+
+
+def test_a_wrong_claim_is_shown_with_its_correction_and_caps_the_suggestion(tmp_path: Path):
+    card = PITFALL_DECK.cards[0]
+    typed = "Gradients shrink as a long product of small factors, which is overfitting\n"
+    with Store.open(tmp_path / "db") as store:
+        answers, text = run_quiz(store, typed + "\n\n", cards=[card])
+    assert answers[0].suggested == 2 and answers[0].coverage.pitfalls
+    assert "Wrong claims" in text and "A vanishing gradient is not overfitting" in text
+    assert "(a wrong claim)" in text
+
+
+def test_a_list_of_terms_is_marked_as_only_listed(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        answers, text = run_quiz(store, "- product\n- early layers\n- ReLU\n\n\n", cards=[ONE])
+    assert answers[0].coverage.covered == (True, True, True)
+    assert answers[0].suggested == 2
+    assert "only listed, not stated in a sentence" in text
+    assert "points listed, not explained" in text

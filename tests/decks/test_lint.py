@@ -1,0 +1,190 @@
+"""The deck lint: each rule on a small deck, and how `flashdl check` reports it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flashdl.cli import Env, app
+from flashdl.core.glossary import Glossary
+from flashdl.decks.lint import lint_decks, term_problem
+from flashdl.decks.loader import parse_deck
+
+CLEAN = """\
+deck: conv
+format: 2
+title: {en: Convolution}
+cards:
+  - id: conv-weight-sharing
+    question: {zh: 卷积为什么比全连接参数少？, en: Why does a convolution need fewer weights than a dense layer?}
+    answer:
+      zh: 同一个卷积核在整张图上滑动，所有位置共用一组权重，这就是权重共享。每个输出只连接输入的一个小邻域，也就是局部连接。因此参数量只取决于卷积核大小和通道数，与图像分辨率无关。
+      en: One kernel slides over the whole image and every position reuses its weights, which is weight sharing. Each output looks at a small neighbourhood only, which is local connectivity. So the parameter count depends on the kernel size and the channels and is independent of the image resolution.
+    key_points:
+      - zh: 权重共享
+        en: Weight sharing
+        weight: 3
+        terms: [权重共享, weight sharing, {all: [共用, 权重]}]
+      - zh: 局部连接
+        en: Local connectivity
+        terms: [局部连接, local connectivity]
+      - zh: 参数量与分辨率无关
+        en: Parameters independent of the resolution
+        terms: [{all: [分辨率, 无关]}, {all: [resolution, independent]}]
+    pitfalls:
+      - zh: 卷积并不天然具有旋转不变性
+        en: Convolution is not rotation invariant by itself
+        terms: [旋转不变性, rotation invariant]
+  - id: conv-pooling
+    question: {zh: 池化层有什么作用？, en: What does a pooling layer do?}
+    answer:
+      zh: 池化在一个窗口里取最大值或平均值来做下采样，特征图变小，计算量随之下降；小的平移不改变窗口里的最大值，因此带来一定的平移不变性。
+      en: Pooling downsamples by taking the maximum or the mean of a window, so the feature map shrinks and so does the compute; a small shift does not change the maximum of a window, which gives some translation invariance.
+    key_points:
+      - {zh: 下采样, en: Downsampling, weight: 3, terms: [下采样, downsampl]}
+      - {zh: 计算量下降, en: Less compute, terms: [计算量, compute]}
+      - {zh: 平移不变性, en: Translation invariance, terms: [平移不变性, translation invariance]}
+"""
+
+
+def lint(text: str, glossary: Glossary | None = None):
+    deck = parse_deck(text, "decks/conv.yaml", expected_name="conv")
+    return lint_decks([deck], glossary or Glossary())
+
+
+def messages(text: str) -> list[str]:
+    return [f.formatted() for f in lint(text).findings]
+
+
+def test_a_clean_deck_has_no_findings():
+    assert messages(CLEAN) == []
+
+
+@pytest.mark.parametrize(
+    ("term", "problem"),
+    [
+        ("BN", "fewer than 3 Latin characters"),
+        ("k-1", "fewer than 3 Latin characters"),
+        ("0.25", "pure number"),
+        ("255", "pure number"),
+        ("3x3", None),
+        ("ReLU", None),
+        ("残差", None),
+        ("L2正则", None),
+    ],
+)
+def test_short_and_numeric_terms(term, problem):
+    found = term_problem(term)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_rule_1_short_terms_are_reported_with_their_line():
+    found = messages(
+        CLEAN.replace("terms: [局部连接, local connectivity]", "terms: [局部连接, FC, 1792]")
+    )
+    assert any(m.startswith("decks/conv.yaml:15: card 'conv-weight-sharing': key point #2: term 'FC'")
+               for m in found), found  # fmt: skip
+    assert any("term '1792' is a pure number" in m for m in found)
+
+
+def test_rule_2_a_term_from_the_question():
+    found = messages(CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, pooling layer]"))
+    assert any("key point #2: term 'pooling layer' occurs in the card's own question" in m
+               for m in found), found  # fmt: skip
+    # A group whose parts are not all in one sentence of the question is fine.
+    assert (
+        messages(
+            CLEAN.replace(
+                "terms: [计算量, compute]", "terms: [计算量, compute, {all: [pooling, cheaper]}]"
+            )
+        )
+        == []
+    )
+
+
+def test_rule_3_a_reference_answer_that_misses_a_point_or_would_not_get_5():
+    found = messages(CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, FLOPs count]"))
+    assert any("the en reference answer misses key point #2 (Less compute)" in m for m in found)
+    listed = CLEAN.replace(
+        "so the feature map shrinks and so does the compute; a small shift does not change the"
+        " maximum of a window, which gives some translation invariance.",
+        "so the feature map shrinks. It saves memory, compute, translation invariance, robustness.",
+    )
+    found = messages(listed)
+    assert any("the en reference answer would get a suggested grade of 4, not 5; key points 2, 3"
+               " are only listed" in m for m in found), found  # fmt: skip
+
+
+def test_rule_4_a_reference_answer_that_makes_a_pitfalls_claim():
+    found = messages(CLEAN.replace("terms: [旋转不变性, rotation invariant]", "terms: [权重共享]"))
+    assert any("the zh reference answer makes the claim of pitfall #1" in m for m in found), found
+
+
+def test_rule_5_another_cards_answer_covers_the_points():
+    generic = CLEAN.replace(
+        "terms: [平移不变性, translation invariance]",
+        "terms: [平移不变性, translation invariance, 权重]",
+    ).replace("terms: [计算量, compute]", "terms: [计算量, compute, 卷积核]")
+    found = messages(generic)
+    assert not any(": card 'conv-weight-sharing':" in m for m in found)
+    assert any(
+        "card 'conv-pooling': 40% of its key points (by weight) are covered by the reference answer"
+        " of card 'conv-weight-sharing'" in m
+        for m in found
+    ), found
+
+
+def test_the_grader_rules_are_skipped_for_very_many_cards():
+    deck = parse_deck(
+        CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, FLOPs count]"), "x"
+    )
+    report = lint_decks([deck], Glossary(), max_graded_cards=1)
+    assert report.findings == [] and "skipped" in report.skipped
+
+
+# -- flashdl check ------------------------------------------------------------------------------
+
+
+def check(*args: str, home_decks: Path | None = None):
+    return CliRunner().invoke(
+        app, ["check", *args], obj=Env(environ=dict(os.environ)), catch_exceptions=False
+    )
+
+
+def test_check_warns_about_a_user_deck_and_still_passes(tmp_path: Path):
+    path = tmp_path / "conv.yaml"
+    path.write_text(CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, FLOPs count]"))
+    result = check(str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ok: 1 deck, 2 cards"
+    assert (
+        ": warning: card 'conv-pooling': the en reference answer misses key point #2"
+        in result.stderr
+    )
+    assert "flashdl: 1 lint warning: quiz may grade these cards poorly" in result.stderr
+
+
+def test_check_fails_a_bundled_deck_of_format_2_with_lint_problems(tmp_path: Path, monkeypatch):
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "conv.yaml").write_text(
+        CLEAN.replace("terms: [计算量, compute]", "terms: [计算量, FLOPs count]"), encoding="utf-8"
+    )
+    monkeypatch.setattr("flashdl.paths.bundled_decks_dir", lambda: bundled)
+    result = check()
+    assert result.exit_code == 1
+    assert "card 'conv-pooling': the en reference answer misses key point #2" in result.stderr
+    assert "warning" not in result.stderr
+    assert result.stderr.strip().endswith("flashdl: 1 problem in deck files")
+    # A bundled deck of format 1 predates the lint: it is not linted.
+    (bundled / "conv.yaml").write_text(
+        CLEAN.replace("format: 2\n", "").replace(
+            "terms: [计算量, compute]", "terms: [计算量, FLOPs count]"
+        ),
+        encoding="utf-8",
+    )
+    result = check()
+    assert result.exit_code == 0 and result.stderr == "", result.output
