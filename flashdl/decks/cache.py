@@ -81,7 +81,8 @@ def cards_path(entry: Path, digest: str) -> Path:
 
 
 def encode(value: Any) -> Any:
-    """A card (or any part of one) as JSON-ready data: dataclasses as objects, tuples as lists."""
+    """A card (or any part of one) as JSON-ready data: dataclasses as objects, tuples (named
+    ones too) as lists."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
@@ -118,6 +119,13 @@ def decode(kind: Any, value: Any) -> Any:
         if len(args) != len(value):
             raise ValueError("wrong length")
         return tuple(decode(a, item) for a, item in zip(args, value, strict=True))
+    if isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields"):
+        if not isinstance(value, list) or len(value) != len(kind._fields):
+            raise ValueError("expected a record")
+        hints = _field_types(kind)
+        return kind(
+            *(decode(hints[name], item) for name, item in zip(kind._fields, value, strict=True))
+        )
     if dataclasses.is_dataclass(kind):
         if not isinstance(value, dict):
             raise ValueError("expected an object")
