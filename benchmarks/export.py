@@ -36,6 +36,27 @@ def timed(label: str, fn, *args, **kwargs):
     return result
 
 
+def placeholder_deck(size: int = 300_000):
+    """One card, about ``size`` characters: the exporter's old placeholder word followed by long
+    runs of 'x', and formulas (issue 11, item 10: the old exporter was quadratic on it)."""
+    import yaml
+
+    from flashdl.decks.loader import parse_deck
+
+    run = "fdlmath" + "x" * (size * 4 // 10)
+    card = {
+        "id": "placeholder-one",
+        "question": {"en": "fdlmath" + "x" * 5000 + " $q_1$?"},
+        "answer": {"en": run + " $a^2$ and $$b$$ " + "fdlmathx0z $c$ " * 2000 + run},
+        "key_points": [
+            {"en": "fdlmath" + "x" * 5000 + f" ${i}+{i}$", "terms": [f"t{i}"]} for i in range(3)
+        ],
+        "source": "https://example.com/placeholder",
+    }
+    text = yaml.safe_dump({"deck": "placeholder", "title": {"en": "P"}, "cards": [card]})
+    return parse_deck(text, "placeholder.yaml")
+
+
 def anki_import(apkg: Path, folder: Path) -> None:
     try:
         from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
@@ -79,6 +100,13 @@ def main() -> None:
         apkg.write_bytes(data)
         timed("export csv", export.anki_csv, decks, "both")
         timed("export markdown", export.markdown_sheet, decks, "both")
+        placeholder = placeholder_deck()
+        for name, make in (
+            ("anki", lambda: export.anki_package_bytes([placeholder], lang="en", timestamp=0)),
+            ("csv", lambda: export.anki_csv([placeholder], "en")),
+            ("markdown", lambda: export.markdown_sheet([placeholder], "en")),
+        ):
+            timed(f"export {name}, 300 KB of 'fdlmathxxx…'", make)
         (work / "anki").mkdir()
         anki_import(apkg, work / "anki")
 

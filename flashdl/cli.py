@@ -987,18 +987,40 @@ def _output_option(default: str, what: str) -> Any:
 
 
 def _export_decks(
-    ctx: typer.Context, deck: list[str] | None, default: str, output: Path | None, force: bool
+    ctx: typer.Context,
+    deck: list[str] | None,
+    default: str,
+    output: Path | None,
+    force: bool,
+    binary: bool = False,
 ) -> tuple[Env, list[Deck], Path]:
-    """The decks to export and the checked target file (checked before any work is done)."""
-    from flashdl.files import check_target
+    """The decks to export and the checked target (checked before any work is done): a file
+    that is not the database, or ``-`` (standard output) for a text format."""
+    from flashdl.files import STDOUT, check_target, database_files
 
     env = _env(ctx)
+    paths = _paths(env, None)
     target = output if output is not None else Path(default)
-    check_target(target, force=force)
-    return env, _select(_load_decks(_paths(env, None), env), deck), target
+    if target == STDOUT and binary:
+        raise UsageError(
+            f"a {Path(default).suffix} file is binary and cannot go to standard output;"
+            " give a file name with -o"
+        )
+    if target != STDOUT:
+        check_target(target, force=force, protect=database_files(paths.db_path))
+    return env, _select(_load_decks(paths, env), deck), target
 
 
-def _wrote(target: Path, decks: list[Deck]) -> None:
+def _write_export(
+    env: Env, target: Path, data: bytes | str, force: bool, decks: list[Deck]
+) -> None:
+    """Write an export to ``target``; for ``-``, to standard output and nothing else there."""
+    from flashdl.files import STDOUT, database_files, write_atomic, write_stream
+
+    if target == STDOUT:
+        write_stream(typer.get_binary_stream("stdout"), data)
+        return
+    write_atomic(target, data, force=force, protect=database_files(_paths(env, None).db_path))
     cards = sum(len(d.cards) for d in decks)
     typer.echo(
         f"Wrote {target}: {cards} cards from {len(decks)} deck{'s' if len(decks) != 1 else ''}."
@@ -1018,18 +1040,18 @@ def export_anki(
 ) -> None:
     """Write an Anki package (.apkg); importing a newer one updates the notes already in Anki."""
     from flashdl.exporters import anki_package_bytes
-    from flashdl.files import write_atomic
 
-    env, decks, target = _export_decks(ctx, deck, "flashdl.apkg", output, force)
+    env, decks, target = _export_decks(ctx, deck, "flashdl.apkg", output, force, binary=True)
     data = anki_package_bytes(decks, lang=lang.value, timestamp=env.clock().timestamp())
-    write_atomic(target, data, force=force)
-    _wrote(target, decks)
+    _write_export(env, target, data, force, decks)
 
 
 @export_app.command("csv")
 def export_csv(
     ctx: typer.Context,
-    output: Annotated[Path | None, _output_option("flashdl.csv", "The file to write")] = None,
+    output: Annotated[
+        Path | None, _output_option("flashdl.csv", "The file to write, or - for standard output")
+    ] = None,
     deck: DeckOption = None,
     lang: LangOption = Lang.zh,
     force: ForceOption = False,
@@ -1037,17 +1059,17 @@ def export_csv(
 ) -> None:
     """Write the cards in Anki's text-import format (tab-separated, with file headers)."""
     from flashdl.exporters import anki_csv
-    from flashdl.files import write_atomic
 
-    _, decks, target = _export_decks(ctx, deck, "flashdl.csv", output, force)
-    write_atomic(target, anki_csv(decks, lang.value), force=force)
-    _wrote(target, decks)
+    env, decks, target = _export_decks(ctx, deck, "flashdl.csv", output, force)
+    _write_export(env, target, anki_csv(decks, lang.value), force, decks)
 
 
 @export_app.command("markdown")
 def export_markdown(
     ctx: typer.Context,
-    output: Annotated[Path | None, _output_option("flashdl.md", "The file to write")] = None,
+    output: Annotated[
+        Path | None, _output_option("flashdl.md", "The file to write, or - for standard output")
+    ] = None,
     deck: DeckOption = None,
     lang: LangOption = Lang.zh,
     force: ForceOption = False,
@@ -1055,11 +1077,9 @@ def export_markdown(
 ) -> None:
     """Write a printable Markdown cheat sheet, one section per deck."""
     from flashdl.exporters import markdown_sheet
-    from flashdl.files import write_atomic
 
-    _, decks, target = _export_decks(ctx, deck, "flashdl.md", output, force)
-    write_atomic(target, markdown_sheet(decks, lang.value), force=force)
-    _wrote(target, decks)
+    env, decks, target = _export_decks(ctx, deck, "flashdl.md", output, force)
+    _write_export(env, target, markdown_sheet(decks, lang.value), force, decks)
 
 
 def _existing_db(paths: Paths, what: str) -> Path:
@@ -1079,16 +1099,16 @@ def export_progress(
 ) -> None:
     """Write your card states and full review log as JSON, to import on another machine."""
     from flashdl.app.progress import dumps, progress_document
-    from flashdl.files import check_target, write_atomic
+    from flashdl.files import check_target, database_files, write_atomic
     from flashdl.store import Store
 
     env = _env(ctx)
     source = _existing_db(_paths(env, db), "export")
     target = output if output is not None else Path("flashdl-progress.json")
-    check_target(target, force=force)
+    check_target(target, force=force, protect=database_files(source))
     with Store.open(source) as store:
         document = progress_document(store, env.clock())
-    write_atomic(target, dumps(document), force=force)
+    write_atomic(target, dumps(document), force=force, protect=database_files(source))
     cards, reviews = len(document["cards"]), len(document["reviews"])
     typer.echo(
         f"Wrote {target}: {cards} card{'s' if cards != 1 else ''},"
@@ -1150,7 +1170,7 @@ def backup(
     db: DbOption = None,
 ) -> None:
     """Copy the database to a file, safely even while another flashdl is studying."""
-    from flashdl.files import check_target, resolved
+    from flashdl.files import check_target, database_files
     from flashdl.store import Store
 
     env = _env(ctx)
@@ -1163,9 +1183,7 @@ def backup(
         except OSError as exc:
             raise UsageError(f"cannot create {folder}: {exc.strerror}") from None
         output = folder / f"flashdl-{env.clock():%Y%m%d-%H%M%S}.db"
-    if resolved(output) == resolved(source):
-        raise UsageError(f"{output} is the database itself; choose another file")
-    check_target(output, force=force)
+    check_target(output, force=force, protect=database_files(source))
     with Store.open(source) as store:
         store.backup(output)
     typer.echo(f"Backed up {source} to {output}")

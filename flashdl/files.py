@@ -1,40 +1,107 @@
 """Writing the user's files safely: never half a file, never over an existing one unless asked.
 
 ``write_atomic`` writes a temporary file in the target's folder and renames it into place, so a
-crash, a full disk or Ctrl-C leaves either the old file or the new one, never a mix.
+crash, a full disk or Ctrl-C leaves either the old file or the new one, never a mix. A rename
+replaces whatever has the name, so only regular files are ever replaced: a folder, a device
+(``/dev/stdout``), a pipe or a socket is refused, and a symbolic link to a regular file is written
+through (the link stays, the file it points to is replaced). ``protect`` names files that must
+never be written over, whatever ``--force`` says: the progress database and its companions.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from flashdl.core.errors import FlashdlError, UsageError
 
+STDOUT = Path("-")  # `-o -`: standard output
+_DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")
 
-def check_target(path: Path, *, force: bool) -> None:
-    """Refuse to write over an existing file (unless ``force``), a folder, or into a missing folder."""
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name with -o")
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
-    if not path.parent.is_dir():
+
+def database_files(db_path: Path) -> list[Path]:
+    """The database and the files SQLite keeps beside it: none may be written over."""
+    return [db_path, *(db_path.with_name(db_path.name + end) for end in _DATABASE_COMPANIONS)]
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        if one.resolve() == other.resolve():
+            return True
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except (OSError, RuntimeError):  # a symlink loop, say: not the same as anything
+        return False
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def check_target(path: Path, *, force: bool, protect: Iterable[Path] = ()) -> None:
+    """Refuse to write over a protected file, an existing file (unless ``force``), anything but
+    a regular file (a folder, a device, a pipe, a socket, or a link to one), or into a missing
+    folder."""
+    path = Path(path)
+    for kept in protect:
+        if _same_file(path, kept):
+            raise UsageError(f"{path} is the database itself; choose another file")
+    try:
+        mode = os.stat(path).st_mode  # through symbolic links
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            raise UsageError(
+                f"{path} is a symbolic link to a missing file; remove it first"
+            ) from None
+        mode = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if mode is not None:
+        kind = _kind(mode)
+        if kind == "a folder":
+            raise UsageError(f"{path} is a folder; give a file name with -o")
+        if kind:
+            raise UsageError(f"{path} is {kind}, not a regular file; give a file name with -o")
+        if not force:
+            raise UsageError(f"{path} already exists; use --force to overwrite it")
+    if not _real(path).parent.is_dir():
         raise UsageError(f"cannot write {path}: the folder {path.parent} does not exist")
 
 
+def _real(path: Path) -> Path:
+    """The file a rename must replace: ``path``, or what a symbolic link at ``path`` points to."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 @contextmanager
-def atomic_path(path: Path, *, force: bool = False, private: bool = False) -> Iterator[Path]:
+def atomic_path(
+    path: Path, *, force: bool = False, private: bool = False, protect: Iterable[Path] = ()
+) -> Iterator[Path]:
     """A temporary path beside ``path`` to write; renamed onto ``path`` when the block succeeds.
 
     The file gets the usual permissions (0666 less the umask), or 0600 when ``private``.
     """
     path = Path(path)
-    check_target(path, force=force)
+    protect = list(protect)
+    check_target(path, force=force, protect=protect)
+    real = _real(path)
     try:
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        handle, name = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
         os.close(handle)
     except OSError as exc:
         raise FlashdlError(f"cannot write {path}: {exc.strerror}") from None
@@ -43,20 +110,33 @@ def atomic_path(path: Path, *, force: bool = False, private: bool = False) -> It
         yield temp
         if not private:
             os.chmod(temp, 0o666 & ~_umask())
-        os.replace(temp, path)
+        check_target(path, force=True, protect=protect)  # again: it may have changed meanwhile
+        os.replace(temp, real)
     except OSError as exc:
         raise FlashdlError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         temp.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes | str, *, force: bool = False) -> None:
+def write_atomic(
+    path: Path, data: bytes | str, *, force: bool = False, protect: Iterable[Path] = ()
+) -> None:
     """Write ``data`` (text is UTF-8) to ``path`` atomically; see ``atomic_path``."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_path(path, force=force) as temp, temp.open("wb") as out:
+    with atomic_path(path, force=force, protect=protect) as temp, temp.open("wb") as out:
         out.write(payload)
         out.flush()
         os.fsync(out.fileno())
+
+
+def write_stream(stream: BinaryIO, data: bytes | str, what: str = "standard output") -> None:
+    """Write ``data`` (text is UTF-8) to an open stream such as standard output, all of it."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        stream.write(payload)
+        stream.flush()
+    except OSError as exc:
+        raise FlashdlError(f"cannot write to {what}: {exc.strerror or exc}") from None
 
 
 def _umask() -> int:

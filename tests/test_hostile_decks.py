@@ -4,8 +4,11 @@
   that loads them prints clear ``file:LINE: message`` lines and exits 1: no traceback, no hang, no
   control character from the deck in the message, nothing executed.
 - ``tests/data/hostile_decks/``: valid decks whose text is Rich markup, terminal escape sequences,
-  HTML and script, or 100,000-character lines. A forced colour terminal shows them literally, with
-  no escape sequence but Rich's own; the Anki exports carry them HTML-escaped.
+  HTML and script, export payloads (formulas in link titles and destinations, Markdown that is HTML
+  in disguise, questions that start with '#'), or 100,000-character lines. A forced colour terminal
+  shows them literally, with no escape sequence but Rich's own. The exports are checked by parsing
+  them: the .apkg and the .csv as Anki itself imports them, the cheat sheet as Markdown renderers
+  with raw HTML on render it (``tests/exportcheck.py``).
 - A hypothesis test feeds random YAML and random card text through load → render → export.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import re
 import signal
 import sqlite3
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from exportcheck import active_html, active_in_markdown, raw_html_in_markdown
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -239,17 +244,72 @@ def test_exports_escape_hostile_text(path, invoke, tmp_path, monkeypatch):
         assert not any(CONTROL.search(cell) for cell in row[5:])
     sheet = (tmp_path / "out.md").read_text(encoding="utf-8")
     assert not CONTROL.search(sheet.replace("\t", "").replace("\n", ""))
-    # Raw HTML is escaped (\<) everywhere except the <https://...> source autolinks.
-    assert re.findall(r"(?<!\\)<(?!https?://)", sheet) == []
+    # As CommonMark reads the sheet (raw HTML on), it holds no HTML at all; rendered with raw HTML
+    # on and no link filter, it has no tag, attribute or link that could run or load anything.
+    assert raw_html_in_markdown(sheet) == []
+    assert active_in_markdown(sheet) == []
     if path.stem == "html":
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in csv_text
-        assert "\\<script\\>alert(1)\\</script\\>" in sheet
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in sheet
+
+
+def _need_anki() -> None:
+    if os.environ.get("CI"):
+        import anki  # noqa: F401  (CI must run the Anki checks)
+    else:
+        pytest.importorskip("anki")
+
+
+@pytest.mark.parametrize("path", HOSTILE, ids=lambda p: p.stem)
+def test_hostile_exports_read_by_anki_are_inert(path, invoke, tmp_path, monkeypatch):
+    """The .apkg and the .csv as Anki itself reads them: every note (none lost to a '#'), field,
+    tag, deck name and deck description is free of active HTML and control characters."""
+    _need_anki()
+    from anki.collection import (
+        Collection,
+        ImportAnkiPackageOptions,
+        ImportAnkiPackageRequest,
+        ImportCsvRequest,
+    )
+
+    monkeypatch.setenv("FLASHDL_DECKS", str(path))
+    monkeypatch.chdir(tmp_path)
+    for kind, name in (("anki", "out.apkg"), ("csv", "out.csv")):
+        result = invoke("export", kind, "--deck", path.stem, "--lang", "both", "-o", name)
+        assert result.exit_code == 0, result.output
+    cards = len(hostile_decks(path)[0].cards)
+    (tmp_path / "anki").mkdir()
+    col = Collection(str(tmp_path / "anki" / "c.anki2"))
+    try:
+        request = ImportAnkiPackageRequest(
+            package_path=str(tmp_path / "out.apkg"), options=ImportAnkiPackageOptions()
+        )
+        assert len(col.import_anki_package(request).log.new) == cards
+        metadata = col.get_csv_metadata(str(tmp_path / "out.csv"), None)
+        log = col.import_csv(
+            ImportCsvRequest(path=str(tmp_path / "out.csv"), metadata=metadata)
+        ).log
+        assert len(log.duplicate) == cards and col.note_count() == cards  # the same notes, all
+        for note_id in col.find_notes(""):
+            note = col.get_note(note_id)
+            for name, value in note.items():
+                assert active_html(value) == [], (name, value[:300])
+            for tag in note.tags:
+                assert not CONTROL.search(tag) and " " not in tag, tag
+        for entry in col.decks.all_names_and_ids():
+            deck = col.decks.get(entry.id)
+            assert not CONTROL.search(deck["name"]), deck["name"]
+            assert active_html(deck.get("desc", "")) == [], deck.get("desc")
+    finally:
+        col.close()
 
 
 # -- random input through load, render and export ------------------------------------------------
 
 PIECES = ["[bold]", "[/]", "\x1b[31m", "\x1b]8;;x\x1b\\", "\x9b", "\u202e", "<script>", "<img src=x>",
-          "[a](javascript:x)", "$x^2$", "`", "```", "\n", "*", "&amp;", "\r"]  # fmt: skip
+          "[a](javascript:x)", "$x^2$", "`", "```", "\n", "*", "&amp;", "\r", '"', "'", "~~~",
+          "\\`", "[f](file:///etc/passwd)", '[t](https://e.org/ "$', '$" onclick="x$',
+          "#", "\t"]  # fmt: skip
 TEXT = st.lists(
     st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(PIECES), max_size=12
 ).map("".join)
@@ -313,6 +373,7 @@ def through_the_program(text: str) -> None:
             assert unsafe_html(field) == [], field
     sheet = export.markdown_sheet([parsed], "both")
     assert not CONTROL.search(sheet.replace("\t", "").replace("\n", ""))
+    assert raw_html_in_markdown(sheet) == [] and active_in_markdown(sheet) == [], sheet
     export.anki_csv([parsed], "en")
 
 

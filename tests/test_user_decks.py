@@ -26,6 +26,8 @@ STRUCTURAL = [
     "missing_terms",
     "empty_question",
     "bad_url",
+    "url_with_quote",
+    "url_with_angle_bracket",
     "not_a_mapping",
 ]
 

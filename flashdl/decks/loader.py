@@ -501,16 +501,12 @@ def _url(value: object, line: int, what: str, problems: _Problems) -> str:
     text = _string(value, line, what, problems).strip()
     if not text:
         return ""
-    from urllib.parse import urlparse
+    from flashdl.core.urls import url_problem
 
-    parsed = urlparse(text)
-    if (
-        parsed.scheme not in ("http", "https")
-        or not parsed.netloc
-        or any(c.isspace() or not c.isprintable() for c in text)
-    ):
+    problem = url_problem(text)
+    if problem:
         shown = text[:80].encode("unicode_escape").decode("ascii")
-        problems.add(line, f"{what} '{shown}' is not an http(s) URL")
+        problems.add(line, f"{what} '{shown}' {problem}")
         return ""
     return text
 

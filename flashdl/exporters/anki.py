@@ -6,15 +6,14 @@ Anki identity rules (the README, "Anki export", explains them to users):
 - note type and deck ids are hashes of fixed strings and deck names (``stable_id``), never of time;
 - deck ``flashdl::<deck> · <title>``; tags are the deck name plus the card's tags.
 
-Deck text is untrusted. Every text is HTML-escaped, Markdown is rendered with raw HTML disabled
-(``<script>`` in a deck shows as text), images are not rendered, and formulas are lifted out before
-Markdown sees them and put back, escaped, as MathJax ``\\(...\\)`` / ``\\[...\\]``.
+Deck text is untrusted: fields are built by ``flashdl.exporters.html`` (escaped text, Markdown
+without raw HTML or images, formulas as MathJax text), links by ``safe_url``, and the plain-text
+values (deck names and descriptions, tags) are cleaned of control characters.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import itertools
 import re
@@ -26,8 +25,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flashdl.core.model import sanitize
-from flashdl.exporters.html import _by_lang, _markdown_parser, _safe_url, markdown_html, text_html
+from flashdl.exporters.html import by_lang, escape, html_parser, markdown_html, text_html
+from flashdl.exporters.text import clean, safe_url
 
 if TYPE_CHECKING:
     from flashdl.core.model import Card, Deck
@@ -37,7 +36,6 @@ ANKI_FIELDS = ("Question", "Answer", "Key points", "Source", "Card id")
 ANKI_ROOT_DECK = "flashdl"
 CSV_COLUMNS = (*ANKI_FIELDS, "Tags", "Deck", "GUID")
 
-# C0 controls except tab and newline, DEL, C1 controls, bidirectional overrides (as in render.py).
 _LABELS = {
     "points": {"zh": "要点", "en": "Key points", "both": "要点 · Key points"},
     "source": {"zh": "来源", "en": "Source", "both": "来源 · Source"},
@@ -67,20 +65,20 @@ def note_guid(card_id: str) -> str:
 
 def anki_fields(card: Card, lang: str, parser: Any = None) -> list[str]:
     """The five note fields (Question, Answer, Key points, Source, Card id) as HTML."""
-    parser = parser or _markdown_parser()
-    question = _by_lang(card.question, lang, text_html)
-    answer = _by_lang(card.answer, lang, lambda text: markdown_html(text, parser))
-    items = [f"<li>{_by_lang(p.text, lang, text_html, 'span')}</li>" for p in card.key_points]
+    parser = parser or html_parser()
+    question = by_lang(card.question, lang, text_html)
+    answer = by_lang(card.answer, lang, lambda text: markdown_html(text, parser))
+    items = [f"<li>{by_lang(p.text, lang, text_html, 'span')}</li>" for p in card.key_points]
     points = f"<ul>{''.join(items)}</ul>" if items else ""
-    links = [u for u in (_safe_url(card.source), _safe_url(card.current_source)) if u]
-    source = "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
-    return [question, answer, points, source, html.escape(card.id)]
+    links = [(safe_url(u), clean(u).strip()) for u in (card.source, card.current_source)]
+    source = "<br>".join(f'<a href="{escape(u)}">{escape(shown)}</a>' for u, shown in links if u)
+    return [question, answer, points, source, escape(clean(card.id))]
 
 
 def anki_tags(deck: Deck, card: Card) -> list[str]:
     """Deck name plus the card's tags; Anki tags cannot contain spaces."""
-    tags = [deck.name, *card.tags]
-    return list(dict.fromkeys(re.sub(r"\s+", "_", sanitize(t).strip()) for t in tags if t.strip()))
+    tags = (re.sub(r"\s+", "_", clean(t).strip()) for t in (deck.name, *card.tags))
+    return list(dict.fromkeys(t for t in tags if t))
 
 
 def anki_deck_name(deck: Deck) -> str:
@@ -89,8 +87,15 @@ def anki_deck_name(deck: Deck) -> str:
     The name does not depend on ``--lang``: Anki matches decks by name on import, so a name that
     changed with the language would leave the cards in the old deck and add an empty new one.
     """
-    title = " ".join(sanitize(deck.title.get("zh")).replace("::", ":").split())
-    return f"{ANKI_ROOT_DECK}::{deck.name}" + (f" · {title}" if title else "")
+    name = " ".join(clean(deck.name).replace("::", ":").split())
+    title = " ".join(clean(deck.title.get("zh")).replace("::", ":").split())
+    return f"{ANKI_ROOT_DECK}::{name}" + (f" · {title}" if title else "")
+
+
+def anki_deck_description(deck: Deck) -> str:
+    """The deck's titles (zh / en) as one escaped line: Anki shows the description as HTML."""
+    titles = (" ".join(clean(t).split()) for t in (deck.title.zh, deck.title.en))
+    return escape(" / ".join(t for t in titles if t))
 
 
 # -- Anki package ------------------------------------------------------------------------------
@@ -161,13 +166,13 @@ def anki_package(decks: Sequence[Deck], lang: str = "zh"):
     import genanki
 
     model = anki_model()
-    parser = _markdown_parser()
+    parser = html_parser()
     anki_decks = []
     for deck in decks:
         anki_deck = genanki.Deck(
             anki_deck_id(deck.name),
             anki_deck_name(deck),
-            description=html.escape(" / ".join(t for t in (deck.title.zh, deck.title.en) if t)),
+            description=anki_deck_description(deck),
         )
         anki_deck.add_model(model)
         for card in deck.cards:

@@ -1,77 +1,92 @@
-"""Deck text as safe HTML for the Anki exporters: escaped text, Markdown without raw HTML, formulas
-lifted out before Markdown sees them and put back, escaped, as MathJax ``\\(...\\)`` / ``\\[...\\]``."""
+"""Deck text as safe HTML for the Anki exporters, built by escaping, never by splicing.
+
+Plain text (a question, a key point) is escaped piece by piece; an answer's Markdown is rendered by
+markdown-it from ``answer_tokens`` (raw HTML shown as text, no images, links to http(s) and mailto
+only), whose renderer escapes every text and attribute. Formulas become MathJax ``\\(...\\)`` /
+``\\[...\\]`` text, with the MathJax macros that make links, classes, styles or load extensions
+(``\\href`` and its kin) written out instead, so that a formula cannot add a link either: Anki
+runs MathJax on every ``\\(...\\)`` in a card, the ones the deck wrote literally included.
+"""
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
-from flashdl.core.latex import FORMULA
-from flashdl.core.model import sanitize
+from flashdl.exporters.text import Formula, answer_tokens, clean, formula_pieces, markdown_parser
 
 if TYPE_CHECKING:
     from flashdl.core.model import Text as DeckText
 
-
-def _lift_formulas(text: str, render: Callable[[str, bool], str]) -> tuple[str, dict[str, str]]:
-    """Replace each formula by a plain-letter placeholder that no Markdown rule touches."""
-    prefix = "fdlmath"
-    while prefix in text:
-        prefix += "x"
-    formulas: dict[str, str] = {}
-
-    def swap(match: re.Match[str]) -> str:
-        token = f"{prefix}{len(formulas)}z"
-        display = match[1] is not None
-        formulas[token] = render(match[1] if display else match[2], display)
-        return token
-
-    return FORMULA.sub(swap, text), formulas
+# MathJax (TeX input, as Anki configures it) macros that set attributes or load code.
+_ACTIVE_TEX = re.compile(
+    r"\\(href|class|cssId|style|data|require|bbox|unicode|mmlToken|texttip|mathtip|toggle)"
+    r"(?![A-Za-z])"
+)
 
 
-def _put_back(text: str, formulas: dict[str, str]) -> str:
-    for token, formula in formulas.items():
-        text = text.replace(token, formula)
-    return text
+def escape(text: str) -> str:
+    """HTML-escape text for an element or a double-quoted attribute (``&<>"``, as markdown-it)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
-def _mathjax(body: str, display: bool) -> str:
-    opening, closing = (r"\[", r"\]") if display else (r"\(", r"\)")
-    return opening + html.escape(body.strip(), quote=False) + closing
+def inert_tex(text: str) -> str:
+    """``text`` with MathJax's attribute-setting macros shown as text (``\\backslash{}href``)."""
+    return _ACTIVE_TEX.sub(r"\\backslash{}\1", text)
 
 
-def _markdown_parser():
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark", {"html": False})
-    return parser.enable(["strikethrough", "table"]).disable("image")
+def mathjax(formula: Formula) -> str:
+    opening, closing = (r"\[", r"\]") if formula.display else (r"\(", r"\)")
+    return escape(opening + inert_tex(formula.body.strip()) + closing)
 
 
 def text_html(text: str) -> str:
     """Plain deck text (a question, a key point) as escaped HTML with MathJax formulas."""
-    lifted, formulas = _lift_formulas(sanitize(text).strip(), _mathjax)
-    return _put_back(html.escape(lifted, quote=False).replace("\n", "<br>"), formulas)
+    pieces = formula_pieces(clean(text).strip())
+    out = [
+        mathjax(piece) if isinstance(piece, Formula) else escape(inert_tex(piece))
+        for piece in pieces
+    ]
+    return "".join(out).replace("\n", "<br>")
+
+
+def _render_math(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    return mathjax(Formula(body=token.content, display=token.markup == "$$", source=""))
+
+
+def _render_text(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    return escape(inert_tex(tokens[idx].content))
+
+
+def _render_raw(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
+    return escape(tokens[idx].content)  # raw HTML is off; should a token appear, it is text
+
+
+def html_parser():
+    """The answer parser with flashdl's HTML rules: formulas for MathJax, inert TeX in text."""
+    parser = markdown_parser()
+    parser.add_render_rule("math", _render_math)
+    parser.add_render_rule("text", _render_text)
+    parser.add_render_rule("html_inline", _render_raw)
+    parser.add_render_rule("html_block", _render_raw)
+    return parser
 
 
 def markdown_html(text: str, parser: Any = None) -> str:
     """An answer's Markdown as HTML: raw HTML shown as text, no images, formulas for MathJax."""
-    lifted, formulas = _lift_formulas(sanitize(text).strip(), _mathjax)
-    rendered = (parser or _markdown_parser()).render(lifted).strip()
-    return _put_back(rendered, formulas)
+    if parser is None or "math" not in parser.renderer.rules:  # a parser without these rules
+        parser = html_parser()
+    tokens = answer_tokens(text, parser)
+    return parser.renderer.render(tokens, parser.options, {}).strip()
 
 
-def _by_lang(value: DeckText, lang: str, to_html: Callable[[str], str], tag: str = "div") -> str:
+def by_lang(value: DeckText, lang: str, to_html: Callable[[str], str], tag: str = "div") -> str:
     """One field in ``lang``; for ``both``, each language present in its own ``lang-xx`` element."""
     if lang != "both":
         return to_html(value.get(lang))
     present = [(code, text) for code, text in (("zh", value.zh), ("en", value.en)) if text]
     return "".join(f'<{tag} class="lang-{code}">{to_html(text)}</{tag}>' for code, text in present)
-
-
-def _safe_url(url: str) -> str:
-    url = sanitize(url).strip()
-    parsed = urlparse(url)
-    return url if parsed.scheme in ("http", "https") and parsed.netloc else ""

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import NOW
 from decktext import VALID
+from test_hostile_decks import deadline
 
 from flashdl import exporters as export
 from flashdl.decks.loader import load_collection, parse_deck
@@ -185,13 +186,16 @@ def test_anki_imports_the_package_and_updates_it_without_duplicates(
         col.close()
 
 
-def test_anki_reads_the_csv_headers_and_matches_the_package_guids(invoke, tmp_path):
+def test_anki_reads_the_csv_headers_and_matches_the_package_guids(invoke, tmp_path, home):
     need_anki()
     from anki.collection import Collection, ImportCsvRequest
 
+    # Questions that start with '#': Anki's reader skips such a line as a comment, unless quoted.
+    user_deck(home, VALID.replace("什么是梯度消失？, en:", "'#1 梯度消失？', en:"))
     apkg, text = tmp_path / "f.apkg", tmp_path / "f.csv"
-    assert invoke("export", "anki", "--deck", "cnn", "-o", str(apkg)).exit_code == 0
-    assert invoke("export", "csv", "--deck", "cnn", "-o", str(text)).exit_code == 0
+    decks = ("--deck", "cnn", "--deck", "demo")
+    assert invoke("export", "anki", *decks, "-o", str(apkg)).exit_code == 0
+    assert invoke("export", "csv", *decks, "-o", str(text)).exit_code == 0
     (tmp_path / "anki").mkdir()
     col = Collection(str(tmp_path / "anki" / "c.anki2"))
     try:
@@ -202,8 +206,15 @@ def test_anki_reads_the_csv_headers_and_matches_the_package_guids(invoke, tmp_pa
         assert list(metadata.column_labels)[:5] == list(export.ANKI_FIELDS)
         assert list(metadata.global_notetype.field_columns) == [1, 2, 3, 4, 5]
         log = col.import_csv(ImportCsvRequest(path=str(text), metadata=metadata)).log
-        assert len(log.new) == 0 and len(log.duplicate) == 4  # same GUIDs, same content
-        assert col.note_count() == 4
+        assert len(log.new) == 0 and len(log.duplicate) == 6  # same GUIDs, same content, all
+        assert col.note_count() == 6
+        [hashed] = col.find_notes('"Card id:demo-one"')
+        assert col.get_note(hashed)["Question"] == "#1 梯度消失？"
+
+        # The CSV on its own, into a collection that has the note type: every row is a note.
+        col.remove_notes(col.find_notes(""))
+        log = col.import_csv(ImportCsvRequest(path=str(text), metadata=metadata)).log
+        assert len(log.new) == 6 and col.note_count() == 6
     finally:
         col.close()
 
@@ -244,8 +255,8 @@ def test_markdown_cheat_sheet_has_a_section_per_deck(invoke, tmp_path, home, bun
     assert len(sections) == len(bundled) + 1
     assert "## 演示 · Demo (`demo`)" in sections
     assert "### 1. 什么是梯度消失？" in text and "*What is a vanishing gradient?*" in text
-    assert r"\<script\>alert(1)\</script\> \& $a<b$" in text  # shown as text; formula kept
-    assert r"\<img src=x" in text and "<img" not in text.replace(r"\<img", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; $`a<b`$" in text  # text; a math span
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text and "<img" not in text
     assert "**要点 · Key points**" in text and "- 连乘导致梯度变小 / repeated products" in text
     assert "来源 · Source: <https://example.com/vanishing>" in text
 
@@ -301,3 +312,170 @@ def test_a_moved_source_exports_both_links():
         '<a href="https://example.com/vanishing">https://example.com/vanishing</a><br>'
         '<a href="https://example.com/new/vanishing">https://example.com/new/vanishing</a>'
     )
+
+
+# -- issue 11: placeholders, '#' questions, control characters, targets ---------------------------
+
+
+def placeholder_deck(size: int = 300_000):
+    """A valid deck of about ``size`` characters: the old placeholder word with long runs of 'x',
+    and formulas between them (the old exporter grew its placeholder one 'x' at a time)."""
+    import yaml
+
+    run = "fdlmath" + "x" * (size * 4 // 10)
+    card = {
+        "id": "placeholder-one",
+        "question": {"en": "fdlmath" + "x" * 5000 + " $q_1$?"},
+        "answer": {"en": run + " $a^2$ and $$b$$ " + "fdlmathx0z $c$ " * 2000 + run},
+        "key_points": [
+            {"en": "fdlmath" + "x" * 5000 + f" ${i}+{i}$", "terms": [f"t{i}"]} for i in range(3)
+        ],
+        "source": "https://example.com/placeholder",
+    }
+    text = yaml.safe_dump({"deck": "placeholder", "title": {"en": "P"}, "cards": [card]})
+    assert len(text) >= size * 0.9
+    return parse_deck(text, "placeholder.yaml")
+
+
+def test_exports_are_linear_on_text_full_of_placeholder_words():
+    """300 KB of 'fdlmathxxx…' exports in well under a second per format (the old exporter took
+    about two minutes per format); timed beyond what a two-card deck takes (genanki's fixed cost)."""
+    import time
+
+    large, small = placeholder_deck(), parse_deck(VALID, "demo.yaml")
+    formats = {
+        "anki": lambda d: export.anki_package_bytes([d], lang="en", timestamp=NOW.timestamp()),
+        "csv": lambda d: export.anki_csv([d], "en"),
+        "markdown": lambda d: export.markdown_sheet([d], "en"),
+    }
+    for name, make in formats.items():
+        make(small)  # imports
+        with deadline(30):
+            start = time.perf_counter()
+            make(small)
+            middle = time.perf_counter()
+            out = make(large)
+            end = time.perf_counter()
+        extra = (end - middle) - (middle - start)
+        assert extra < 1.0, f"export {name}: {extra:.2f} s more for 300 KB"
+        assert name == "anki" or len(out) > 250_000  # the .apkg is zipped
+    answer = export.anki_fields(large.cards[0], "en")[1]
+    assert answer.count(r"\(c\)") == 2000 and answer.count("fdlmathx0z") == 2000  # text kept
+
+
+def test_questions_that_start_with_a_hash_are_quoted_for_anki():
+    text = VALID.replace("什么是梯度消失？, en:", "'#1 什么是梯度消失？', en:")
+    rows = export.anki_csv([parse_deck(text, "demo.yaml")], "zh").split("#columns:", 1)[1]
+    first = rows.split("\n")[1]
+    assert first.startswith('"#1 什么是梯度消失？"\t')
+    assert rows.split("\n")[2].startswith("什么是梯度爆炸？\t")  # other questions as before
+
+
+def test_deck_names_descriptions_and_tags_carry_no_control_characters():
+    from exportcheck import CONTROL
+
+    text = VALID.replace(
+        "title: {zh: 演示, en: Demo}",
+        'title: {zh: "演示\\e[31m\\a\\x9b\\u202e\\L", en: "Demo \\e]0;x\\a <b>&"}',
+    )
+    deck = parse_deck(text, "demo.yaml")
+    assert export.anki_deck_name(deck) == "flashdl::demo · 演示[31m"
+    assert export.anki_deck_description(deck) == "演示[31m / Demo ]0;x &lt;b&gt;&amp;"
+    for card in deck.cards:
+        assert not any(CONTROL.search(tag) for tag in export.anki_tags(deck, card))
+    package = export.anki_package([deck], "zh")
+    assert package.decks[0].description == export.anki_deck_description(deck)
+
+
+@pytest.mark.parametrize("fmt", ["anki", "csv", "markdown", "progress"])
+def test_exports_never_write_over_the_database(invoke, home, tmp_path, monkeypatch, fmt):
+    assert invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n").exit_code == 0
+    db = home / "flashdl.db"
+    before = db.read_bytes()
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    hard = tmp_path / "hard.db"
+    os.link(db, hard)
+    for target in (db, db.with_name("flashdl.db-wal"), db.with_name("flashdl.db-shm"), link, hard):
+        result = invoke("export", fmt, "--deck", "gan", "-o", str(target), "--force")
+        if fmt == "progress":
+            result = invoke("export", fmt, "-o", str(target), "--force")
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"flashdl: {target} is the database itself; choose another file\n"
+    assert db.read_bytes() == before and link.is_symlink()
+    # FLASHDL_DB moves the database; it is protected where it is.
+    moved = tmp_path / "moved.db"
+    moved.write_bytes(before)
+    monkeypatch.setenv("FLASHDL_DB", str(moved))
+    args = (
+        ("-o", str(moved), "--force")
+        if fmt == "progress"
+        else ("-d", "gan", "-o", str(moved), "--force")
+    )
+    result = invoke("export", fmt, *args)
+    assert result.exit_code == 1 and "is the database itself" in result.stderr
+    assert moved.read_bytes() == before
+
+
+@pytest.mark.parametrize("fmt", ["anki", "csv", "markdown"])
+def test_exports_never_replace_a_device_a_pipe_or_a_link_to_one(invoke, tmp_path, fmt):
+    import stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    null = tmp_path / "null"
+    null.symlink_to("/dev/null")
+    folder = tmp_path / "folder-link"
+    folder.symlink_to(tmp_path)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "missing")
+    expected = {
+        fifo: f"{fifo} is a pipe, not a regular file; give a file name with -o",
+        null: f"{null} is a device, not a regular file; give a file name with -o",
+        Path("/dev/null"): "/dev/null is a device, not a regular file; give a file name with -o",
+        folder: f"{folder} is a folder; give a file name with -o",
+        dangling: f"{dangling} is a symbolic link to a missing file; remove it first",
+    }
+    for target, message in expected.items():
+        with deadline(10):  # a pipe is never opened, so nothing waits for a reader
+            result = invoke("export", fmt, "--deck", "gan", "-o", str(target), "--force")
+        assert result.exit_code == 1 and result.stderr == f"flashdl: {message}\n", result.output
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert null.is_symlink() and os.readlink(null) == "/dev/null"
+    assert folder.is_symlink() and dangling.is_symlink() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_link_to_a_regular_file_is_written_through(invoke, tmp_path):
+    real = tmp_path / "real.md"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.md"
+    link.symlink_to(real)
+    assert invoke("export", "markdown", "--deck", "gan", "-o", str(link)).exit_code == 1
+    assert invoke("export", "markdown", "--deck", "gan", "-o", str(link), "--force").exit_code == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("# flashdl")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("csv", b"#separator:tab\n"), ("markdown", b"# flashdl")]
+)
+def test_dash_writes_a_text_export_to_standard_output(invoke, tmp_path, monkeypatch, fmt, start):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    result = invoke("export", fmt, "--deck", "gan", "--lang", "both", "-o", "-")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout_bytes.startswith(start) and list(work.iterdir()) == []
+    assert invoke("export", fmt, "--deck", "gan", "--lang", "both", "-o", "file").exit_code == 0
+    assert (work / "file").read_bytes() == result.stdout_bytes  # nothing else on stdout
+
+
+def test_the_binary_package_refuses_standard_output(invoke, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "work"
+    tmp_path.mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = invoke("export", "anki", "-o", "-")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "flashdl: a .apkg file is binary and cannot go to standard output; give a file name with -o\n"
+    )
+    assert list(tmp_path.iterdir()) == []
