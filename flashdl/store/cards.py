@@ -99,6 +99,11 @@ class CardStore(Connection):
             ).fetchone()
         return stored_card(row) if row else None
 
+    def _state_now(self, card_id: str) -> CardState:
+        """The card's state as stored now (inside a write transaction: as it will be changed)."""
+        entry = self.state_of(card_id)
+        return entry.state if entry is not None else NEW_CARD
+
     def due_cards(self, today: date) -> dict[str, date]:
         """Card id -> due date of every unsuspended card due on or before ``today``."""
         with self._errors():
@@ -259,13 +264,7 @@ class CardStore(Connection):
         stamp = reviewed_at.isoformat(timespec="milliseconds")
         with self._write() as conn:
             if scheduler is not None:
-                row = conn.execute(
-                    "SELECT card_id, deck, repetitions, interval, easiness, due, lapses,"
-                    " introduced_on, suspended, stability, difficulty FROM card_state"
-                    " WHERE card_id = ?",
-                    [card_id],
-                ).fetchone()
-                before = stored_card(row).state if row else NEW_CARD
+                before = self._state_now(card_id)
                 setting = conn.execute(
                     "SELECT value FROM settings WHERE key = ?", [SCHEDULER_SETTING]
                 ).fetchone()
@@ -325,13 +324,7 @@ class CardStore(Connection):
                 return self.record_review(card_id=card_id, deck=deck, grade=grade, mode="study",
                                           reviewed_at=reviewed_at, scheduler=scheduler,
                                           until=until, answer_ms=answer_ms)  # fmt: skip
-            row = conn.execute(
-                "SELECT card_id, deck, repetitions, interval, easiness, due, lapses,"
-                " introduced_on, suspended, stability, difficulty FROM card_state"
-                " WHERE card_id = ?",
-                [card_id],
-            ).fetchone()
-            state = stored_card(row).state if row else NEW_CARD
+            state = self._state_now(card_id)
             recorded = self.record_review(card_id=card_id, deck=deck, grade=grade, mode="repeat",
                                           reviewed_at=reviewed_at, before=state,
                                           answer_ms=answer_ms)  # fmt: skip
