@@ -179,10 +179,30 @@ class _CardFile:
             os.close(self.fd)
 
 
+# The index is checked with C-level passes (``map(type, ...)``): it holds a few values per card
+# of decks of tens of thousands of cards, and is read at every start.
+
+
 def _strings(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(type(v) is str for v in value):
+    if not isinstance(value, list) or not set(map(type, value)) <= {str}:
         raise ValueError("expected a list of text")
     return tuple(value)
+
+
+def _ints(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not set(map(type, value)) <= {int}:
+        raise ValueError("expected a list of whole numbers")
+    return tuple(value)
+
+
+def _string_lists(value: Any) -> tuple[tuple[str, ...], ...]:
+    if (
+        not isinstance(value, list)
+        or not set(map(type, value)) <= {list}
+        or not set(map(type, itertools.chain.from_iterable(value))) <= {str}
+    ):
+        raise ValueError("expected lists of text")
+    return tuple(map(tuple, value))
 
 
 def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
@@ -205,10 +225,10 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
         if not isinstance(raw, dict) or raw.get("format") != _format():
             return None
         ids = _strings(raw["ids"])
-        lines = tuple(decode(tuple[int, ...], raw["lines"]))
-        tags = tuple(_strings(t) for t in raw["tags"])
-        related = tuple(_strings(r) for r in raw["related"])
-        offsets = tuple(decode(tuple[int, ...], raw["offsets"]))
+        lines = _ints(raw["lines"])
+        tags = _string_lists(raw["tags"])
+        related = _string_lists(raw["related"])
+        offsets = _ints(raw["offsets"])
         size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]
         if not (
             len(lines) == len(tags) == len(related) == len(ids) == len(offsets) - 1
