@@ -27,9 +27,12 @@ from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
     Answer,
     CompiledTerm,
+    Phrase,
     TermMatch,
     match_term,
     may_match,
+    may_occur,
+    phrase_hits,
     read_answer,
 )
 from flashdl.core.model import Card, KeyPoint, Term
@@ -71,19 +74,40 @@ def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
     return frozenset(words)
 
 
-def compile_term(term: Term, glossary: Glossary = EMPTY) -> CompiledTerm | None:
+def compile_term(
+    term: Term, glossary: Glossary = EMPTY, questions: Sequence[Answer] = ()
+) -> CompiledTerm | None:
+    """``term`` with the glossary's spellings of each part, less the glossary spellings that
+    occur in ``questions`` (the card's own question): "What do PV and UV mean?" must not be
+    answered by repeating PV, which the glossary equates with "page view"."""
     parts = []
     for part in term.parts:
         compiled = glossary.spellings(part)
         if not compiled:
             return None
+        if questions and len(compiled) > 1:
+            compiled = (compiled[0], *(p for p in compiled[1:] if not _in_any(p, questions)))
         parts.append(compiled)
     return CompiledTerm.of(tuple(parts), label=str(term))
 
 
-def compile_terms(terms: Sequence[Term], glossary: Glossary = EMPTY) -> tuple[CompiledTerm, ...]:
-    compiled = (compile_term(t, glossary) for t in terms)
+def _in_any(phrase: Phrase, questions: Sequence[Answer]) -> bool:
+    return any(may_occur(phrase, q) and phrase_hits(phrase, q) for q in questions)
+
+
+def compile_terms(
+    terms: Sequence[Term], glossary: Glossary = EMPTY, questions: Sequence[Answer] = ()
+) -> tuple[CompiledTerm, ...]:
+    compiled = (compile_term(t, glossary, questions) for t in terms)
     return tuple(c for c in compiled if c is not None)
+
+
+def read_questions(card: Card) -> tuple[Answer, ...]:
+    """The card's question (both languages, and the original wording) read as answers are."""
+    texts = [card.question.zh, card.question.en]
+    if card.original_question is not None:
+        texts += [card.original_question.zh, card.original_question.en]
+    return tuple(read_answer(t) for t in dict.fromkeys(texts) if t)
 
 
 _COMPILED: dict[tuple[int, int], tuple[Card, Glossary, CompiledCard]] = {}
@@ -97,7 +121,8 @@ def compile_card(card: Card, glossary: Glossary = EMPTY) -> CompiledCard:
     known = _COMPILED.get(key)
     if known is not None and known[0] is card and known[1] is glossary:
         return known[2]
-    points = tuple(compile_terms(p.terms, glossary) for p in card.key_points)
+    questions = read_questions(card) if glossary.groups else ()
+    points = tuple(compile_terms(p.terms, glossary, questions) for p in card.key_points)
     compiled = CompiledCard(
         points=points,
         weights=tuple(p.weight for p in card.key_points),
