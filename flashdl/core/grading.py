@@ -29,6 +29,7 @@ from flashdl.core.matching import (
     CompiledTerm,
     Phrase,
     TermMatch,
+    clause_units,
     match_term,
     may_match,
     may_occur,
@@ -246,6 +247,27 @@ def _best(
     return (matches[0], False) if matches else (None, False)
 
 
+SHORT_CLAUSE_UNITS = 4.0  # a leading clause this short belongs to the claim that follows it
+
+
+def claims(answer: Answer, match: TermMatch) -> bool:
+    """The parts of a pitfall's group make one claim: they lie in one clause, or in a short
+    clause and the one after it ("batch 越大，泛化越好", "the bigger the batch, the better"), not
+    spread over a sentence that attributes them to different subjects ("协同过滤找相似的用户，
+    基于内容看物品属性")."""
+    if len(match.hits) < 2:
+        return True
+    sentence = answer.sentences[match.sentence]
+    cuts = [sentence.start, *sentence.clauses, sentence.end]
+    first = bisect_right(cuts, match.start) - 1
+    last = bisect_right(cuts, max(h.start for h in match.hits)) - 1
+    if last == first:
+        return True
+    if last > first + 1:
+        return False
+    return clause_units(sentence, cuts[first], cuts[first + 1]) <= SHORT_CLAUSE_UNITS
+
+
 def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) -> Grading:
     """Grade ``typed`` (text, or an answer already read) against ``card``'s key points and
     pitfalls."""
@@ -259,7 +281,8 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
         for terms in compiled.points
     ]
     pitfall_matches = [
-        [m for term in terms for m in match_term(term, answer)] for terms in compiled.pitfalls
+        [m for term in terms for m in match_term(term, answer) if claims(answer, m)]
+        for terms in compiled.pitfalls
     ]
     layout = Layout.of(answer)
     points = []

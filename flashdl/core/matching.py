@@ -506,6 +506,11 @@ def _units_at(sentence: Sentence, offset: int) -> float:
     return sentence.units[position]
 
 
+def clause_units(sentence: Sentence, start: int, end: int) -> float:
+    """Word units of the tokens that start in ``[start, end)`` of the sentence."""
+    return _units_at(sentence, end) - _units_at(sentence, start)
+
+
 def is_negated(sentence: Sentence, start: int) -> bool:
     """A negation word in the same clause, shortly before ``start``, with no "but" between."""
     if not sentence.negations:
