@@ -27,9 +27,12 @@ from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
     Answer,
     CompiledTerm,
+    Hit,
     Phrase,
     TermMatch,
     clause_units,
+    content_units,
+    is_negated,
     match_term,
     may_match,
     may_occur,
@@ -40,6 +43,10 @@ from flashdl.core.model import Card, KeyPoint, Term
 
 # Lists of terms (see ``Layout``): a short segment, a run of them, a whole answer of them.
 SHORT_SEGMENT_UNITS, LIST_RUN, LIST_SEGMENTS, LIST_SHARE = 3.0, 3, 4, 0.7
+
+# A key point is also covered by a sentence that holds PARAPHRASE_SHARE of the content units of
+# the point's own wording (at least PARAPHRASE_MIN_UNITS of them), none of them negated.
+PARAPHRASE_SHARE, PARAPHRASE_MIN_UNITS = 0.5, 3
 
 # (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
 GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
@@ -63,6 +70,8 @@ class CompiledCard(NamedTuple):
     # Per point, the words one of which an answer must contain for the point to match at all
     # (None when a formula term could match without any).
     anchors: tuple[frozenset[str] | None, ...] = ()
+    # Per point, the content units of its own zh and en wording (``paraphrase``).
+    wordings: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
 def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
@@ -73,6 +82,17 @@ def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
                 return None
             words.add(phrase.tokens[0])
     return frozenset(words)
+
+
+def _wordings(point: KeyPoint) -> tuple[frozenset[str], ...]:
+    found = []
+    for text in (point.text.zh, point.text.en):
+        units = frozenset(
+            unit for sentence in read_answer(text).sentences for unit, _ in content_units(sentence)
+        )
+        if len(units) >= PARAPHRASE_MIN_UNITS:
+            found.append(units)
+    return tuple(found)
 
 
 def compile_term(
@@ -129,6 +149,7 @@ def compile_card(card: Card, glossary: Glossary = EMPTY) -> CompiledCard:
         weights=tuple(p.weight for p in card.key_points),
         pitfalls=tuple(compile_terms(p.terms, glossary) for p in card.pitfalls),
         anchors=tuple(_anchors(terms) for terms in points),
+        wordings=tuple(_wordings(p) for p in card.key_points),
     )
     if len(_COMPILED) >= MAX_COMPILED:
         _COMPILED.clear()
@@ -237,6 +258,22 @@ class Layout(NamedTuple):
         return True
 
 
+def paraphrase(answer: Answer, wordings: Sequence[frozenset[str]]) -> TermMatch | None:
+    """The first sentence that says the key point in other words: it holds ``PARAPHRASE_SHARE``
+    of the content units of the point's zh or en wording, and no negation flips any of them
+    ("G 把很多不同的 z 映射到同几个样本上" for "不同的 z 映射到相同或相似的输出")."""
+    for number, sentence in enumerate(answer.sentences):
+        content = sentence.content
+        for units in wordings:
+            found = [content[u] for u in units if u in content]
+            if len(found) < PARAPHRASE_MIN_UNITS or len(found) < PARAPHRASE_SHARE * len(units):
+                continue
+            if any(is_negated(sentence, offset) for offset in found):
+                continue
+            return TermMatch(number, tuple(Hit(number, o, o + 1, False) for o in sorted(found)))
+    return None
+
+
 def _best(
     answer: Answer, layout: Layout, matches: Sequence[TermMatch]
 ) -> tuple[TermMatch | None, bool]:
@@ -288,6 +325,10 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
     points = []
     for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
         best, stated = _best(answer, layout, matches)
+        if not stated and not layout.whole and compiled.wordings:
+            said = paraphrase(answer, compiled.wordings[index])
+            if said is not None and layout.states(answer, said):
+                best, stated = said, True
         evidence = None
         if best is not None:
             evidence = answer.clause_text(answer.sentences[best.sentence], best.start, best.end)

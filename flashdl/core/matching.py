@@ -315,7 +315,7 @@ class Sentence:
     offsets into the normalised answer."""
 
     __slots__ = (
-        "_formula", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
+        "_formula", "_units", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
         "text", "tokens", "units",
     )  # fmt: skip
 
@@ -336,6 +336,17 @@ class Sentence:
         self.segments, self.negations, self.scope_ends = segments, negations, scope_ends
         self.units, self.starts, self.text = units, starts, text
         self._formula: tuple[str, list[int]] | None = None
+        self._units: dict[str, int] | None = None
+
+    @property
+    def content(self) -> dict[str, int]:
+        """The sentence's content units (``content_units``), each at its first offset."""
+        if self._units is None:
+            found: dict[str, int] = {}
+            for unit, offset in content_units(self):
+                found.setdefault(unit, offset)
+            self._units = found
+        return self._units
 
     def _formula_form(self) -> tuple[str, list[int]]:
         if self._formula is None:
@@ -524,6 +535,33 @@ def is_negated(sentence: Sentence, start: int) -> bool:
         if _units_at(sentence, start) - _units_at(sentence, negation) <= NEGATION_REACH:
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Paraphrases: the content of a key point's own wording
+
+# Words that carry no content of their own: a key point's wording is compared by the rest.
+_STOP_EN = frozenset(
+    ["the", "a", "an", "of", "to", "and", "or", "in", "on", "is", "are", "be", "by", "for", "with", "as", "its", "it", "that", "this", "which", "from", "at", "into", "than", "only", "one", "each", "all", "both", "can", "do", "doe", "their", "they", "them", "there", "then", "so", "such", "use", "used", "us", "via", "per", "more", "most", "less", "very", "also", "how", "what", "when", "why", "who", "not", "no"]
+)  # fmt: skip
+_STOP_HAN = frozenset("的地得之了是和与或在把被就也都再而及对为从到让使其这那个些一上下中")
+
+
+def content_units(sentence: Sentence) -> list[tuple[str, int]]:
+    """The content of a sentence as (unit, offset): Latin content words, stemmed, and pairs of
+    adjacent Chinese characters (a word of two characters or a piece of a longer one) that hold
+    no particle. Two wordings of one idea share most of these, in any order."""
+    units = []
+    tokens = sentence.tokens
+    for number, token in enumerate(tokens):
+        if token.kind == LATIN:
+            if token.text not in _STOP_EN and (len(token.text) > 1 or token.text.isalpha()):
+                units.append((token.text, token.start))
+        elif token.text not in _STOP_HAN and number + 1 < len(tokens):
+            following = tokens[number + 1]
+            if following.kind == HAN and following.text not in _STOP_HAN:
+                units.append((token.text + following.text, token.start))
+    return units
 
 
 # ---------------------------------------------------------------------------------------------
