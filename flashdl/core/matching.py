@@ -167,6 +167,8 @@ def tokenize(norm: str, start: int = 0, end: int | None = None) -> list[Token]:
                 tokens.append(Token(ch, HAN, m.start(), m.end()))
             elif ch.isalnum():
                 tokens.append(Token(ch, LATIN, m.start(), m.end()))
+            elif ch == "√":  # a word, not a gap: "除以√d_k" does not say "除以 d_k"
+                tokens.append(Token("sqrt", LATIN, m.start(), m.end()))
         elif kind == "dims":
             tokens.append(Token(_DIM_SIGN.sub("x", m.group()), LATIN, m.start(), m.end()))
         else:
