@@ -91,6 +91,10 @@ _UNSTEMMED = frozenset(
      "everything", "morning", "ceiling", "wing", "sibling", "swing")
 )  # fmt: skip
 _BRITISH = re.compile(r"is(e|es|ed|ing|ation|ations)$")
+# British -our words (behaviour, neighbour, colour): spelled -or; not "four", "hour", "contour".
+_BRITISH_OUR = re.compile(
+    r"^(behavi|neighb|col|flav|hon|lab|fav|harb|hum|vap|vig|arm|od|endeav|rig)our(\w*)$"
+)
 
 
 def _has_vowel(word: str) -> bool:
@@ -99,13 +103,14 @@ def _has_vowel(word: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """A light English stemmer: plurals, -ed/-ing, -ise/-ize, -ization, a final e or y.
+    """A light English stemmer: plurals, -ed/-ing, -ise/-ize, -our/-or, -ization, a final e or y.
 
     Inflections of one word meet (stride, strides, striding → strid; normalise, normalized,
     normalization → normaliz); words are never cut to an arbitrary prefix."""
     if len(word) <= 3 or not word.isalpha() or not word.isascii() or word in _UNSTEMMED:
         return word
     word = _BRITISH.sub(r"iz\1", word)
+    word = _BRITISH_OUR.sub(r"\1or\2", word)  # behaviour, neighbours, colour
     if word.endswith(("ization", "izations")):
         word = word[: word.rindex("ization")] + "ize"
     if word.endswith("sses"):
