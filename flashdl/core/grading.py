@@ -402,7 +402,8 @@ def covered_share(
     card: Card, answer: Answer, glossary: Glossary = EMPTY, floor: float = 0.0
 ) -> float:
     """The weighted share of ``card``'s key points that some term of theirs matches in
-    ``answer``: the cheap part of ``grade_answer``, for comparing many cards with many answers.
+    ``answer`` (terms only: no ``paraphrase``): the cheap part of ``grade_answer``, for comparing
+    many cards with many answers.
     0 when the share cannot reach ``floor`` (found out without matching)."""
     compiled = compile_card(card, glossary)
     words = answer.words
