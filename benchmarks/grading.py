@@ -176,9 +176,8 @@ def flashdl_command() -> list[str]:
 def startup(card_id: str, text: str, decks_dir: Path) -> tuple[float, float, float, float]:
     """Median wall time of ``flashdl grade`` (warm deck cache) and of the floor, taking turns;
     then the same for their CPU time (user + system), which a loaded machine disturbs less."""
-    import resource
-
     import compileall
+    import resource
 
     import flashdl
 
