@@ -5,7 +5,9 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
 ``flashdl.core.matching``. On top of it:
 
 - **Points.** A key point is covered when any one of its terms matches (a group term: all its
-  parts in one sentence), directly or through the shared glossary.
+  parts in one sentence), directly or through the shared glossary (less the glossary spellings
+  that occur in the card's own question), or when one sentence says it in other words: it holds
+  half of the content units of the point's own zh or en wording (``paraphrase``).
 - **Stated, not listed.** A match counts as *stated* unless it sits in a list: three or more short
   segments in a row (between commas, 、, bullets and sentences; three words or less each), or an
   answer that is mostly such segments (``Layout``). Buzzword lists are *listed*.
@@ -13,7 +15,8 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
   that are only listed can lift it to 2 at most. When a card marks a core idea (a point
   weighing more than the others), an answer that states it gets at least 3: a pass.
 - **Pitfalls.** A matched pitfall caps the grade at 2 (two or more: at 1) and is shown with its
-  correction.
+  correction. A pitfall's group is a claim: its parts lie in one clause, or in a short clause and
+  the next (``claims``).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
 
 
 def _wordings(point: KeyPoint) -> tuple[frozenset[str], ...]:
+    """The content units of the point's zh and of its en wording (those with enough of them)."""
     found = []
     for text in (point.text.zh, point.text.en):
         units = frozenset(
