@@ -83,23 +83,25 @@ def line_starts(
     used = 0  # cells on the current line, the trailing spaces of its last piece included
     for end in _allowed(text, break_opportunities(text), protected):
         piece = text[piece_start:end]
-        word = cell_len(piece.rstrip())
+        cells = cell_len(piece)
+        bare = piece.rstrip(" ")
+        word = cells - (len(piece) - len(bare)) if bare == piece.rstrip() else cell_len(bare)
         if used + word > width:
             if piece_start > line_start:
                 starts.append(piece_start)
                 line_start, used = piece_start, 0
             if word > width and fold:
                 for offset, char in enumerate(piece.rstrip()):
-                    cells = cell_len(char)
-                    if used + cells > width and used:
+                    char_cells = cell_len(char)
+                    if used + char_cells > width and used:
                         line_start = piece_start + offset
                         starts.append(line_start)
                         used = 0
-                    used += cells
+                    used += char_cells
                 used = cell_len(text[line_start:end])
                 piece_start = end
                 continue
-        used += cell_len(piece)
+        used += cells
         piece_start = end
     return starts
 
