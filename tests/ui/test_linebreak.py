@@ -148,3 +148,38 @@ def test_wrapping_keeps_every_character_in_order_and_within_the_width(text, widt
     joined = "".join(line.plain for line in rendered)
     assert re.sub(r"\s", "", joined) == re.sub(r"\s", "", text)
     assert pieces == [] or "".join(pieces) == text
+
+
+def test_stats_wraps_chinese_questions_and_shows_key_point_formulas():
+    from datetime import date
+
+    from flashdl.app.stats import DeckStats, Stats
+    from flashdl.ui.render import stats_view
+
+    question = "感受野是什么？怎么计算？每一层的感受野如何递推？" * 2
+    stats = Stats(
+        today=date(2026, 1, 5),
+        days=7,
+        decks=[DeckStats("cnn", "卷积模型")],
+        total=DeckStats("total", ""),
+        streak=0,
+        forecast=[(date(2026, 1, 5 + i), 0) for i in range(7)],
+        activity={},
+        quiz_coverage=[],
+        hardest=[
+            {"card_id": "cnn-receptive-field", "easiness": 1.3, "lapses": 2, "question": question}
+        ],
+        missed_key_points=[
+            {
+                "card_id": "cnn-receptive-field",
+                "missed": 3,
+                "zh": "递推公式 $r_l = r_{l-1} + (k_l - 1)$",
+                "en": "",
+            }
+        ],
+    )
+    lines = to_lines(stats_view(stats), 80)
+    shown = "\n".join(lines)
+    assert "rₗ = rₗ₋₁ + (kₗ - 1)" in shown and "r_{l-1}" not in shown
+    cells = [line.split("│")[4].strip() for line in lines if line.count("│") == 5]
+    assert question in "".join(cells)  # wrapped, not cut to `感受野是什么？ …`
