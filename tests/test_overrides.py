@@ -365,3 +365,18 @@ def test_the_schema_accepts_a_file_of_overrides_and_still_every_deck():
     assert not validator.is_valid(yaml.safe_load("deck: x\noverrides: [{id: a, tags: [b]}]\n"))
     for path in sorted(bundled_decks_dir().glob("*.yaml")):
         assert validator.is_valid(yaml.safe_load(path.read_text(encoding="utf-8"))), path.name
+
+
+def test_a_planted_overrides_cache_entry_is_a_miss(home):
+    path = write(home / "decks", "fixes.yaml", FIX)
+    sources, cache = [bundled_decks_dir(), home / "decks"], home / "cache"
+    load_usable_decks_cached(sources, cache)
+    [entry] = cache.glob("overrides-fixes-*.json")
+    raw = json.loads(entry.read_text(encoding="utf-8"))
+    raw["overrides"]["entries"][0]["given"] = ["__class__"]
+    entry.write_text(json.dumps(raw), encoding="utf-8")
+    for old in cache.glob("collection-*.ok"):
+        old.unlink()
+    decks, problems = load_usable_decks_cached(sources, cache)
+    assert problems == [] and card(decks, "gan-tanh-output").tags == ("activation",)
+    assert path.is_file()

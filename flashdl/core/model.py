@@ -115,6 +115,16 @@ class Deck:
 
 
 TEXT_FIELDS = ("question", "answer")
+# The fields of a card an override may change (never its id, deck or line).
+OVERRIDABLE = (
+    *TEXT_FIELDS,
+    "key_points",
+    "pitfalls",
+    "source",
+    "current_source",
+    "tags",
+    "related",
+)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from typing import Any
 
 from flashdl import __version__
 from flashdl.core.errors import DeckError
-from flashdl.core.model import Card, Deck, LazyCards, Overrides, Text
+from flashdl.core.model import OVERRIDABLE, Card, Deck, LazyCards, Overrides, Text
 from flashdl.decks.loader import (
     apply_overrides,
     deck_files,
@@ -362,7 +362,10 @@ def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
         size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]
         if type(size) is not int or type(mtime_ns) is not int or type(sha) is not str:
             return None
-        return size, mtime_ns, sha, decode(Overrides, raw["overrides"])
+        found = decode(Overrides, raw["overrides"])
+        if not all(set(entry.given) <= set(OVERRIDABLE) for entry in found.entries):
+            return None  # planted: an override changes only a card's content
+        return size, mtime_ns, sha, found
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
@@ -417,7 +420,8 @@ def load_file_cached(path: Path, cache_dir: Path) -> Deck | Overrides:
         if not is_overrides_file(read_deck_file(path)):
             raise
     found = load_overrides_cached(path, cache_dir)
-    assert found is not None  # it is a file of overrides: checked just above
+    if found is None:  # it was a file of overrides a moment ago: changed meanwhile
+        raise DeckError([f"{display_path(path)}: changed while it was read; try again"])
     return found
 
 
