@@ -8,8 +8,7 @@ HTML disabled, and links inside answers are not turned into terminal hyperlinks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -17,6 +16,7 @@ from rich.panel import Panel
 from rich.style import Style
 from rich.text import Text
 
+from flashdl.app.session import SessionSummary
 from flashdl.core.latex import replace_formulas
 from flashdl.core.model import Card, sanitize
 from flashdl.core.model import Text as DeckText
@@ -177,15 +177,6 @@ def grade_legend(lang: str, *, undo: bool = True) -> Text:
 def reveal_prompt(lang: str) -> Text:
     words = "任意键显示答案" if lang != "en" else "any key shows the answer"
     return Text.assemble((words, "bold"), "  · u undo · q quit", style="dim")
-
-
-@dataclass
-class SessionSummary:
-    reviewed: int = 0
-    grades: dict[int, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    next_due: date | None = None
-    left_today: int = 0
 
 
 def summary_view(summary: SessionSummary) -> RenderableType:
