@@ -782,7 +782,8 @@ class Bench:
                         "--force",
                     ]
                     if decks == self.data.decks_dir:
-                        ours_command[4:4] = ["--deck", generate.DECK_NAME]
+                        after = len(self.flashdl) + 2  # after "export anki"
+                        ours_command[after:after] = ["--deck", generate.DECK_NAME]
                     mine, theirs = pair(
                         f"vs Anki: export anki, {label} cards",
                         lambda _i, c=ours_command, e=env: _check(run(c, e), "flashdl export"),
