@@ -167,7 +167,7 @@ app = typer.Typer(
     name="flashdl",
     help="Flashcards and spaced repetition (SM-2) for deep-learning interviews.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -190,8 +190,28 @@ UntilOption = Annotated[
     typer.Option(
         "--until",
         metavar="YYYY-MM-DD",
-        help="Interview date: intervals are capped so every card comes back before it. "
-        "Remembered until changed; 'off' forgets it.",
+        help="Interview date: every learned card comes back once in its final days (see "
+        "--final-days), spread over them, and none on the day itself. Remembered until changed; "
+        "'off' forgets it.",
+    ),
+]
+IncludeDayOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-day/--no-include-day",
+        help="Let reviews fall on the interview day itself (remembered).",
+        show_default=False,
+    ),
+]
+FinalDaysOption = Annotated[
+    int | None,
+    typer.Option(
+        "--final-days",
+        min=1,
+        max=90,
+        metavar="N",
+        help="Days before the interview over which the last reviews are spread (default 7; "
+        "remembered).",
     ),
 ]
 
@@ -294,7 +314,12 @@ def _load_decks(paths: Paths, env: Env) -> list[Deck]:
     line per problem (``flashdl check`` bypasses the cache and fails instead)."""
     from flashdl.decks.cache import load_usable_decks_cached
 
-    decks, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir)
+    notes: list[str] = []
+    decks, problems = load_usable_decks_cached(
+        _deck_sources(paths, env), paths.cache_dir, notes=notes
+    )
+    for note in notes:
+        _say(note)
     for problem in problems:
         _say(problem)
     if problems:
@@ -371,6 +396,8 @@ def study(
     ] = 10,
     lang: LangOption = Lang.zh,
     until: UntilOption = None,
+    include_day: IncludeDayOption = None,
+    final_days: FinalDaysOption = None,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -395,8 +422,13 @@ def study(
     with Store.open(paths.db_path) as store:
         now = env.clock()
         today = now.date()
-        interview = interview_date(store, until, today)
-        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        before = interview_date(store, None, today)
+        interview = interview_date(
+            store, until, today, include_day=include_day, final_days=final_days
+        )
+        scheduler = scheduler_in_force(
+            paths.config_dir, store, interview, recap=interview != before
+        )
         queue = todays_queue(store, decks, now, new)
         if not queue:
             console.print(Text(nothing_to_study(store, decks, today, new)))
@@ -432,12 +464,16 @@ def check(
     sources = _deck_sources(paths, env)
     if paths_:
         sources = list(paths_) + env.decks_dirs
-    decks = load_collection(sources)
+    notes: list[str] = []
+    decks = load_collection(sources, notes=notes)
+    for note in notes:
+        _say(note)
     bundled_dir = bundled_decks_dir().resolve()
     bundled = [d for d in decks if Path(d.path).resolve().is_relative_to(bundled_dir)]
-    # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it).
-    strict = [d for d in bundled if d.format >= 2]
-    lenient = [d for d in decks if d not in bundled]
+    # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it); one
+    # with your overrides in it is linted as yours (warnings).
+    strict = [d for d in bundled if d.format >= 2 and not d.overridden]
+    lenient = [d for d in decks if d not in bundled or (d.format >= 2 and d.overridden)]
     # The glossary only when some deck is small enough to be linted (see flashdl/decks/lint.py).
     sizes = [sum(len(d.cards) for d in group) for group in (strict, lenient) if group]
     glossary = (
@@ -712,10 +748,11 @@ def stats(
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, today)
-        scheduler_in_force(
-            paths.config_dir, store, interview
-        )  # FSRS's forecast needs the states FSRS built
-        result = figures.collect(store, decks, today, days=days, interview_date=interview)
+        # FSRS's forecast needs the states FSRS built; readiness projects with that scheduler
+        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        result = figures.collect(
+            store, decks, today, days=days, interview_date=interview, scheduler=scheduler
+        )
     if as_json:
         import json
 
@@ -783,12 +820,63 @@ def show(
         entry = store.state_of(card.id)
         history = store.reviews(card.id, include_undone=True)
     cards_by_id = CardLookup(decks)
-    title = next(d.title.get("zh") for d in decks if d.name == card.deck)
+    deck_of_card = next(d for d in decks if d.name == card.deck)
+    title = deck_of_card.title.get("en" if lang == Lang.en else "zh")
     console = env.console()
-    console.print(render.question_view(card, lang=lang.value, deck_title=title, done=0, left=1))
+    console.print(render.question_view(card, lang=lang.value, deck_title=title))
     related = [cards_by_id[r] for r in card.related if r in cards_by_id]
     console.print(render.answer_view(card, lang=lang.value, related=related))
+    overridden = deck_of_card.overridden_by(card.id)
+    if overridden:
+        console.print(render.override_note(overridden))
     console.print(render.history_view(entry, history))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    card_id: Annotated[
+        str, typer.Argument(metavar="CARD_ID", help="The card's id (see `flashdl search`).")
+    ],
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Correct a card in your editor: a bundled card gets an override in your decks folder.
+
+    Opens $EDITOR (else $VISUAL, vi or nano) at the card's line, then checks the file."""
+    from flashdl.app.edit import edit_target, editor_command, run_editor
+    from flashdl.decks.cache import forget, load_usable_decks_cached
+    from flashdl.decks.loader import display_path, load_file
+    from flashdl.paths import bundled_decks_dir
+
+    env = _env(ctx)
+    paths = _paths(env, None)
+    decks = _load_decks(paths, env)
+    card = _find_card(decks, card_id)
+    deck = next(d for d in decks if d.name == card.deck)
+    target = edit_target(card, deck, paths.user_decks_dir, bundled_decks_dir())
+    shown = display_path(target.path)
+    if target.created:
+        typer.echo(f"Copied card '{card.id}' into {shown}:{target.line} as an override.")
+    argv = editor_command(target.path, target.line, env.environ)
+    code = run_editor(argv)
+    forget(paths.cache_dir, target.path)
+    if code != 0:
+        _say(f"flashdl: warning: the editor exited with code {code}")
+    try:
+        load_file(target.path)
+    except DeckError as exc:
+        for problem in exc.problems:
+            _say(problem)
+        raise UsageError(
+            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {shown}; "
+            f"your edit is kept there: fix it with `flashdl edit {card.id}`"
+        ) from None
+    notes: list[str] = []
+    _, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir, notes=notes)
+    mine = [p for p in (*notes, *problems) if p.startswith(f"{shown}:")]
+    for problem in mine:
+        _say(problem)
+    typer.echo(f"Checked {shown}: card '{card.id}' now shows your version.")
 
 
 @app.command()
@@ -955,13 +1043,54 @@ def simulate(
             "--retention", min=0.7, max=0.99, callback=_finite, help="FSRS's desired retention."
         ),
     ] = 0.9,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="DAYS|YYYY-MM-DD",
+            help="Simulate study until an interview this many days ahead (or on this date) and "
+            "report its final days; --days is then ignored.",
+        ),
+    ] = None,
+    include_day: Annotated[
+        bool, typer.Option("--include-day", help="With --until: study on the interview day too.")
+    ] = False,
+    final_days: Annotated[
+        int,
+        typer.Option(
+            "--final-days", min=1, max=90, metavar="N", help="With --until: the final days."
+        ),
+    ] = 7,
 ) -> None:
     """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""
     from flashdl.core.simulate import compare
     from flashdl.ui import render
 
-    results = compare(cards=cards, days=days, new_per_day=new, seed=seed, retention=retention)
-    _env(ctx).console().print(render.simulation_view(results))
+    env = _env(ctx)
+    interview_in = None if until is None else _days_ahead(until, env.clock().date())
+    results = compare(
+        cards=cards, days=days, new_per_day=new, seed=seed, retention=retention,
+        interview_in=interview_in, window=final_days, include_day=include_day,
+    )  # fmt: skip
+    view = render.simulation_view if interview_in is None else render.interview_simulation_view
+    env.console().print(view(results))
+
+
+def _days_ahead(value: str, today: date) -> int:
+    """``simulate --until``: a number of days, or a date counted from today."""
+    text = value.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 5:
+        days = int(text)
+    else:
+        try:
+            days = (date.fromisoformat(text) - today).days
+        except ValueError:
+            raise UsageError(
+                f"--until expects a number of days or a date like 2026-12-20, not '{value}'"
+            ) from None
+    if not 1 <= days <= 3650:
+        raise UsageError(f"--until must be 1 to 3650 days ahead, not {days}")
+    return days
 
 
 # -- export, import, backup, and your own decks -------------------------------------------------

@@ -10,9 +10,11 @@ import pytest
 from conftest import NOW
 from decktext import VALID
 
-from flashdl.app.stats import collect, reviews_until, streak, to_json
+from flashdl.app.stats import collect, streak, to_json
+from flashdl.core.interview import Interview
+from flashdl.core.readiness import forecast_reviews
 from flashdl.core.scheduling import NEW_CARD, CardState
-from flashdl.core.sm2 import review
+from flashdl.core.sm2 import SM2, review
 from flashdl.decks.loader import parse_deck
 from flashdl.store import Store
 
@@ -136,11 +138,33 @@ def test_readiness_with_an_interview_date(seeded):
     assert stats.reviews_per_day_needed == -(-sum(r.reviews_needed for r in stats.readiness) // 10)
 
 
-def test_reviews_until_counts_a_grade_4_replay():
-    # Interview on Jan 11: reviews on Jan 1 (-> 1 d), Jan 2 (-> 6 d), Jan 8 (15 d capped to 2),
-    # Jan 10 (capped to 1: due on the day itself) -> 4 reviews.
-    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 11)) == 4
-    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 1)) == 0
+def test_readiness_forecasts_the_heaviest_day(seeded):
+    store, decks = seeded
+    stats = collect(store, decks, TODAY, interview_date=Interview(TODAY + timedelta(days=10)))
+    assert stats.final_days_from == TODAY + timedelta(days=3)
+    assert stats.peak_day is not None and TODAY <= stats.peak_day < TODAY + timedelta(days=10)
+    assert stats.peak_reviews >= stats.reviews_per_day_needed
+    assert to_json(stats)["peak_day"] == stats.peak_day.isoformat()
+
+
+def test_forecast_of_one_new_card_graded_4():
+    # Interview on Jan 11, final days Jan 4-10: reviews on Jan 1 (-> 1 d), Jan 2 (-> 6 d: Jan 8,
+    # inside the final days), Jan 8 (15 d: past the interview, its last review is in them) -> 3.
+    interview = Interview(date(2026, 1, 11))
+    forecast = forecast_reviews(SM2(), [("a", NEW_CARD)], date(2026, 1, 1), interview)
+    assert forecast.per_card == {"a": 3}
+    assert sorted(forecast.per_day) == [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 8)]
+    assert forecast_reviews(SM2(), [], date(2026, 1, 1), interview).peak is None
+
+
+def test_forecast_spreads_the_final_days_and_introduces_new_cards_a_few_a_day():
+    interview = Interview(date(2026, 1, 29))
+    cards = [(f"c{i}", NEW_CARD) for i in range(70)]
+    forecast = forecast_reviews(SM2(), cards, date(2026, 1, 1), interview, new_per_day=10)
+    assert forecast.per_day[date(2026, 1, 1)] == 10  # new cards 10 a day, not 70 at once
+    final = [forecast.per_day.get(interview.first_day + timedelta(days=i), 0) for i in range(7)]
+    assert sum(final) >= 70 and max(final) <= 1.5 * 70 / 7  # every card once, evenly
+    assert interview.day not in forecast.per_day
 
 
 def test_streak():
@@ -163,3 +187,55 @@ def test_review_days_are_distinct_newest_first_and_leave_out_undone_and_other_de
     store.undo_review(store.reviews("a-3")[1].id, NOW)
     store.undo_review(store.reviews("a-3")[0].id, NOW)
     assert list(store.review_days(["a"], TODAY)) == days(1, 29, 33, 39, 40)
+
+
+def test_a_free_day_neither_breaks_nor_counts():
+    today = date(2026, 1, 10)
+    days = [date(2026, 1, 10), date(2026, 1, 9), date(2026, 1, 5), date(2026, 1, 4)]
+    nothing_due = lambda after, before: False  # noqa: E731
+    assert streak(days, today, nothing_due) == 4
+    asked = []
+
+    def due_only_before_the_5th(after, before):
+        asked.append((after, before))
+        return before <= date(2026, 1, 5)
+
+    assert streak([*days, date(2026, 1, 1)], today, due_only_before_the_5th) == 4
+    assert asked == [(date(2026, 1, 5), date(2026, 1, 9)), (date(2026, 1, 1), date(2026, 1, 4))]
+    # Today without reviews yet: the days since the last review count only when nothing waited.
+    assert streak([date(2026, 1, 7)], today, nothing_due) == 1
+    assert streak([date(2026, 1, 7)], today) == 0
+
+
+def _study_one(invoke, new: int) -> None:
+    result = invoke("study", "--deck", "gan", "--new", str(new), input="\n5\n")
+    assert result.exit_code == 0, result.output
+
+
+def _streak(invoke) -> int:
+    result = invoke("stats", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["streak"]
+
+
+def test_the_streak_survives_days_on_which_nothing_was_due(invoke, clock):
+    """Issue 13.8: learn a card, review it the next day (next due in 6 days), skip the five free
+    days, review it on the day it is due: a streak of 3, not 1."""
+    _study_one(invoke, 1)
+    clock.advance(days=1)
+    _study_one(invoke, 0)
+    for _ in range(5):
+        clock.advance(days=1)
+        assert invoke("study", "--deck", "gan", "--new", "0").exit_code == 0  # nothing due
+    assert _streak(invoke) == 2  # today is not over: it does not break the streak
+    clock.advance(days=1)
+    _study_one(invoke, 0)
+    assert _streak(invoke) == 3
+
+
+def test_the_streak_breaks_on_a_day_a_card_was_due_and_waited(invoke, clock):
+    _study_one(invoke, 1)  # due tomorrow
+    clock.advance(days=2)  # tomorrow skipped
+    assert _streak(invoke) == 0
+    _study_one(invoke, 0)
+    assert _streak(invoke) == 1
