@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rich.console import Console
 
+from flashdl.core import grades
+from flashdl.core.messages import message
 from flashdl.core.model import Card
-from flashdl.core.planning import requeue_position
-from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
+from flashdl.core.planning import LEARNING_DELAY, requeue_position
+from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
 from flashdl.ui import render
@@ -23,7 +25,7 @@ from flashdl.ui.keys import KeySource
 
 Clock = Callable[[], datetime]
 QUIT, UNDO = "q", "u"
-GRADE_KEYS = {str(int(g)): g for g in Grade}
+GRADE_KEYS = {str(int(g)): g for g in Grade}  # SM-2's keys (the ``sm2`` grading mode)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class SessionContext:
     deck_titles: Mapping[str, str] = field(default_factory=dict)
     scheduler: Scheduler = field(default_factory=SM2)
     until: date | None = None
+    grading: str = "sm2"  # which keys grade: ``flashdl.core.grades``
+    learning_delay: timedelta = LEARNING_DELAY
     changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
 
     def state(self, card_id: str) -> CardState:
@@ -130,20 +134,25 @@ class StudySession:
         self.ctx.console.print(
             render.answer_view(card, lang=self.ctx.lang, related=self.ctx.related(card))
         )
+        mode = self.ctx.grading
+        previews = grades.previews(
+            mode, self.ctx.scheduler, self.ctx.state(card.id), shown_at,
+            until=self.ctx.until, learning_delay=self.ctx.learning_delay,
+        )  # fmt: skip
         while True:
-            self.ctx.console.print(render.grade_legend(self.ctx.lang))
+            self.ctx.console.print(render.grade_legend(self.ctx.lang, mode=mode, previews=previews))
             key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return False
             if key == UNDO:
                 self._undo()
                 return True
-            if key in GRADE_KEYS:
-                self._grade(card, GRADE_KEYS[key], shown_at)
+            grade = grades.grade_for_key(mode, key)
+            if grade is not None:
+                self._grade(card, grade, shown_at)
                 return True
-            self.ctx.console.print(
-                render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
-            )
+            hint = message("press_to_grade", self.ctx.lang, keys=grades.key_range(mode))
+            self.ctx.console.print(render.Text(hint, style="yellow"))
 
     def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
         now = self.ctx.clock()
@@ -158,7 +167,7 @@ class StudySession:
         )
         self.ctx.changed[card.id] = recorded.after
         self.queue.popleft()
-        requeued = needs_repeat(grade)
+        requeued = grades.repeats_today(self.ctx.grading, grade)
         if requeued:  # the learning queue: back after a few other cards
             self.queue.insert(requeue_position(len(self.queue)), card.id)
             self.repeats.add(card.id)
@@ -170,7 +179,7 @@ class StudySession:
 
     def _undo(self) -> None:
         if not self.graded:
-            self.notice = render.Text("Nothing to undo.", style="yellow")
+            self.notice = render.Text(message("nothing_to_undo", self.ctx.lang), style="yellow")
             return
         last = self.graded.pop()
         self.ctx.store.undo_review(last.review_id, self.ctx.clock())
@@ -179,7 +188,8 @@ class StudySession:
         if last.requeued:
             self.queue.remove(last.card.id)
         self.queue.appendleft(last.card.id)
-        self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
+        undid = message("undid", self.ctx.lang, card=last.card.id)
+        self.notice = render.Text(undid, style="yellow")
 
     def _summary(self, started: datetime) -> render.SessionSummary:
         now = self.ctx.clock()
