@@ -4,6 +4,7 @@ and session text in the language of ``--lang``, through the command line."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,7 @@ def test_previews_equal_the_intervals_stored(invoke, clock, home, scheduler, key
         with Store.open(db(home)) as store:
             state = store.states()[CNN[0]].state
         assert shown == format_interval(state.interval)
-        assert state.due == clock.now.date() + __import__("datetime").timedelta(state.interval)
+        assert state.due == clock.now.date() + timedelta(days=state.interval)
 
 
 def test_the_grade_legend_fits_80_columns(invoke, home):
@@ -127,7 +128,7 @@ def test_default_new_per_day_is_ten(invoke, home):
 
 def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke, clock, home):
     invoke("config", "set", "max_reviews_per_day", "0")  # new cards only, while setting up
-    for card in CNN[:3]:  # one new card a day: due on days 1, 2 and 3
+    for _ in CNN[:3]:  # one new card a day: due on days 1, 2 and 3
         study(invoke, "--deck", "cnn", "--new", "1", input="\n5\n")
         clock.advance(days=1)
     assert [c for c, _, _ in graded(home)] == CNN[:3]

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from flashdl.core.errors import ConfigError, UsageError
 from flashdl.core.grades import GRADING_MODES, default_grading
+from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
 
@@ -64,7 +65,7 @@ class Config:
     max_reviews_per_day: int | None = None
     lang: str = "zh"
     decks: tuple[str, ...] = ()
-    learning_delay: int = 10
+    learning_delay: int = LEARNING_DELAY // timedelta(minutes=1)
     # The keys the settings file (or ``config set``) gave; the rest are defaults.
     explicit: frozenset[str] = field(default=frozenset(), compare=False)
 

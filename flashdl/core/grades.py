@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.scheduling import GRADE_LABELS, REPEAT_BELOW, CardState, Grade, Scheduler
 
 GRADING_MODES = ("sm2", "anki")
@@ -123,7 +124,7 @@ def previews(
     now: datetime,
     *,
     until: date | None = None,
-    learning_delay: timedelta = timedelta(minutes=10),
+    learning_delay: timedelta = LEARNING_DELAY,
 ) -> list[Preview]:
     """What each button of ``mode`` would do to a card in ``state`` reviewed at ``now``.
 
