@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "nothing_to_undo": {"zh": "没有可撤销的评分。", "en": "Nothing to undo."},
     "undid": {"zh": "已撤销 {card} 的评分。", "en": "Undid the grade of {card}."},
+    "unsuspended": {"zh": "已恢复 {card}（取消暂停）。", "en": "Unsuspended {card}."},
     "enter_accepts": {"zh": "  回车 = {key}", "en": "  Enter = {key}"},
     # -- the session summary -------------------------------------------------------------------
     "summary_title": {"zh": "本次小结", "en": "Session summary"},

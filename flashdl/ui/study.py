@@ -1,43 +1,31 @@
-"""The study loop: which cards to show, in what order, and what happens on each key.
+"""The plain study loop: the line protocol over ``flashdl.app.session.StudyEngine``.
 
-The loop talks to the user only through an injected Rich console and key source, reads time only
-through an injected clock, and commits every grade to the store before the next card is shown.
+The loop talks to the user only through an injected Rich console and key source; what a key does
+to the queue and the store is the engine's (which commits every grade before the next card is
+shown). The full-screen app is another view over the same engine.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from rich.console import Console
 
+from flashdl.app.session import GRADE_KEYS, Clock, Graded, StudyEngine
 from flashdl.core import grades
 from flashdl.core.messages import message
 from flashdl.core.model import Card
-from flashdl.core.planning import LEARNING_DELAY, requeue_position
-from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler
+from flashdl.core.planning import LEARNING_DELAY
+from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
 from flashdl.ui import render
 from flashdl.ui.keys import KeySource
 
-Clock = Callable[[], datetime]
 QUIT, UNDO = "q", "u"
-GRADE_KEYS = {str(int(g)): g for g in Grade}  # SM-2's keys (the ``sm2`` grading mode)
-
-
-@dataclass(frozen=True)
-class _Graded:
-    """What ``u`` needs to take one grade back."""
-
-    review_id: int
-    card: Card
-    grade: Grade
-    before: CardState
-    scheduled: bool
-    requeued: bool
+__all__ = ["GRADE_KEYS", "QUIT", "UNDO", "SessionContext", "StudySession"]
 
 
 @dataclass
@@ -67,9 +55,30 @@ class SessionContext:
     def related(self, card: Card) -> list[Card]:
         return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
 
+    def engine(self, queue: Sequence[str], *, repeats: Iterable[str] = ()) -> StudyEngine:
+        """A study engine over ``queue`` with this context's store, clock, cards and scheduler."""
+        return StudyEngine(
+            self.store,
+            self.cards_by_id,
+            queue,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            until=self.until,
+            states=self.states,
+            changed=self.changed,
+            repeats=repeats,
+            grading=self.grading,
+            learning_delay=self.learning_delay,
+        )
+
     def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:
         """A fresh screen (in a terminal) with the question; returns when it was shown."""
         shown_at = self.clock()
+        self.draw_question(card, done=done, left=left, repeat=repeat)
+        return shown_at
+
+    def draw_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> None:
+        """A fresh screen (in a terminal) with the question."""
         if self.console.is_terminal:
             self.console.clear()
         self.console.print(
@@ -82,11 +91,10 @@ class SessionContext:
                 repeat=repeat,
             )
         )
-        return shown_at
 
 
 class StudySession:
-    """One run of ``flashdl study`` over a planned queue of card ids."""
+    """One run of ``flashdl study`` over a planned queue of card ids, in the line protocol."""
 
     def __init__(
         self,
@@ -97,30 +105,27 @@ class StudySession:
         repeats: Iterable[str] = (),
     ):
         self.ctx = ctx
-        self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
+        self.engine = ctx.engine(queue, repeats=repeats)
         self.mode = mode
-        self.graded: list[_Graded] = []
-        self.done: set[str] = set()  # cards answered well enough for today
-        self.repeats: set[str] = set(repeats)  # cards that come back today (learning queue)
         self.notice: render.Text | None = None
 
+    @property
+    def graded(self) -> list[Graded]:
+        return self.engine.graded
+
     def run(self) -> render.SessionSummary:
-        started = self.ctx.clock()
-        while self.queue:
-            if not self._show_card(self.ctx.cards_by_id[self.queue[0]]):
+        self.engine.start()
+        while not self.engine.finished:
+            if not self._show_card():
                 break
-        return self._summary(started)
+        return self.engine.summary()
 
-    # -- one card --------------------------------------------------------------------------
-
-    def _show_card(self, card: Card) -> bool:
-        """Show ``card``, take one grade (or an undo); False when the user ends the session."""
-        shown_at = self.ctx.show_question(
-            card,
-            done=len(self.done),
-            left=len(set(self.queue)),
-            repeat=card.id in self.repeats,
-        )
+    def _show_card(self) -> bool:
+        """Show the current card, take one grade (or an undo); False when the user ends."""
+        turn = self.engine.show()
+        assert turn is not None
+        card = turn.card
+        self.ctx.draw_question(card, done=turn.done, left=turn.left, repeat=turn.repeat)
         if self.notice is not None:
             self.ctx.console.print(self.notice)
             self.notice = None
@@ -131,14 +136,12 @@ class StudySession:
         if key == UNDO:
             self._undo()
             return True
+        self.engine.reveal()
         self.ctx.console.print(
-            render.answer_view(card, lang=self.ctx.lang, related=self.ctx.related(card))
+            render.answer_view(card, lang=self.ctx.lang, related=self.engine.related(card))
         )
         mode = self.ctx.grading
-        previews = grades.previews(
-            mode, self.ctx.scheduler, self.ctx.state(card.id), shown_at,
-            until=self.ctx.until, learning_delay=self.ctx.learning_delay,
-        )  # fmt: skip
+        previews = self.engine.previews()
         while True:
             self.ctx.console.print(render.grade_legend(self.ctx.lang, mode=mode, previews=previews))
             key = self.ctx.keys.read_key()
@@ -147,57 +150,21 @@ class StudySession:
             if key == UNDO:
                 self._undo()
                 return True
-            grade = grades.grade_for_key(mode, key)
+            grade = self.engine.grade_for_key(key)
             if grade is not None:
-                self._grade(card, grade, shown_at)
+                self.engine.grade(grade)
                 return True
             hint = message("press_to_grade", self.ctx.lang, keys=grades.key_range(mode))
             self.ctx.console.print(render.Text(hint, style="yellow"))
 
-    def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
-        now = self.ctx.clock()
-        recorded = self.ctx.store.record_study_grade(
-            card_id=card.id,
-            deck=card.deck,
-            grade=grade,
-            reviewed_at=now,
-            scheduler=self.ctx.scheduler,
-            until=self.ctx.until,
-            answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
-        )
-        self.ctx.changed[card.id] = recorded.after
-        self.queue.popleft()
-        requeued = grades.repeats_today(self.ctx.grading, grade)
-        if requeued:  # the learning queue: back after a few other cards
-            self.queue.insert(requeue_position(len(self.queue)), card.id)
-            self.repeats.add(card.id)
-        else:
-            self.done.add(card.id)
-        self.graded.append(
-            _Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued)
-        )
-
     def _undo(self) -> None:
-        if not self.graded:
-            self.notice = render.Text(message("nothing_to_undo", self.ctx.lang), style="yellow")
-            return
-        last = self.graded.pop()
-        self.ctx.store.undo_review(last.review_id, self.ctx.clock())
-        self.ctx.changed[last.card.id] = last.before
-        self.done.discard(last.card.id)
-        if last.requeued:
-            self.queue.remove(last.card.id)
-        self.queue.appendleft(last.card.id)
-        undid = message("undid", self.ctx.lang, card=last.card.id)
-        self.notice = render.Text(undid, style="yellow")
-
-    def _summary(self, started: datetime) -> render.SessionSummary:
-        now = self.ctx.clock()
-        grades = Counter(int(entry.grade) for entry in self.graded)
-        return render.SessionSummary(
-            reviewed=len(self.graded),
-            grades=dict(grades),
-            seconds=(now - started).total_seconds(),
-            next_due=self.ctx.store.next_due(now.date()),
-            left_today=len(set(self.queue)),
-        )
+        undone = self.engine.undo()
+        lang = self.ctx.lang
+        if undone is None:
+            self.notice = render.Text(message("nothing_to_undo", lang), style="yellow")
+        elif isinstance(undone, Graded):
+            undid = message("undid", lang, card=undone.card.id)
+            self.notice = render.Text(undid, style="yellow")
+        else:
+            unsuspended = message("unsuspended", lang, card=undone.card.id)
+            self.notice = render.Text(unsuspended, style="yellow")
