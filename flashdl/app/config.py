@@ -209,6 +209,8 @@ def load_config(path: Path) -> Config:
     """The settings in ``path``; the defaults if it does not exist."""
     from flashdl.files import read_regular_file
 
+    if not Path(path).parent.is_dir():
+        return Config()  # no folder, so no file: the data folder's own error comes when it is used
     try:
         text = read_regular_file(Path(path), limit=MAX_CONFIG_BYTES, what="a settings file")
         text = text.decode("utf-8")

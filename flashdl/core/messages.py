@@ -9,6 +9,7 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     # -- study ---------------------------------------------------------------------------------
+    "header_counts": {"zh": "已完成 {done} · 剩余 {left}", "en": "{done} done · {left} left"},
     "reveal": {"zh": "任意键显示答案", "en": "any key shows the answer"},
     "reveal_keys": {"zh": "  · u 撤销 · q 退出", "en": "  · u undo · q quit"},
     "undo": {"zh": "撤销", "en": "undo"},

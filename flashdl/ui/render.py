@@ -61,9 +61,8 @@ def question_view(
 ) -> RenderableType:
     """The question panel; its title counts cards (not keypresses) and marks a repeat of a card
     failed earlier today."""
-    title = Text.assemble(
-        (sanitize(deck_title), "bold cyan"), "  ", (f"{done} done · {left} left", "dim")
-    )
+    counts = message("header_counts", lang, done=done, left=left)
+    title = Text.assemble((sanitize(deck_title), "bold cyan"), "  ", (counts, "dim"))
     if repeat:
         title.append("  ")
         title.append({"zh": "重复", "en": "repeat"}.get(lang, "重复 · repeat"), style="bold yellow")
