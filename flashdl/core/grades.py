@@ -17,10 +17,14 @@ repeated here), so the interval shown is the interval stored after the key is pr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.scheduling import GRADE_LABELS, REPEAT_BELOW, CardState, Grade, Scheduler
+
+if TYPE_CHECKING:
+    from flashdl.core.interview import Deadline
 
 GRADING_MODES = ("sm2", "anki")
 
@@ -123,7 +127,7 @@ def previews(
     state: CardState,
     now: datetime,
     *,
-    until: date | None = None,
+    until: Deadline | None = None,
     learning_delay: timedelta = LEARNING_DELAY,
 ) -> list[Preview]:
     """What each button of ``mode`` would do to a card in ``state`` reviewed at ``now``.
