@@ -369,6 +369,9 @@ def study(
     new: Annotated[
         int, typer.Option("--new", min=0, help="New cards per day (cards first seen today count).")
     ] = 10,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")
+    ] = None,
     lang: LangOption = Lang.zh,
     until: UntilOption = None,
     decks_dir: DecksDirOption = None,
@@ -379,8 +382,11 @@ def study(
 
     from flashdl.app.study import (
         interview_date,
+        leech_rule,
         nothing_to_study,
+        related_cards,
         scheduler_in_force,
+        selected_ids,
         todays_queue,
     )
     from flashdl.store import Store
@@ -397,11 +403,17 @@ def study(
         today = now.date()
         interview = interview_date(store, until, today)
         scheduler = scheduler_in_force(paths.config_dir, store, interview)
-        queue = todays_queue(store, decks, now, new)
+        tags = tag or ()
+        if tags and not any(selected_ids(decks, tags)):
+            raise UsageError(f"no cards in the selected decks have the tag(s) {', '.join(tags)}")
+        related = related_cards(all_decks)
+        queue = todays_queue(store, decks, now, new, tags=tags, related=related)
         if not queue:
-            console.print(Text(nothing_to_study(store, decks, today, new)))
+            console.print(Text(nothing_to_study(store, decks, today, new, tags)))
             return
         context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
+        context.related_ids = related
+        context.leech_rule = leech_rule(paths.config_dir)
         session = StudySession(context, queue)
         summary = session.run()
         console.print(render.summary_view(summary))
@@ -1140,10 +1152,11 @@ def import_progress(
     now = env.clock()
     progress = parse_progress(data, str(file), now)
     paths = _paths(env, db)
-    scheduler = load_config(config_path(paths.config_dir)).make_scheduler()
+    config = load_config(config_path(paths.config_dir))
+    scheduler = config.make_scheduler()
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, now.date())
-        counts = merge(store, progress, scheduler, until=interview)
+        counts = merge(store, progress, scheduler, until=interview, leech_rule=config.leech_rule())
     if not counts.changed:
         typer.echo(f"Nothing new in {file}; your progress is unchanged.")
         return
@@ -1151,6 +1164,7 @@ def import_progress(
         f"Imported {file}: {counts.reviews_added} new reviews, {counts.reviews_undone} undone,"
         f" {counts.cards_added} new and {counts.cards_updated} updated cards,"
         f" {counts.settings_added} settings."
+        + (f" {counts.leeches_marked} leech marks found in the log." if counts.leeches_marked else "")
     )
 
 

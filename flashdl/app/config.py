@@ -17,6 +17,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from flashdl.core.errors import ConfigError, UsageError
+from flashdl.core.leeches import (
+    DEFAULT_LEECH_ACTION,
+    DEFAULT_LEECH_LAPSES,
+    LEECH_ACTIONS,
+    LeechRule,
+)
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
 
@@ -27,17 +33,25 @@ HELP = {
     "desired_retention": (
         f"FSRS's target share of reviews recalled, {MIN_RETENTION} to {MAX_RETENTION}"
     ),
+    "leech_lapses": "lapses after which a card is a leech (again every half as many after)",
+    "leech_action": f"what marking a leech does: {' or '.join(LEECH_ACTIONS)}",
 }
 KEYS = tuple(HELP)
+MAX_LEECH_LAPSES = 1000
 
 
 @dataclass(frozen=True)
 class Config:
     scheduler: str = DEFAULT_SCHEDULER
     desired_retention: float = DEFAULT_RETENTION
+    leech_lapses: int = DEFAULT_LEECH_LAPSES
+    leech_action: str = DEFAULT_LEECH_ACTION
 
     def make_scheduler(self) -> Scheduler:
         return make_scheduler(self.scheduler, desired_retention=self.desired_retention)
+
+    def leech_rule(self) -> LeechRule:
+        return LeechRule(self.leech_lapses, suspend=self.leech_action == "suspend")
 
 
 def config_path(config_dir: Path) -> Path:
@@ -52,10 +66,31 @@ def _unknown(key: str) -> str:
     return f"unknown setting '{key}'{hint}; the settings are: {', '.join(KEYS)}"
 
 
+def _check_leech(key: str, value: object) -> str | int:
+    if key == "leech_action":
+        action = value.strip().lower() if isinstance(value, str) else value
+        if action not in LEECH_ACTIONS:
+            raise ConfigError(
+                f"leech_action must be one of {', '.join(LEECH_ACTIONS)}, not {_show(value)}"
+            )
+        return str(action)
+    number = value.strip() if isinstance(value, str) else value
+    if isinstance(number, str) and number.isdigit():
+        number = int(number)
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_LEECH_LAPSES:
+        raise ConfigError(
+            f"leech_lapses must be a whole number from 1 to {MAX_LEECH_LAPSES} (e.g. 8),"
+            f" not {_show(value)}"
+        )
+    return number
+
+
 def check_value(key: str, value: object) -> str | float:
     """``value`` for ``key`` if it is valid (strings are parsed); a ConfigError saying why if not."""
     if key not in HELP:
         raise ConfigError(_unknown(key))
+    if key in ("leech_lapses", "leech_action"):
+        return _check_leech(key, value)
     if key == "scheduler":
         name = value.strip().lower() if isinstance(value, str) else value
         if name not in SCHEDULERS:
@@ -125,6 +160,8 @@ def dumps(config: Config) -> str:
         "# flashdl settings; change them with `flashdl config set KEY VALUE`\n"
         f'scheduler = "{config.scheduler}"  # {HELP["scheduler"]}\n'
         f"desired_retention = {config.desired_retention!r}  # {HELP['desired_retention']}\n"
+        f"leech_lapses = {config.leech_lapses}  # {HELP['leech_lapses']}\n"
+        f'leech_action = "{config.leech_action}"  # {HELP["leech_action"]}\n'
     )
 
 

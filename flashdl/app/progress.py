@@ -31,6 +31,7 @@ from flashdl.core.scheduling import MAX_INTERVAL_DAYS
 from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import MergeCounts, Store
 
@@ -163,11 +164,18 @@ def import_progress(
     scheduler: Scheduler | None = None,
     *,
     until: date | None = None,
+    leech_rule: LeechRule | None = None,
 ) -> MergeCounts:
     """Merge ``progress`` and, if its card states came from another scheduler, rebuild the
-    states with ``scheduler``: one transaction, so a failure leaves the database as it was."""
+    states with ``scheduler``; with ``leech_rule``, find the leeches again in the merged log:
+    one transaction, so a failure leaves the database as it was."""
     return store.merge_progress(
-        progress.cards, progress.reviews, progress.settings, rebuild_with=scheduler, until=until
+        progress.cards,
+        progress.reviews,
+        progress.settings,
+        rebuild_with=scheduler,
+        until=until,
+        leech_rule=leech_rule,
     )
 
 

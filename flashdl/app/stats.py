@@ -9,6 +9,7 @@ Definitions (also in the README):
 - streak: consecutive days with at least one review, ending today (or yesterday, if today has none yet);
 - readiness (with an interview date): share of cards learned (last grade passed) and not overdue,
   and the reviews per day needed until the date, counted by replaying SM-2 with a grade of 4.
+- leeches: cards marked a leech (``flashdl.core.leeches``), with their lapses counted now, most first;
 - predicted recall (under FSRS): per deck, the mean of FSRS's predicted probability of recalling
   each reviewed, unsuspended card today; at risk: the cards with the lowest such probability.
 """
@@ -75,6 +76,7 @@ class Stats:
     reviews_per_day_needed: int | None = None
     predicted_recall: dict[str, float] = field(default_factory=dict)
     at_risk: list[dict[str, object]] = field(default_factory=list)
+    leeches: list[dict[str, object]] = field(default_factory=list)
 
 
 def streak(days_newest_first: Iterable[date], today: date) -> int:
@@ -195,6 +197,13 @@ def collect(
         hardest=hardest,
         missed_key_points=missed,
     )
+    stats.leeches = [
+        {"card_id": leech.card_id, "deck": leech.deck, "lapses": leech.lapses,
+         "suspended": leech.suspended,
+         "question": cards_by_id[leech.card_id].question.get("zh")
+         if leech.card_id in cards_by_id else ""}
+        for leech in store.leeches()
+    ]  # fmt: skip
     if interview_date is not None and interview_date > today:
         _add_readiness(stats, store, decks, today, interview_date)
     _add_recall_forecast(stats, store, decks, today)

@@ -12,10 +12,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import UsageError
-from flashdl.core.model import Deck, card_ids
-from flashdl.core.planning import due_in_order, plan_study, with_learning
+from flashdl.core.model import Deck, card_ids, card_related, card_tags
+from flashdl.core.planning import (
+    Related,
+    choose_new,
+    due_in_order,
+    interleave,
+    new_candidates_needed,
+    plan_study,
+    related_map,
+    separate_related,
+    with_learning,
+    with_tags,
+)
 
 if TYPE_CHECKING:
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import Store
 
@@ -57,26 +69,63 @@ def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -
     return scheduler
 
 
-def todays_queue(store: Store, decks: Sequence[Deck], now: datetime, new_limit: int) -> list[str]:
-    """Today's card ids for the selected decks: the learning queue (cards failed today), due
-    cards, then new cards up to the daily limit."""
+def related_cards(decks: Sequence[Deck]) -> dict[str, set[str]]:
+    """Card id -> the ids related to it (``related:``, both ways) across ``decks``."""
+    return related_map(
+        pair for deck in decks for pair in zip(card_ids(deck), card_related(deck), strict=True)
+    )
+
+
+def selected_ids(decks: Sequence[Deck], tags: Sequence[str] = ()) -> list[list[str]]:
+    """Per selected deck, its card ids in deck order, only those with one of ``tags`` if any."""
+    return [with_tags(zip(card_ids(d), card_tags(d), strict=True), tags) for d in decks]
+
+
+def leech_rule(config_dir: Path) -> LeechRule:
+    """When a card is a leech and what marking it does, from the settings file."""
+    from flashdl.app.config import config_path, load_config
+
+    return load_config(config_path(config_dir)).leech_rule()
+
+
+def todays_queue(
+    store: Store,
+    decks: Sequence[Deck],
+    now: datetime,
+    new_limit: int,
+    *,
+    tags: Sequence[str] = (),
+    related: Related | None = None,
+) -> list[str]:
+    """Today's card ids for the selected decks (and ``tags``): the learning queue (cards failed
+    today), due cards, then new cards up to the daily limit, taken from the decks in turn and
+    never one related to a card introduced today while others are left; related cards are then
+    kept apart."""
     today = now.date()
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    per_deck = selected_ids(decks, tags)
+    ordered = [card_id for ids in per_deck for card_id in ids]
     selected = set(ordered)
+    related = related_cards(decks) if related is None else related
     introduced = store.introduced_on(today)
+    remaining = max(0, new_limit - introduced)
+    introduced_ids = store.introduced_ids_on(today) if remaining else set()
+    reach = new_candidates_needed(remaining, related, introduced_ids)
+    candidates = interleave([store.first_new(ids, reach) for ids in per_deck])
     queue = plan_study(
         due_in_order(store.due_cards(today), ordered),
-        store.first_new(ordered, new_limit - introduced),
+        choose_new(candidates, remaining, related, introduced_ids),
         new_limit=new_limit,
         introduced_today=introduced,
     )
     learning = {c: at for c, at in store.learning_cards(today).items() if c in selected}
-    return with_learning(queue, learning, now)
+    return separate_related(with_learning(queue, learning, now), related)
 
 
-def nothing_to_study(store: Store, decks: Sequence[Deck], today: date, new_limit: int) -> str:
+def nothing_to_study(
+    store: Store, decks: Sequence[Deck], today: date, new_limit: int, tags: Sequence[str] = ()
+) -> str:
     """Why today's queue is empty, in one line, with what to do about it."""
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    ordered = [card_id for ids in selected_ids(decks, tags) for card_id in ids]
     next_due = store.next_due(today)
     when = (
         f"the next review is due {next_due.isoformat()}" if next_due else "no review is scheduled"

@@ -179,6 +179,16 @@ def reveal_prompt(lang: str) -> Text:
     return Text.assemble((words, "bold"), "  · u undo · q quit", style="dim")
 
 
+def leech_notice(card_id: str, lapses: int, suspended: bool) -> Text:
+    """Said on screen when a grade makes a card a leech."""
+    what = (
+        f"suspended (`flashdl unsuspend {card_id}` brings it back; consider rewriting it)"
+        if suspended
+        else "kept in the schedule (leech_action = keep)"
+    )
+    return Text(f"Leech: {card_id} has lapsed {lapses} times; {what}.", style="bold magenta")
+
+
 @dataclass
 class SessionSummary:
     reviewed: int = 0
@@ -354,6 +364,15 @@ def stats_view(stats: Stats) -> RenderableType:
             hard.add_row(_cell(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
                          Text(sanitize(str(item["question"]))))  # fmt: skip
         parts.append(hard)
+    if stats.leeches:
+        leeches = Table(title="Leeches (cards you keep forgetting)", title_justify="left")
+        for column in ("card", "deck", "lapses", "status", "question"):
+            leeches.add_column(column)
+        for item in stats.leeches:
+            leeches.add_row(_cell(item["card_id"]), _cell(item["deck"]), str(item["lapses"]),
+                            "suspended" if item["suspended"] else "in schedule",
+                            Text(sanitize(str(item["question"]))))  # fmt: skip
+        parts.append(leeches)
     if stats.missed_key_points:
         missed = Table(title="Key points most often missed in quizzes", title_justify="left")
         for column in ("card", "missed", "key point"):

@@ -7,14 +7,15 @@ through an injected clock, and commits every grade to the store before the next 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rich.console import Console
 
 from flashdl.core.model import Card
-from flashdl.core.planning import requeue_position
+from flashdl.core.leeches import LeechRule
+from flashdl.core.planning import requeue_index
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
@@ -36,6 +37,7 @@ class _Graded:
     before: CardState
     scheduled: bool
     requeued: bool
+    leech: bool = False
 
 
 @dataclass
@@ -54,6 +56,8 @@ class SessionContext:
     scheduler: Scheduler = field(default_factory=SM2)
     until: date | None = None
     changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
+    related_ids: Mapping[str, Collection[str]] = field(default_factory=dict)  # kept apart
+    leech_rule: LeechRule | None = None  # None: leeches are not looked for (tests, quiz)
 
     def state(self, card_id: str) -> CardState:
         if card_id in self.changed:
@@ -105,6 +109,9 @@ class StudySession:
         while self.queue:
             if not self._show_card(self.ctx.cards_by_id[self.queue[0]]):
                 break
+        if self.notice is not None:  # told after the last card too (a leech, say)
+            self.ctx.console.print(self.notice)
+            self.notice = None
         return self._summary(started)
 
     # -- one card --------------------------------------------------------------------------
@@ -155,17 +162,24 @@ class StudySession:
             scheduler=self.ctx.scheduler,
             until=self.ctx.until,
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            leech=self.ctx.leech_rule,
         )
         self.ctx.changed[card.id] = recorded.after
         self.queue.popleft()
-        requeued = needs_repeat(grade)
-        if requeued:  # the learning queue: back after a few other cards
-            self.queue.insert(requeue_position(len(self.queue)), card.id)
+        leech = recorded.leech
+        if leech is not None:
+            self.notice = render.leech_notice(card.id, leech.lapses, leech.suspended)
+        requeued = needs_repeat(grade) and not (leech is not None and leech.suspended)
+        if requeued:  # the learning queue: back after a few other cards, none related to it
+            self.queue.insert(
+                requeue_index(self.queue, card.id, self.ctx.related_ids), card.id
+            )
             self.repeats.add(card.id)
         else:
             self.done.add(card.id)
         self.graded.append(
-            _Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued)
+            _Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued,
+                    leech=leech is not None)  # fmt: skip
         )
 
     def _undo(self) -> None:
@@ -179,7 +193,8 @@ class StudySession:
         if last.requeued:
             self.queue.remove(last.card.id)
         self.queue.appendleft(last.card.id)
-        self.notice = render.Text(f"Undid the grade of {last.card.id}.", style="yellow")
+        unmarked = " It is no longer marked a leech." if last.leech else ""
+        self.notice = render.Text(f"Undid the grade of {last.card.id}.{unmarked}", style="yellow")
 
     def _summary(self, started: datetime) -> render.SessionSummary:
         now = self.ctx.clock()
