@@ -1164,7 +1164,11 @@ def import_progress(
         f"Imported {file}: {counts.reviews_added} new reviews, {counts.reviews_undone} undone,"
         f" {counts.cards_added} new and {counts.cards_updated} updated cards,"
         f" {counts.settings_added} settings."
-        + (f" {counts.leeches_marked} leech marks found in the log." if counts.leeches_marked else "")
+        + (
+            f" {counts.leeches_marked} leech marks found in the log."
+            if counts.leeches_marked
+            else ""
+        )
     )
 
 

@@ -77,7 +77,11 @@ def _check_leech(key: str, value: object) -> str | int:
     number = value.strip() if isinstance(value, str) else value
     if isinstance(number, str) and number.isdigit():
         number = int(number)
-    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_LEECH_LAPSES:
+    if (
+        not isinstance(number, int)
+        or isinstance(number, bool)
+        or not 1 <= number <= MAX_LEECH_LAPSES
+    ):
         raise ConfigError(
             f"leech_lapses must be a whole number from 1 to {MAX_LEECH_LAPSES} (e.g. 8),"
             f" not {_show(value)}"

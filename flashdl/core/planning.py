@@ -214,6 +214,4 @@ def pick_cards(
 def with_tags(candidates: Iterable[tuple[str, Sequence[str]]], tags: Sequence[str]) -> list[str]:
     """The ids, in order, of the (id, tags) pairs that carry one of ``tags`` (all when none)."""
     wanted = set(tags)
-    return [
-        card_id for card_id, card_tags in candidates if not wanted or wanted & set(card_tags)
-    ]
+    return [card_id for card_id, card_tags in candidates if not wanted or wanted & set(card_tags)]

@@ -13,8 +13,8 @@ from datetime import date, datetime
 
 from rich.console import Console
 
-from flashdl.core.model import Card
 from flashdl.core.leeches import LeechRule
+from flashdl.core.model import Card
 from flashdl.core.planning import requeue_index
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
 from flashdl.core.sm2 import SM2
@@ -171,15 +171,20 @@ class StudySession:
             self.notice = render.leech_notice(card.id, leech.lapses, leech.suspended)
         requeued = needs_repeat(grade) and not (leech is not None and leech.suspended)
         if requeued:  # the learning queue: back after a few other cards, none related to it
-            self.queue.insert(
-                requeue_index(self.queue, card.id, self.ctx.related_ids), card.id
-            )
+            self.queue.insert(requeue_index(self.queue, card.id, self.ctx.related_ids), card.id)
             self.repeats.add(card.id)
         else:
             self.done.add(card.id)
         self.graded.append(
-            _Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued,
-                    leech=leech is not None)  # fmt: skip
+            _Graded(
+                recorded.id,
+                card,
+                grade,
+                recorded.before,
+                recorded.scheduled,
+                requeued,
+                leech=leech is not None,
+            )
         )
 
     def _undo(self) -> None:
