@@ -8,8 +8,7 @@ HTML disabled, and links inside answers are not turned into terminal hyperlinks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -17,6 +16,7 @@ from rich.panel import Panel
 from rich.style import Style
 from rich.text import Text
 
+from flashdl.app.session import SessionSummary
 from flashdl.core.latex import replace_formulas
 from flashdl.core.model import Card, sanitize
 from flashdl.core.model import Text as DeckText
@@ -187,15 +187,6 @@ def leech_notice(card_id: str, lapses: int, suspended: bool) -> Text:
         else "kept in the schedule (leech_action = keep)"
     )
     return Text(f"Leech: {card_id} has lapsed {lapses} times; {what}.", style="bold magenta")
-
-
-@dataclass
-class SessionSummary:
-    reviewed: int = 0
-    grades: dict[int, int] = field(default_factory=dict)
-    seconds: float = 0.0
-    next_due: date | None = None
-    left_today: int = 0
 
 
 def summary_view(summary: SessionSummary) -> RenderableType:

@@ -1,43 +1,29 @@
-"""The study loop: which cards to show, in what order, and what happens on each key.
+"""The plain study loop: the line protocol over ``flashdl.app.session.StudyEngine``.
 
-The loop talks to the user only through an injected Rich console and key source, reads time only
-through an injected clock, and commits every grade to the store before the next card is shown.
+The loop talks to the user only through an injected Rich console and key source; what a key does
+to the queue and the store is the engine's (which commits every grade before the next card is
+shown). The full-screen app is another view over the same engine.
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from rich.console import Console
 
+from flashdl.app.session import GRADE_KEYS, Clock, Graded, StudyEngine
 from flashdl.core.leeches import LeechRule
 from flashdl.core.model import Card
-from flashdl.core.planning import requeue_index
-from flashdl.core.scheduling import NEW_CARD, CardState, Grade, Scheduler, needs_repeat
+from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
 from flashdl.ui import render
 from flashdl.ui.keys import KeySource
 
-Clock = Callable[[], datetime]
 QUIT, UNDO = "q", "u"
-GRADE_KEYS = {str(int(g)): g for g in Grade}
-
-
-@dataclass(frozen=True)
-class _Graded:
-    """What ``u`` needs to take one grade back."""
-
-    review_id: int
-    card: Card
-    grade: Grade
-    before: CardState
-    scheduled: bool
-    requeued: bool
-    leech: bool = False
+__all__ = ["GRADE_KEYS", "QUIT", "UNDO", "SessionContext", "StudySession"]
 
 
 @dataclass
@@ -67,9 +53,30 @@ class SessionContext:
     def related(self, card: Card) -> list[Card]:
         return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
 
+    def engine(self, queue: Sequence[str], *, repeats: Iterable[str] = ()) -> StudyEngine:
+        """A study engine over ``queue`` with this context's store, clock, cards and scheduler."""
+        return StudyEngine(
+            self.store,
+            self.cards_by_id,
+            queue,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            until=self.until,
+            states=self.states,
+            changed=self.changed,
+            repeats=repeats,
+            related_ids=self.related_ids,
+            leech_rule=self.leech_rule,
+        )
+
     def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:
         """A fresh screen (in a terminal) with the question; returns when it was shown."""
         shown_at = self.clock()
+        self.draw_question(card, done=done, left=left, repeat=repeat)
+        return shown_at
+
+    def draw_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> None:
+        """A fresh screen (in a terminal) with the question."""
         if self.console.is_terminal:
             self.console.clear()
         self.console.print(
@@ -82,11 +89,10 @@ class SessionContext:
                 repeat=repeat,
             )
         )
-        return shown_at
 
 
 class StudySession:
-    """One run of ``flashdl study`` over a planned queue of card ids."""
+    """One run of ``flashdl study`` over a planned queue of card ids, in the line protocol."""
 
     def __init__(
         self,
@@ -97,33 +103,30 @@ class StudySession:
         repeats: Iterable[str] = (),
     ):
         self.ctx = ctx
-        self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
+        self.engine = ctx.engine(queue, repeats=repeats)
         self.mode = mode
-        self.graded: list[_Graded] = []
-        self.done: set[str] = set()  # cards answered well enough for today
-        self.repeats: set[str] = set(repeats)  # cards that come back today (learning queue)
         self.notice: render.Text | None = None
 
+    @property
+    def graded(self) -> list[Graded]:
+        return self.engine.graded
+
     def run(self) -> render.SessionSummary:
-        started = self.ctx.clock()
-        while self.queue:
-            if not self._show_card(self.ctx.cards_by_id[self.queue[0]]):
+        self.engine.start()
+        while not self.engine.finished:
+            if not self._show_card():
                 break
         if self.notice is not None:  # told after the last card too (a leech, say)
             self.ctx.console.print(self.notice)
             self.notice = None
-        return self._summary(started)
+        return self.engine.summary()
 
-    # -- one card --------------------------------------------------------------------------
-
-    def _show_card(self, card: Card) -> bool:
-        """Show ``card``, take one grade (or an undo); False when the user ends the session."""
-        shown_at = self.ctx.show_question(
-            card,
-            done=len(self.done),
-            left=len(set(self.queue)),
-            repeat=card.id in self.repeats,
-        )
+    def _show_card(self) -> bool:
+        """Show the current card, take one grade (or an undo); False when the user ends."""
+        turn = self.engine.show()
+        assert turn is not None
+        card = turn.card
+        self.ctx.draw_question(card, done=turn.done, left=turn.left, repeat=turn.repeat)
         if self.notice is not None:
             self.ctx.console.print(self.notice)
             self.notice = None
@@ -134,8 +137,9 @@ class StudySession:
         if key == UNDO:
             self._undo()
             return True
+        self.engine.reveal()
         self.ctx.console.print(
-            render.answer_view(card, lang=self.ctx.lang, related=self.ctx.related(card))
+            render.answer_view(card, lang=self.ctx.lang, related=self.engine.related(card))
         )
         while True:
             self.ctx.console.print(render.grade_legend(self.ctx.lang))
@@ -146,68 +150,22 @@ class StudySession:
                 self._undo()
                 return True
             if key in GRADE_KEYS:
-                self._grade(card, GRADE_KEYS[key], shown_at)
+                leech = self.engine.grade(GRADE_KEYS[key]).leech
+                if leech is not None:
+                    self.notice = render.leech_notice(card.id, leech.lapses, leech.suspended)
                 return True
             self.ctx.console.print(
                 render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
             )
 
-    def _grade(self, card: Card, grade: Grade, shown_at: datetime) -> None:
-        now = self.ctx.clock()
-        recorded = self.ctx.store.record_study_grade(
-            card_id=card.id,
-            deck=card.deck,
-            grade=grade,
-            reviewed_at=now,
-            scheduler=self.ctx.scheduler,
-            until=self.ctx.until,
-            answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
-            leech=self.ctx.leech_rule,
-        )
-        self.ctx.changed[card.id] = recorded.after
-        self.queue.popleft()
-        leech = recorded.leech
-        if leech is not None:
-            self.notice = render.leech_notice(card.id, leech.lapses, leech.suspended)
-        requeued = needs_repeat(grade) and not (leech is not None and leech.suspended)
-        if requeued:  # the learning queue: back after a few other cards, none related to it
-            self.queue.insert(requeue_index(self.queue, card.id, self.ctx.related_ids), card.id)
-            self.repeats.add(card.id)
-        else:
-            self.done.add(card.id)
-        self.graded.append(
-            _Graded(
-                recorded.id,
-                card,
-                grade,
-                recorded.before,
-                recorded.scheduled,
-                requeued,
-                leech=leech is not None,
-            )
-        )
-
     def _undo(self) -> None:
-        if not self.graded:
+        undone = self.engine.undo()
+        if undone is None:
             self.notice = render.Text("Nothing to undo.", style="yellow")
-            return
-        last = self.graded.pop()
-        self.ctx.store.undo_review(last.review_id, self.ctx.clock())
-        self.ctx.changed[last.card.id] = last.before
-        self.done.discard(last.card.id)
-        if last.requeued:
-            self.queue.remove(last.card.id)
-        self.queue.appendleft(last.card.id)
-        unmarked = " It is no longer marked a leech." if last.leech else ""
-        self.notice = render.Text(f"Undid the grade of {last.card.id}.{unmarked}", style="yellow")
-
-    def _summary(self, started: datetime) -> render.SessionSummary:
-        now = self.ctx.clock()
-        grades = Counter(int(entry.grade) for entry in self.graded)
-        return render.SessionSummary(
-            reviewed=len(self.graded),
-            grades=dict(grades),
-            seconds=(now - started).total_seconds(),
-            next_due=self.ctx.store.next_due(now.date()),
-            left_today=len(set(self.queue)),
-        )
+        elif isinstance(undone, Graded):
+            unmarked = " It is no longer marked a leech." if undone.leech else ""
+            self.notice = render.Text(
+                f"Undid the grade of {undone.card.id}.{unmarked}", style="yellow"
+            )
+        else:
+            self.notice = render.Text(f"Unsuspended {undone.card.id}.", style="yellow")

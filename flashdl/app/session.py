@@ -1,0 +1,241 @@
+"""The study session as an engine: which card is up, what a grade, an undo or a suspension does
+to the queue and the store, and the summary at the end.
+
+It does no I/O of its own apart from the store writes it is asked for, reads time only through an
+injected clock, and is driven by calls, so the plain line-protocol loop and the full-screen app are
+both thin views over it (STYLE.md, habit 13).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from flashdl.core.planning import requeue_index
+from flashdl.core.scheduling import NEW_CARD, CardState, Grade, needs_repeat
+
+if TYPE_CHECKING:
+    from flashdl.core.leeches import LeechRule
+    from flashdl.core.model import Card
+    from flashdl.core.scheduling import Scheduler
+    from flashdl.store import LeechMark, Store
+
+Clock = Callable[[], datetime]
+GRADE_KEYS = {str(int(g)): g for g in Grade}
+
+
+@dataclass
+class SessionSummary:
+    reviewed: int = 0
+    grades: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    next_due: date | None = None
+    left_today: int = 0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The card up now and where the session stands, as a view draws it."""
+
+    card: Card
+    done: int  # cards answered well enough for today
+    left: int  # distinct cards still in the queue, this one included
+    repeat: bool  # a card failed earlier today, back from the learning queue
+
+
+@dataclass(frozen=True)
+class Graded:
+    """What ``undo`` needs to take one grade back."""
+
+    review_id: int
+    card: Card
+    grade: Grade
+    before: CardState
+    scheduled: bool
+    requeued: bool
+    leech: LeechMark | None = None  # this grade made the card a leech
+
+
+@dataclass(frozen=True)
+class Suspended:
+    """What ``undo`` needs to take one suspension back: where the card stood in the queue."""
+
+    card: Card
+    positions: tuple[int, ...]
+
+
+Action = Graded | Suspended
+
+
+class StudyEngine:
+    """One run of ``flashdl study`` over a planned queue of card ids.
+
+    A view calls ``show()`` when it draws the current card's question (that starts its answer
+    time), then ``grade``, ``undo`` or ``suspend``; ``summary()`` at the end. Every grade is
+    committed to the store before the call returns.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cards_by_id: Mapping[str, Card],
+        queue: Sequence[str],
+        *,
+        clock: Clock,
+        scheduler: Scheduler,
+        until: date | None = None,
+        states: Mapping[str, CardState] | None = None,
+        changed: MutableMapping[str, CardState] | None = None,
+        repeats: Iterable[str] = (),
+        related_ids: Mapping[str, Collection[str]] | None = None,
+        leech_rule: LeechRule | None = None,
+    ):
+        self.store = store
+        self.related_ids: Mapping[str, Collection[str]] = related_ids or {}  # kept apart
+        self.leech_rule = leech_rule  # None: leeches are not looked for
+        self.cards_by_id = cards_by_id
+        self.clock = clock
+        self.scheduler = scheduler
+        self.until = until
+        self.states: Mapping[str, CardState] = states if states is not None else {}
+        self.changed: MutableMapping[str, CardState] = changed if changed is not None else {}
+        self.queue: deque[str] = deque(queue)  # card ids; a card is loaded when it is shown
+        self.actions: list[Action] = []  # what undo can take back, newest last
+        self.done: set[str] = set()
+        self.repeats: set[str] = set(repeats)  # cards that come back today (learning queue)
+        self.started: datetime | None = None
+        self.shown_at: datetime | None = None
+        self.revealed = False  # the current card's answer is shown: only then may it be graded
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """The session begins now (its time in the summary counts from here)."""
+        self.started = self.clock()
+
+    @property
+    def finished(self) -> bool:
+        return not self.queue
+
+    def current(self) -> Turn | None:
+        """The card up now, or None when the queue is empty."""
+        if not self.queue:
+            return None
+        card = self.cards_by_id[self.queue[0]]
+        return Turn(card, len(self.done), len(set(self.queue)), card.id in self.repeats)
+
+    def show(self) -> Turn | None:
+        """The current card, its question drawn now: its answer time starts here."""
+        turn = self.current()
+        if turn is not None:
+            self.shown_at = self.clock()
+            self.revealed = False
+        return turn
+
+    def reveal(self) -> Turn | None:
+        """The current card's answer is shown; it may now be graded."""
+        turn = self.current()
+        self.revealed = turn is not None
+        return turn
+
+    def state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
+    def related(self, card: Card) -> list[Card]:
+        return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+
+    @property
+    def graded(self) -> list[Graded]:
+        return [a for a in self.actions if isinstance(a, Graded)]
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def grade(self, grade: Grade | int) -> Graded:
+        """Grade the current card, commit it, and move on (a low grade requeues the card; a
+        lapse that makes it a leech marks it, and may suspend it: ``Graded.leech``).
+
+        Only a revealed card can be graded: a key pressed on the question side never grades."""
+        if not self.revealed or not self.queue:
+            raise RuntimeError("grade() before reveal(): the answer has not been shown")
+        card = self.cards_by_id[self.queue[0]]
+        grade = Grade(int(grade))
+        now = self.clock()
+        shown_at = self.shown_at or now
+        recorded = self.store.record_study_grade(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            reviewed_at=now,
+            scheduler=self.scheduler,
+            until=self.until,
+            answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            leech=self.leech_rule,
+        )
+        self.changed[card.id] = recorded.after
+        self.queue.popleft()
+        leech = recorded.leech
+        # a leech suspended now is out of today's repeats too
+        requeued = needs_repeat(grade) and not (leech is not None and leech.suspended)
+        if requeued:  # the learning queue: back after a few other cards, none related to it
+            self.queue.insert(requeue_index(self.queue, card.id, self.related_ids), card.id)
+            self.repeats.add(card.id)
+        else:
+            self.done.add(card.id)
+        entry = Graded(
+            recorded.id, card, grade, recorded.before, recorded.scheduled, requeued, leech
+        )
+        self.actions.append(entry)
+        self._moved_on()
+        return entry
+
+    def suspend(self) -> Card:
+        """Suspend the current card (stored at once) and take it out of today's queue."""
+        card = self.cards_by_id[self.queue[0]]
+        self.store.set_suspended(card.id, card.deck, True)
+        positions = tuple(i for i, c in enumerate(self.queue) if c == card.id)
+        self.queue = deque(c for c in self.queue if c != card.id)
+        self.actions.append(Suspended(card, positions))
+        self._moved_on()
+        return card
+
+    def undo(self) -> Action | None:
+        """Take back the last grade or suspension (any depth); None when there is nothing. The
+        store takes back a leech mark the grade made, and its suspension."""
+        if not self.actions:
+            return None
+        last = self.actions.pop()
+        if isinstance(last, Suspended):
+            self.store.set_suspended(last.card.id, last.card.deck, False)
+            for position in last.positions:  # ascending: each insert rebuilds the old queue
+                self.queue.insert(position, last.card.id)
+            self._moved_on()
+            return last
+        self.store.undo_review(last.review_id, self.clock())
+        self.changed[last.card.id] = last.before
+        self.done.discard(last.card.id)
+        if last.requeued:
+            self.queue.remove(last.card.id)
+        self.queue.appendleft(last.card.id)
+        self._moved_on()
+        return last
+
+    def _moved_on(self) -> None:
+        self.shown_at = None
+        self.revealed = False
+
+    def summary(self) -> SessionSummary:
+        now = self.clock()
+        graded = self.graded
+        grades = Counter(int(entry.grade) for entry in graded)
+        return SessionSummary(
+            reviewed=len(graded),
+            grades=dict(grades),
+            seconds=(now - (self.started or now)).total_seconds(),
+            next_due=self.store.next_due(now.date()),
+            left_today=len(set(self.queue)),
+        )
