@@ -109,11 +109,22 @@ def todays_queue(
     introduced = store.introduced_on(today)
     remaining = max(0, new_limit - introduced)
     introduced_ids = store.introduced_ids_on(today) if remaining else set()
-    reach = new_candidates_needed(remaining, related, introduced_ids)
-    candidates = interleave([store.first_new(ids, reach) for ids in per_deck])
+
+    def new_cards(reach: int) -> tuple[list[str], bool]:
+        """Today's new cards from the first ``reach`` unseen cards of each deck, and whether
+        none was passed over (then a longer look would choose the same)."""
+        candidates = interleave([store.first_new(ids, reach) for ids in per_deck])
+        chosen = choose_new(candidates, remaining, related, introduced_ids)
+        return chosen, chosen == candidates[: len(chosen)]
+
+    # Reading a deck's unseen cards costs a query per few hundred seen ones: look as far as the
+    # limit first, and further only if a related card was passed over.
+    new, exact = new_cards(remaining)
+    if not exact:
+        new, _ = new_cards(new_candidates_needed(remaining, related, introduced_ids))
     queue = plan_study(
         due_in_order(store.due_cards(today), ordered),
-        choose_new(candidates, remaining, related, introduced_ids),
+        new,
         new_limit=new_limit,
         introduced_today=introduced,
     )
