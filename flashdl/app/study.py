@@ -15,10 +15,8 @@ from flashdl.core.errors import UsageError
 from flashdl.core.model import Deck, card_ids, card_related, card_tags
 from flashdl.core.planning import (
     Related,
-    choose_new,
     due_in_order,
-    interleave,
-    new_candidates_needed,
+    new_cards_for_today,
     plan_study,
     related_map,
     separate_related,
@@ -109,19 +107,12 @@ def todays_queue(
     introduced = store.introduced_on(today)
     remaining = max(0, new_limit - introduced)
     introduced_ids = store.introduced_ids_on(today) if remaining else set()
-
-    def new_cards(reach: int) -> tuple[list[str], bool]:
-        """Today's new cards from the first ``reach`` unseen cards of each deck, and whether
-        none was passed over (then a longer look would choose the same)."""
-        candidates = interleave([store.first_new(ids, reach) for ids in per_deck])
-        chosen = choose_new(candidates, remaining, related, introduced_ids)
-        return chosen, chosen == candidates[: len(chosen)]
-
-    # Reading a deck's unseen cards costs a query per few hundred seen ones: look as far as the
-    # limit first, and further only if a related card was passed over.
-    new, exact = new_cards(remaining)
-    if not exact:
-        new, _ = new_cards(new_candidates_needed(remaining, related, introduced_ids))
+    new = new_cards_for_today(
+        lambda reach: [store.first_new(ids, reach) for ids in per_deck],
+        remaining,
+        related,
+        introduced_ids,
+    )
     queue = plan_study(
         due_in_order(store.due_cards(today), ordered),
         new,

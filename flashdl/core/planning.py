@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 Related = Mapping[str, Collection[str]]  # card id -> ids of the cards related to it, both ways
@@ -116,6 +116,28 @@ def new_candidates_needed(limit: int, related: Related, introduced_today: Collec
     widest = max((len(others) for others in related.values()), default=0)
     today = sum(len(related.get(c, ())) for c in introduced_today)
     return limit + limit * widest + today
+
+
+def new_cards_for_today(
+    unseen: Callable[[int], Sequence[Sequence[str]]],
+    limit: int,
+    related: Related,
+    introduced_today: Collection[str] = (),
+) -> list[str]:
+    """``choose_new`` over the selected decks interleaved, where ``unseen(n)`` gives the first
+    ``n`` unseen cards of each deck. Reading them costs the store a query per few hundred seen
+    cards, so it looks only as far as the limit first, and as far as ``new_candidates_needed``
+    only if a card was passed over (else a longer look would choose the same)."""
+    candidates = interleave(unseen(limit))
+    chosen = choose_new(candidates, limit, related, introduced_today)
+    near = set(chosen) | set(introduced_today)
+    passed_over = chosen != candidates[: len(chosen)] or any(
+        other in near for card_id in chosen for other in related.get(card_id, ())
+    )
+    if not passed_over:
+        return chosen
+    reach = new_candidates_needed(limit, related, introduced_today)
+    return choose_new(interleave(unseen(reach)), limit, related, introduced_today)
 
 
 def adjacent_related(queue: Sequence[str], related: Related) -> int:

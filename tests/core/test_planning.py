@@ -12,6 +12,7 @@ from flashdl.core.planning import (
     choose_new,
     interleave,
     new_candidates_needed,
+    new_cards_for_today,
     related_map,
     requeue_index,
     requeue_position,
@@ -81,6 +82,26 @@ def test_enough_candidates_are_read_to_choose_as_from_the_whole_list(case, limit
     candidates, related = case
     needed = new_candidates_needed(limit, related, ())
     assert choose_new(candidates[:needed], limit, related) == choose_new(candidates, limit, related)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(CARDS), unique=True, max_size=6), max_size=3),
+    queues_with_relations(),
+    st.integers(0, 8),
+    st.lists(st.sampled_from(CARDS), unique=True, max_size=3),
+)
+def test_new_cards_for_today_read_lazily_choose_as_from_every_unseen_card(
+    groups, case, limit, today
+):
+    groups = [[c for c in g if c not in today] for g in groups]
+    seen: set[str] = set()
+    decks = []
+    for g in groups:  # a card is in one deck only
+        decks.append([c for c in g if c not in seen])
+        seen.update(g)
+    _, related = case
+    lazy = new_cards_for_today(lambda n: [d[:n] for d in decks], limit, related, today)
+    assert lazy == choose_new(interleave(decks), limit, related, today)
 
 
 def brute_force_first(queue, related):
