@@ -17,10 +17,11 @@ from rich.style import Style
 from rich.text import Text
 
 from flashdl.app.session import SessionSummary
-from flashdl.core.latex import replace_formulas
+from flashdl.core.latex import replace_formulas, unicode_pieces
 from flashdl.core.model import Card, sanitize
 from flashdl.core.model import Text as DeckText
 from flashdl.core.scheduling import GRADE_LABELS, Grade
+from flashdl.ui.linebreak import WrapText, wrap_text
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -31,18 +32,25 @@ if TYPE_CHECKING:
     from flashdl.store import Review, StoredCard
 
 
-def plain(value: DeckText, lang: str) -> Text:
-    """One bilingual field as literal text (formulas as Unicode); ``both`` puts zh above en."""
-    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in value.parts(lang)))
+def plain(value: DeckText, lang: str) -> WrapText:
+    """One bilingual field as literal text (formulas as Unicode, kept whole when a line wraps);
+    ``both`` puts zh above en."""
+    return prose("\n".join(sanitize(t) for t in value.parts(lang)))
+
+
+def prose(text: str) -> WrapText:
+    """Deck text (already sanitized) with its ``$formulas$`` as Unicode, wrapped by UAX #14."""
+    return wrap_text(unicode_pieces(text))
 
 
 def markdown(source: str) -> RenderableType:
     """Answer Markdown with formulas as Unicode, raw HTML shown as text, links not clickable."""
     from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
+
+    from flashdl.ui.markdown import AnswerMarkdown
 
     text = replace_formulas(sanitize(source))
-    rendered = Markdown("", hyperlinks=False)
+    rendered = AnswerMarkdown("", hyperlinks=False)
     rendered.markup = text
     parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
     rendered.parsed = parser.parse(text)
@@ -132,7 +140,7 @@ def answer_view(
         label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
         parts.append(Text(""))
         for other in related:
-            line = Text.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
+            line = WrapText.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
             line.append_text(plain(other.question, "zh" if lang == "both" else lang))
             parts.append(line)
     return Panel(Group(*parts), border_style="green")
@@ -312,10 +320,7 @@ def stats_view(stats: Stats) -> RenderableType:
                 f"{entry.ready}/{entry.cards} ({entry.ready_share:.0%})",
                 str(entry.reviews_needed),
             )
-        parts += [
-            ready,
-            Text(f"Keep up about {stats.reviews_per_day_needed} reviews a day to be ready."),
-        ]
+        parts += [ready, Text(interview_forecast_line(stats))]
     days = [day for day, _ in stats.forecast]
     parts += [
         Text(f"\nDue in the next {stats.days} days", style="bold"),
@@ -344,7 +349,7 @@ def stats_view(stats: Stats) -> RenderableType:
             risk.add_row(
                 _cell(item["card_id"]),
                 f"{float(item['recall']):.0%}",
-                Text(sanitize(str(item["question"]))),
+                prose(sanitize(str(item["question"]))),
             )
         parts += [Text(""), recall, risk]
     if stats.hardest:
@@ -353,7 +358,7 @@ def stats_view(stats: Stats) -> RenderableType:
             hard.add_column(column)
         for item in stats.hardest:
             hard.add_row(_cell(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
-                         Text(sanitize(str(item["question"]))))  # fmt: skip
+                         prose(sanitize(str(item["question"]))))  # fmt: skip
         parts.append(hard)
     if stats.leeches:
         leeches = Table(title="Leeches (cards you keep forgetting)", title_justify="left")
@@ -372,7 +377,7 @@ def stats_view(stats: Stats) -> RenderableType:
             missed.add_row(
                 _cell(item["card_id"]),
                 str(item["missed"]),
-                Text(sanitize(str(item["zh"] or item["en"]))),
+                prose(sanitize(str(item["zh"] or item["en"]))),
             )
         parts.append(missed)
     return Group(*parts)
@@ -499,6 +504,17 @@ def scheduler_title(name: str, retention: float | None = None) -> str:
     return name
 
 
+def interview_forecast_line(stats: Stats) -> str:
+    """The readiness forecast in one line: the heaviest day ahead, not only the mean."""
+    line = f"About {stats.reviews_per_day_needed} reviews a day until the interview"
+    if stats.peak_day is None or stats.final_days_from is None:
+        return line + "."
+    return (
+        f"{line}; the heaviest day is {stats.peak_day.isoformat()} with {stats.peak_reviews}"
+        f" reviews (each learned card comes back once from {stats.final_days_from.isoformat()})."
+    )
+
+
 def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
     """Per scheduler: what the simulated year cost and achieved, and a chart of daily workload.
 
@@ -546,3 +562,50 @@ def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
             chart.add_row(label, f"{mean:.1f}", f"{most}", bar(mean, top))
         parts += [table, chart, Text("")]
     return Group(*parts[:-1])
+
+
+def interview_simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
+    """``simulate --until``: how each scheduler's final days before the interview went."""
+    from rich.table import Table
+
+    outcomes = [(r, r.interview) for r in results if r.interview is not None]
+    if not outcomes:
+        return Text("")
+    first = outcomes[0][1]
+    assert first is not None
+    day = " + the day" if first.include_day else ""
+    table = Table(
+        title=f"Interview in {first.interview_in} days · {results[0].cards} cards · "
+        f"{first.window} final days{day} · seed {results[0].seed}",
+        title_justify="left",
+    )
+    table.add_column("measure")
+    for result, _ in outcomes:
+        name = "SM-2" if result.scheduler == "sm2" else f"FSRS {result.retention or 0:g}"
+        table.add_column(name, justify="right")
+    rows: list[tuple[str, list[str]]] = [
+        ("heaviest final day: reviews (day)", []),
+        ("final days: mean reviews a day", []),
+        ("the 14 days before: mean a day", []),
+        ("heaviest final day / that mean", []),
+        ("learned cards seen in the final days", []),
+        ("true recall at the interview", []),
+        ("total reviews", []),
+    ]
+    for result, o in outcomes:
+        assert o is not None
+        share = "—" if o.window_share is None else f"{o.window_share:.0%}"
+        values = (
+            f"{o.peak} (−{o.peak_before})",
+            f"{o.final_mean:.1f}",
+            "—" if o.baseline is None else f"{o.baseline:.1f}",
+            "—" if o.peak_ratio is None else f"{o.peak_ratio:.2f}×",
+            f"{o.reviewed_in_window}/{o.learned} ({share})",
+            f"{o.recall:.3f}",
+            f"{result.reviews}",
+        )
+        for (_, column), value in zip(rows, values, strict=True):
+            column.append(value)
+    for measure, values in rows:
+        table.add_row(measure, *values)
+    return table
