@@ -9,7 +9,8 @@ bookkeeping.
 
 A card becomes a leech when its lapses reach the threshold (``leech_lapses``, default 8 as in
 Anki) and, as in Anki, again every half threshold after that (8, 12, 16, ...): a leech the user
-unsuspended and keeps failing is flagged again.
+unsuspended and keeps failing is flagged again. A level passed without a mark (the lapse was a
+``quiz --reschedule`` grade, or the database predates leeches) is marked at the next lapse in study.
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ def lapse_flags(answers: Iterable[Answer]) -> list[bool]:
 
 def count_lapses(answers: Iterable[Answer]) -> int:
     return sum(lapse_flags(answers))
+
+
+def leech_level(lapses: int, rule: LeechRule) -> int:
+    """How many times ``lapses`` lapses make a card a leech: 0 below the threshold, 1 at it, one
+    more every half threshold after."""
+    if lapses < rule.lapses:
+        return 0
+    return 1 + (lapses - rule.lapses) // max(rule.lapses // 2, 1)
 
 
 def marks_leech(lapses: int, rule: LeechRule) -> bool:

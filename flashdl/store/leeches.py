@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from flashdl.core.leeches import Answer, LeechRule, lapse_flags, marks_leech
+from flashdl.core.leeches import Answer, LeechRule, lapse_flags, leech_level, marks_leech
 from flashdl.store.connection import Connection
 from flashdl.store.records import parse_instant
 
@@ -67,7 +67,8 @@ def mark_if_leech(
     if not answers or answers[-1][0] != review_id or not flags[-1]:
         return None
     lapses = sum(flags)
-    if not marks_leech(lapses, rule):
+    marks = conn.execute("SELECT count(*) FROM leeches WHERE card_id = ?", [card_id]).fetchone()
+    if leech_level(lapses, rule) <= marks[0]:
         return None
     row = conn.execute("SELECT suspended FROM card_state WHERE card_id = ?", [card_id]).fetchone()
     suspend = rule.suspend and row is not None and not row[0]
@@ -125,17 +126,24 @@ class LeechStore(Connection):
                 conn.execute("SELECT card_id, reset_at FROM card_state WHERE reset_at IS NOT NULL")
             )
             marked = {row[0] for row in conn.execute("SELECT review_id FROM leeches")}
+            marks = dict(
+                conn.execute("SELECT card_id, count(*) FROM leeches GROUP BY card_id").fetchall()
+            )
             by_card: dict[str, list[tuple]] = {}
             for row in conn.execute(_ANSWERS + " ORDER BY id"):
                 by_card.setdefault(row[1], []).append(row)
             decks = dict(conn.execute("SELECT card_id, deck FROM card_state"))
             for card_id, rows in by_card.items():
                 answers = _answers(rows, resets.get(card_id))
-                lapses = 0
                 flags = lapse_flags(answer for _, answer in answers)
+                missing = leech_level(sum(flags), rule) - marks.get(card_id, 0)
+                lapses = 0
                 for (review_id, _), lapse in zip(answers, flags, strict=True):
                     lapses += lapse
+                    if missing <= 0:
+                        break
                     if lapse and marks_leech(lapses, rule) and review_id not in marked:
+                        missing -= 1
                         conn.execute(
                             "INSERT INTO leeches(review_id, card_id, deck, lapses) VALUES (?,?,?,?)",
                             [review_id, card_id, decks.get(card_id, rows[-1][2]), lapses],

@@ -41,3 +41,14 @@ def test_lapses_are_failing_scheduling_answers_after_a_pass(pairs):
         expected = expected and answers[index - 1].grade >= 3
         assert flag == expected
     assert count_lapses(answers) <= sum(1 for a in answers if a.grade < 3 and a.scheduling)
+
+
+def test_leech_level_counts_the_thresholds_passed():
+    from flashdl.core.leeches import leech_level
+
+    rule = LeechRule(8)
+    assert [leech_level(n, rule) for n in (0, 7, 8, 11, 12, 15, 16)] == [0, 0, 1, 1, 2, 2, 3]
+    assert all(
+        marks_leech(n, rule) == (leech_level(n, rule) > leech_level(n - 1, rule))
+        for n in range(1, 40)
+    )

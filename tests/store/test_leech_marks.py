@@ -52,3 +52,21 @@ def test_rebuild_finds_the_marks_in_the_log_once(tmp_path: Path):
         assert store.rebuild_leeches(RULE) == 1
         assert store.rebuild_leeches(RULE) == 0
         assert store.leech_ids() == {"c"}
+
+
+def test_a_threshold_passed_without_a_mark_is_marked_at_the_next_lapse(tmp_path: Path):
+    """Lapses graded before leeches were looked for (an older flashdl, a rescheduled quiz)."""
+    rule = LeechRule(3)
+    with Store.open(tmp_path / "db") as store:
+        day = 0
+        for grades in [(5,), (0, 5), (0, 5), (0, 5)]:  # three lapses, no rule
+            for grade in grades:
+                store.record_study_grade(card_id="c", deck="d", grade=grade,
+                                         reviewed_at=NOW + timedelta(days=day), scheduler=SM2())  # fmt: skip
+            day += 1
+        assert store.leech_ids() == set()
+        recorded = store.record_study_grade(card_id="c", deck="d", grade=0, scheduler=SM2(),
+                                            reviewed_at=NOW + timedelta(days=day), leech=rule)  # fmt: skip
+        assert recorded.leech is not None and recorded.leech.lapses == 4
+        store.rebuild_leeches(rule)
+        assert store.rebuild_leeches(rule) == 0 and store.leech_ids() == {"c"}
