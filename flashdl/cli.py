@@ -167,7 +167,7 @@ app = typer.Typer(
     name="flashdl",
     help="Flashcards and spaced repetition (SM-2) for deep-learning interviews.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -314,7 +314,12 @@ def _load_decks(paths: Paths, env: Env) -> list[Deck]:
     line per problem (``flashdl check`` bypasses the cache and fails instead)."""
     from flashdl.decks.cache import load_usable_decks_cached
 
-    decks, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir)
+    notes: list[str] = []
+    decks, problems = load_usable_decks_cached(
+        _deck_sources(paths, env), paths.cache_dir, notes=notes
+    )
+    for note in notes:
+        _say(note)
     for problem in problems:
         _say(problem)
     if problems:
@@ -471,12 +476,16 @@ def check(
     sources = _deck_sources(paths, env)
     if paths_:
         sources = list(paths_) + env.decks_dirs
-    decks = load_collection(sources)
+    notes: list[str] = []
+    decks = load_collection(sources, notes=notes)
+    for note in notes:
+        _say(note)
     bundled_dir = bundled_decks_dir().resolve()
     bundled = [d for d in decks if Path(d.path).resolve().is_relative_to(bundled_dir)]
-    # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it).
-    strict = [d for d in bundled if d.format >= 2]
-    lenient = [d for d in decks if d not in bundled]
+    # Bundled decks are held to the lint from deck format 2 on (format-1 decks predate it); one
+    # with your overrides in it is linted as yours (warnings).
+    strict = [d for d in bundled if d.format >= 2 and not d.overridden]
+    lenient = [d for d in decks if d not in bundled or (d.format >= 2 and d.overridden)]
     # The glossary only when some deck is small enough to be linted (see flashdl/decks/lint.py).
     sizes = [sum(len(d.cards) for d in group) for group in (strict, lenient) if group]
     glossary = (
@@ -823,12 +832,63 @@ def show(
         entry = store.state_of(card.id)
         history = store.reviews(card.id, include_undone=True)
     cards_by_id = CardLookup(decks)
-    title = next(d.title.get("zh") for d in decks if d.name == card.deck)
+    deck_of_card = next(d for d in decks if d.name == card.deck)
+    title = deck_of_card.title.get("en" if lang == Lang.en else "zh")
     console = env.console()
-    console.print(render.question_view(card, lang=lang.value, deck_title=title, done=0, left=1))
+    console.print(render.question_view(card, lang=lang.value, deck_title=title))
     related = [cards_by_id[r] for r in card.related if r in cards_by_id]
     console.print(render.answer_view(card, lang=lang.value, related=related))
+    overridden = deck_of_card.overridden_by(card.id)
+    if overridden:
+        console.print(render.override_note(overridden))
     console.print(render.history_view(entry, history))
+
+
+@app.command()
+def edit(
+    ctx: typer.Context,
+    card_id: Annotated[
+        str, typer.Argument(metavar="CARD_ID", help="The card's id (see `flashdl search`).")
+    ],
+    decks_dir: DecksDirOption = None,
+) -> None:
+    """Correct a card in your editor: a bundled card gets an override in your decks folder.
+
+    Opens $EDITOR (else $VISUAL, vi or nano) at the card's line, then checks the file."""
+    from flashdl.app.edit import edit_target, editor_command, run_editor
+    from flashdl.decks.cache import forget, load_usable_decks_cached
+    from flashdl.decks.loader import display_path, load_file
+    from flashdl.paths import bundled_decks_dir
+
+    env = _env(ctx)
+    paths = _paths(env, None)
+    decks = _load_decks(paths, env)
+    card = _find_card(decks, card_id)
+    deck = next(d for d in decks if d.name == card.deck)
+    target = edit_target(card, deck, paths.user_decks_dir, bundled_decks_dir())
+    shown = display_path(target.path)
+    if target.created:
+        typer.echo(f"Copied card '{card.id}' into {shown}:{target.line} as an override.")
+    argv = editor_command(target.path, target.line, env.environ)
+    code = run_editor(argv)
+    forget(paths.cache_dir, target.path)
+    if code != 0:
+        _say(f"flashdl: warning: the editor exited with code {code}")
+    try:
+        load_file(target.path)
+    except DeckError as exc:
+        for problem in exc.problems:
+            _say(problem)
+        raise UsageError(
+            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {shown}; "
+            f"your edit is kept there: fix it with `flashdl edit {card.id}`"
+        ) from None
+    notes: list[str] = []
+    _, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir, notes=notes)
+    mine = [p for p in (*notes, *problems) if p.startswith(f"{shown}:")]
+    for problem in mine:
+        _say(problem)
+    typer.echo(f"Checked {shown}: card '{card.id}' now shows your version.")
 
 
 @app.command()

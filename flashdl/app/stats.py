@@ -7,6 +7,7 @@ Definitions (also in the README):
 - due today: due on or before today; overdue: due before today;
 - retention: share of reviews in the window graded 3 or more (same-session repeats excluded);
 - streak: consecutive days with at least one review, ending today (or yesterday, if today has none yet);
+  a day on which nothing was due (and nothing was reviewed) neither breaks it nor counts;
 - readiness (with an interview date): share of cards learned (last grade passed) and not overdue;
   the reviews needed until the date, per deck and per day, and the heaviest day ahead with its
   reviews, projected by the scheduler in force through the interview cap as if every card were
@@ -19,7 +20,7 @@ Definitions (also in the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
@@ -87,20 +88,25 @@ class Stats:
     leeches: list[dict[str, object]] = field(default_factory=list)
 
 
-def streak(days_newest_first: Iterable[date], today: date) -> int:
-    """Consecutive days with reviews, counting back from today (or from yesterday, if today has
-    none yet). Stops reading at the first gap."""
-    expected: date | None = None
+def streak(
+    days_newest_first: Iterable[date],
+    today: date,
+    waited_between: Callable[[date, date], bool] = lambda after, before: True,
+) -> int:
+    """Days with reviews in a row, counting back from today (today itself never breaks it, as
+    it is not over). A day without reviews breaks the streak only when a card was due on it:
+    ``waited_between(after, before)`` says whether one was, on the days strictly between two
+    days. A free day neither breaks nor counts. Stops reading at the first break."""
     count = 0
+    newer = today  # the days strictly between a review day and ``newer`` had no reviews
     for day in days_newest_first:
-        if expected is None:
-            if day not in (today, today - timedelta(days=1)):
-                return 0
-            expected = day
-        if day != expected:
+        if day >= today:
+            count += day == today
+            continue
+        if (newer - day).days > 1 and waited_between(day, newer):
             break
         count += 1
-        expected -= timedelta(days=1)
+        newer = day
     return count
 
 
@@ -185,7 +191,11 @@ def collect(
         days=days,
         decks=rows,
         total=total,
-        streak=streak(store.review_days(names, today), today),
+        streak=streak(
+            store.review_days(names, today),
+            today,
+            lambda after, before: store.waited_between(names, after, before),
+        ),
         forecast=forecast,
         activity=store.reviews_per_day(first_heatmap_day, names),
         quiz_coverage=[

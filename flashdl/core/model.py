@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, overload
 
 # C0 controls except tab and newline, DEL, C1 controls, line/paragraph separators, and
@@ -106,6 +106,54 @@ class Deck:
     cards: Sequence[Card]  # a tuple once parsed; LazyCards when it comes from the cache
     path: str = ""
     format: int = 1  # the deck format the file declares (1 when it does not)
+    # Cards a user's file replaced, as (card id, "file:line" of the replacement).
+    overridden: tuple[tuple[str, str], ...] = ()
+
+    def overridden_by(self, card_id: str) -> str | None:
+        """Where the user's replacement of ``card_id`` is (``file:line``), if there is one."""
+        return dict(self.overridden).get(card_id)
+
+
+TEXT_FIELDS = ("question", "answer")
+# The fields of a card an override may change (never its id, deck or line).
+OVERRIDABLE = (
+    *TEXT_FIELDS,
+    "key_points",
+    "pitfalls",
+    "source",
+    "current_source",
+    "tags",
+    "related",
+)
+
+
+@dataclass(frozen=True)
+class CardOverride:
+    """A user's correction of a card, by id: ``card`` holds the fields named in ``given`` (the
+    others are placeholders). Texts are replaced per language, every other field whole."""
+
+    card: Card
+    given: tuple[str, ...]
+
+    def apply(self, original: Card) -> Card:
+        """``original`` with this override's fields; id, deck and start line stay (progress and
+        messages hang on them)."""
+        changes: dict[str, object] = {}
+        for name in self.given:
+            new = getattr(self.card, name)
+            if name in TEXT_FIELDS:
+                old = getattr(original, name)
+                new = Text(zh=new.zh or old.zh, en=new.en or old.en)
+            changes[name] = new
+        return replace(original, **changes)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """One user file of ``overrides:``: corrections of existing cards, in file order."""
+
+    path: str
+    entries: tuple[CardOverride, ...]
 
 
 class LazyCards(Sequence[Card]):
@@ -132,6 +180,29 @@ class LazyCards(Sequence[Card]):
         self.offsets = offsets  # card i is bytes offsets[i]:offsets[i + 1] of the card file
         self._read, self._decode, self._reload = read, decode, reload
         self._loaded: list[Card | None] = [None] * len(ids)
+        self._pinned: dict[int, Card] = {}  # cards replaced by a user's override
+
+    def replaced(self, cards: Mapping[int, Card]) -> LazyCards:
+        """A copy in which the cards at these positions are the given ones (overridden cards);
+        the others still load on demand."""
+        tags, related = list(self.tags), list(self.related)
+        for position, card in cards.items():
+            tags[position], related[position] = card.tags, card.related
+        copy = LazyCards(
+            self.ids,
+            self.lines,
+            tuple(tags),
+            tuple(related),
+            self.offsets,
+            self._read,
+            self._decode,
+            self._reload,
+        )
+        copy._pinned = {**self._pinned, **cards}
+        copy._loaded = list(self._loaded)
+        for position, card in copy._pinned.items():
+            copy._loaded[position] = card
+        return copy
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -154,6 +225,8 @@ class LazyCards(Sequence[Card]):
             except ValueError:
                 # ``reload`` returns the same ids in the same order, or raises a FlashdlError.
                 self._loaded = list(self._reload())
+                for pinned, replacement in self._pinned.items():
+                    self._loaded[pinned] = replacement
                 return self._loaded[position]
             self._loaded[position] = card
         return card

@@ -35,13 +35,16 @@ from typing import Any
 
 from flashdl import __version__
 from flashdl.core.errors import DeckError
-from flashdl.core.model import Card, Deck, LazyCards, Text
+from flashdl.core.model import OVERRIDABLE, Card, Deck, LazyCards, Overrides, Text
 from flashdl.decks.loader import (
+    apply_overrides,
     deck_files,
     display_path,
+    is_overrides_file,
     load_collection,
     load_usable_collection,
     parse_deck,
+    parse_overrides,
     read_deck_file,
 )
 from flashdl.files import resolved
@@ -341,6 +344,97 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
     return deck if deck.path == shown else replace(deck, path=shown)
 
 
+def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
+    """The entry of a file of ``overrides:`` (a small JSON file, cards and all)."""
+    return entry_path(cache_dir, overrides_file).with_name(
+        entry_path(cache_dir, overrides_file).name.replace("deck-", "overrides-", 1)
+    )
+
+
+def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
+    """(size, mtime_ns, sha256, overrides) of an entry, or None when missing or damaged."""
+    try:
+        if path.stat().st_size > MAX_INDEX_BYTES:
+            return None
+        raw = json.loads(path.read_bytes())
+        if not isinstance(raw, dict) or raw.get("format") != _format():
+            return None
+        size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]
+        if type(size) is not int or type(mtime_ns) is not int or type(sha) is not str:
+            return None
+        found = decode(Overrides, raw["overrides"])
+        if not all(set(entry.given) <= set(OVERRIDABLE) for entry in found.entries):
+            return None  # planted: an override changes only a card's content
+        return size, mtime_ns, sha, found
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def load_overrides_cached(path: Path, cache_dir: Path) -> Overrides | None:
+    """A file of ``overrides:`` through the cache; None when the file is not (or no longer) one.
+
+    The entry is used while the file's size and mtime match, or its SHA-256 when they do not, so
+    an edited file is always parsed again."""
+    import hashlib
+
+    cached = overrides_entry_path(cache_dir, path)
+    entry = _read_overrides_entry(cached) if cached.is_file() else None
+    info = path.stat()
+    shown = display_path(path)
+    if entry is not None and entry[:2] == (info.st_size, info.st_mtime_ns):
+        found = entry[3]
+    else:
+        data = read_deck_file(path)
+        digest = hashlib.sha256(data).hexdigest()
+        if entry is not None and entry[2] == digest:
+            found = entry[3]
+        elif not is_overrides_file(data):
+            with contextlib.suppress(OSError):
+                cached.unlink(missing_ok=True)
+            return None
+        else:
+            found = parse_overrides(data, shown)
+        index = {
+            "format": _format(),
+            "size": info.st_size,
+            "mtime_ns": info.st_mtime_ns,
+            "sha256": digest,
+            "overrides": encode(replace(found, path=shown)),
+        }
+        with contextlib.suppress(OSError):
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(cached, json.dumps(index, ensure_ascii=False).encode("utf-8"))
+    return found if found.path == shown else replace(found, path=shown)
+
+
+def load_file_cached(path: Path, cache_dir: Path) -> Deck | Overrides:
+    """``decks.load_file`` with the cache in front of it: a file with an overrides entry is read
+    as overrides; any other as a deck, and as overrides when it turns out to be a file of them."""
+    if overrides_entry_path(cache_dir, path).is_file():
+        found = load_overrides_cached(path, cache_dir)
+        if found is not None:
+            return found
+    try:
+        return load_deck_cached(path, cache_dir)
+    except DeckError:
+        if not is_overrides_file(read_deck_file(path)):
+            raise
+    found = load_overrides_cached(path, cache_dir)
+    if found is None:  # it was a file of overrides a moment ago: changed meanwhile
+        raise DeckError([f"{display_path(path)}: changed while it was read; try again"])
+    return found
+
+
+def forget(cache_dir: Path, deck_file: Path) -> None:
+    """Drop what the cache knows of a file (``flashdl edit`` after the editor closed: an edit
+    within the file system's timestamp resolution keeps the same mtime)."""
+    with contextlib.suppress(OSError):
+        overrides_entry_path(cache_dir, deck_file).unlink(missing_ok=True)
+        entry_path(cache_dir, deck_file).unlink(missing_ok=True)
+        for old in cache_dir.glob("collection-*.ok"):
+            old.unlink(missing_ok=True)
+
+
 def cache_files(cache_dir: Path) -> list[Path]:
     """The entries now in the cache (for ``flashdl doctor``)."""
     return sorted(cache_dir.glob(f"deck-*{INDEX_SUFFIX}")) if cache_dir.is_dir() else []
@@ -363,16 +457,24 @@ def _stamp(files: list[Path]) -> str:
     return f"{binascii.crc32(chr(0).join(parts).encode()):08x}"
 
 
-def load_decks_cached(sources: Iterable[Path], cache_dir: Path) -> list[Deck]:
+def load_decks_cached(
+    sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None
+) -> list[Deck]:
     """``decks.load_collection`` through the cache, the rules that span decks included: once a set
-    of unchanged files has passed them, they are not checked again."""
+    of unchanged files has passed them, they are not checked again (overrides are still applied:
+    that is cheap)."""
     files = deck_files(sources)
     stamp = _stamp(files)
     marker = cache_dir / f"collection-{stamp}.ok"
-    loader = partial(load_deck_cached, cache_dir=cache_dir)
+    loader = partial(load_file_cached, cache_dir=cache_dir)
     if stamp and marker.is_file():
-        return [loader(file) for file in files]
-    decks = load_collection(files, loader=loader)
+        said: list[str] = []
+        decks, problems = apply_overrides([loader(file) for file in files], said)
+        if not problems:
+            if notes is not None:
+                notes.extend(said)
+            return decks
+    decks = load_collection(files, loader=loader, notes=notes)
     if stamp:
         with contextlib.suppress(OSError):
             for old in cache_dir.glob("collection-*.ok"):
@@ -382,17 +484,22 @@ def load_decks_cached(sources: Iterable[Path], cache_dir: Path) -> list[Deck]:
 
 
 def load_usable_decks_cached(
-    sources: Iterable[Path], cache_dir: Path
+    sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None
 ) -> tuple[list[Deck], list[str]]:
     """``load_usable_collection`` through the cache: the decks that can be used, and the
     problems of the others (none, and no re-check, when the same files passed before)."""
     files = deck_files(sources)
     stamp = _stamp(files)
     marker = cache_dir / f"collection-{stamp}.ok"
-    loader = partial(load_deck_cached, cache_dir=cache_dir)
+    loader = partial(load_file_cached, cache_dir=cache_dir)
     if stamp and marker.is_file():
-        return [loader(file) for file in files], []
-    decks, problems = load_usable_collection(files, loader=loader)
+        said: list[str] = []
+        decks, problems = apply_overrides([loader(file) for file in files], said)
+        if not problems:
+            if notes is not None:
+                notes.extend(said)
+            return decks, []
+    decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if stamp and not problems:
         with contextlib.suppress(OSError):
             for old in cache_dir.glob("collection-*.ok"):

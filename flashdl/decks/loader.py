@@ -10,14 +10,18 @@ from __future__ import annotations
 import gc
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import DeckError, UsageError, one_line
 from flashdl.core.model import (
     Card,
+    CardOverride,
     Deck,
     KeyPoint,
+    LazyCards,
+    Overrides,
     Pitfall,
     Term,
     Text,
@@ -40,7 +44,9 @@ __all__ = [
     "Text",
     "load_collection",
     "load_deck",
+    "load_file",
     "parse_deck",
+    "parse_overrides",
 ]
 
 LANGS = ("zh", "en")
@@ -688,6 +694,223 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
 
 
 # ---------------------------------------------------------------------------------------------
+# Overrides: a user's corrections of existing cards, by id
+
+OVERRIDES_KEYS = ("format", "overrides")
+_OVERRIDES_ROOT = re.compile(rb"^(?:\xef\xbb\xbf)?overrides[ \t]*:", re.MULTILINE)
+_PARTIAL_KEYS = ("question", "answer", "key_points")  # required in a card, optional here
+
+
+def is_overrides_file(data: bytes | str) -> bool:
+    """Whether a file declares a top-level ``overrides:`` list (no deck file does): a cheap test
+    on the raw text, so that a deck is never parsed twice."""
+    raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    return _OVERRIDES_ROOT.search(raw) is not None
+
+
+def parse_overrides(data: bytes | str, source: str = "<overrides>") -> Overrides:
+    """Parse and validate a file of ``overrides:``; raise ``DeckError`` listing every problem.
+
+    Each entry names a card by ``id`` and gives the fields to change, each checked by the rules
+    of a deck's cards (a partial card); ``question`` and ``answer`` may give one language only."""
+    problems = _Problems(source)
+    text = _decode(data, problems)
+    node = _compose(text, problems) if text is not None else None
+    if node is None:
+        if not problems.items:
+            problems.add(1, "the file is empty")
+        raise DeckError(problems.formatted())
+    from yaml import ScalarNode, SequenceNode
+
+    root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))
+    if not isinstance(root, _Map) or "overrides" not in root:
+        problems.add(_line(node), "a file of overrides must be a mapping with an 'overrides' list")
+        raise DeckError(problems.formatted())
+    for key in root:
+        if key in ("deck", "title", "cards"):
+            problems.add(
+                root.key_lines[key],
+                f"'{key}' cannot be in a file of overrides (it holds only 'overrides' and "
+                "'format'); put new cards in a deck file of their own",
+            )
+        elif key not in OVERRIDES_KEYS:
+            problems.add(
+                root.key_lines[key],
+                f"unknown key '{key}' in a file of overrides; allowed: overrides, format",
+            )
+    if "format" in root:
+        raw_format = root["format"]
+        if not (isinstance(raw_format, str) and raw_format.strip() in FORMATS):
+            shown = raw_format if isinstance(raw_format, str) else _kind(raw_format)
+            problems.add(
+                root.key_lines["format"],
+                f"deck format '{shown}' is not one this flashdl reads ({', '.join(FORMATS)})",
+            )
+    entries: list[CardOverride] = []
+    raw = root["overrides"]
+    if not isinstance(raw, _List) or not raw:
+        problems.add(
+            root.key_lines["overrides"],
+            "'overrides' must be a non-empty list, each item the 'id' of a card and the fields "
+            "to change",
+        )
+    else:
+        first_line: dict[str, int] = {}
+        for item, line in zip(raw, raw.item_lines, strict=True):
+            entry = _override(item, line, problems)
+            if entry is None:
+                continue
+            card_id = entry.card.id
+            if card_id in first_line:
+                problems.add(
+                    line,
+                    f"card '{card_id}' is overridden twice (first at line {first_line[card_id]})",
+                )
+                continue
+            first_line[card_id] = line
+            entries.append(entry)
+    if problems.items:
+        raise DeckError(problems.formatted())
+    return Overrides(path=source, entries=tuple(entries))
+
+
+def _override(item: object, line: int, problems: _Problems) -> CardOverride | None:
+    """One entry of ``overrides:``, checked as a card that may leave out any field but ``id``."""
+    if not isinstance(item, _Map):
+        problems.add(
+            line, "each override must be a mapping: the card's 'id', then the fields to change"
+        )
+        return None
+    own = _Problems(problems.source)
+    card = _card(item, line, "", problems.source, own)
+    raw_id = item.get("id")
+    label = f"card '{raw_id}'" if isinstance(raw_id, str) else "card"
+    partial = {_one_safe_line(f"{label} is missing '{key}'") for key in _PARTIAL_KEYS}
+    problems.items.extend(p for p in own.items if p[1] not in partial)
+    if card is None or not card.id:
+        return None
+    given = tuple(
+        dict.fromkeys(
+            "question" if key == "corrected_question" else key
+            for key in CARD_KEYS
+            if key in item and key != "id"
+        )
+    )
+    if not given:
+        problems.add(
+            item.line,
+            f"the override of card '{card.id}' changes nothing; give the fields to change "
+            "(question, answer, key_points, ...)",
+        )
+    return CardOverride(card=card, given=given)
+
+
+def apply_overrides(
+    loaded: Sequence[Deck | Overrides], notes: list[str] | None = None
+) -> tuple[list[Deck], list[str]]:
+    """The decks once the user's corrections are in, and the problems of those that cannot be.
+
+    A deck whose name an earlier deck already has (a bundled deck copied into the user folder to
+    fix it) overrides that deck card by card: a card with the same id is replaced, a new id is
+    added, the title is its own; ``notes`` gets one line saying so. Then every file of
+    ``overrides:`` replaces the fields it gives of the cards it names. Ids stay, so progress is
+    kept. An override of an id no deck has is a note with the closest id, not a problem."""
+    notes = [] if notes is None else notes
+    problems: list[str] = []
+    decks: list[Deck] = []
+    copies: list[tuple[int, Deck]] = []
+    files: list[Overrides] = []
+    by_name: dict[str, int] = {}
+    for item in loaded:
+        if isinstance(item, Overrides):
+            files.append(item)
+        elif item.name in by_name:
+            copies.append((by_name[item.name], item))
+        else:
+            by_name[item.name] = len(decks)
+            decks.append(item)
+    if not copies and not any(f.entries for f in files):
+        return decks, problems
+    where: dict[str, tuple[int, int]] = {}
+    for index, deck in enumerate(decks):
+        for position, card_id in enumerate(card_ids(deck)):
+            where.setdefault(card_id, (index, position))
+    replaced: dict[int, dict[int, Card]] = {}
+    added: dict[int, list[Card]] = {}
+    titles: dict[int, Text] = {}
+    origin: dict[int, dict[str, str]] = {}
+
+    def current(index: int, position: int) -> Card:
+        if position in replaced.get(index, {}):
+            return replaced[index][position]
+        size = len(decks[index].cards)
+        return decks[index].cards[position] if position < size else added[index][position - size]
+
+    def put(index: int, position: int, card: Card, at: str) -> None:
+        size = len(decks[index].cards)
+        if position < size:
+            replaced.setdefault(index, {})[position] = card
+        else:
+            added[index][position - size] = card
+        origin.setdefault(index, {})[card.id] = at
+
+    for index, copy in copies:
+        base = decks[index]
+        notes.append(
+            f"{copy.path}:1: note: deck '{base.name}' is already loaded from {base.path}, so this "
+            "file overrides it: its cards replace those with the same id (progress is kept)"
+        )
+        titles[index] = copy.title
+        for card in copy.cards:
+            at = f"{copy.path}:{card.line}"
+            if card.id not in where:
+                added.setdefault(index, []).append(replace(card, deck=base.name))
+                where[card.id] = (index, len(base.cards) + len(added[index]) - 1)
+                origin.setdefault(index, {})[card.id] = at
+            elif where[card.id][0] != index:
+                other = decks[where[card.id][0]]
+                problems.append(f"{at}: duplicate card id '{card.id}' (also in {other.path})")
+            else:
+                position = where[card.id][1]
+                kept = current(index, position)
+                put(index, position, replace(card, deck=base.name, line=kept.line), at)
+    by_file: dict[str, str] = {}
+    for file in files:
+        for entry in file.entries:
+            card_id, at = entry.card.id, f"{file.path}:{entry.card.line}"
+            if card_id not in where:
+                import difflib
+
+                close = difflib.get_close_matches(card_id, list(where), n=1, cutoff=0.6)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                notes.append(
+                    f"{at}: warning: no card has the id '{card_id}'{hint}; this override is ignored"
+                )
+            elif card_id in by_file:
+                problems.append(
+                    f"{at}: card '{card_id}' is already overridden at {by_file[card_id]}"
+                )
+            else:
+                by_file[card_id] = at
+                index, position = where[card_id]
+                put(index, position, entry.apply(current(index, position)), at)
+    for index in sorted({*replaced, *added, *titles}):
+        deck = decks[index]
+        changes, extra = replaced.get(index, {}), added.get(index, [])
+        if isinstance(deck.cards, LazyCards) and not extra:
+            cards: Sequence[Card] = deck.cards.replaced(changes)
+        else:
+            cards = (*(changes.get(i, c) for i, c in enumerate(deck.cards)), *extra)
+        decks[index] = replace(
+            deck,
+            cards=cards,
+            title=titles.get(index, deck.title),
+            overridden=tuple(origin.get(index, {}).items()),
+        )
+    return decks, problems
+
+
+# ---------------------------------------------------------------------------------------------
 # Files and the collection
 
 
@@ -769,19 +992,33 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
     return problems
 
 
-def load_collection(
-    paths: Iterable[Path], loader: Callable[[Path], Deck] = load_deck
-) -> list[Deck]:
-    """Load every deck under ``paths``; raise one ``DeckError`` with all problems of all files.
+def load_file(path: Path) -> Deck | Overrides:
+    """Read one deck file, or a file of ``overrides:``, and parse it."""
+    data = read_deck_file(path)
+    if is_overrides_file(data):
+        return parse_overrides(data, display_path(path))
+    return parse_deck(data, display_path(path), expected_name=path.stem)
 
-    ``loader`` reads one file (``load_deck``, or the cached loader of ``flashdl.decks.cache``)."""
-    decks: list[Deck] = []
+
+def load_collection(
+    paths: Iterable[Path],
+    loader: Callable[[Path], Deck | Overrides] = load_file,
+    notes: list[str] | None = None,
+) -> list[Deck]:
+    """Load every deck under ``paths``, overrides applied; raise one ``DeckError`` with all
+    problems of all files. Notes (a bundled deck copied, an override of an unknown id) go to
+    ``notes``.
+
+    ``loader`` reads one file (``load_file``, or the cached loader of ``flashdl.decks.cache``)."""
+    loaded: list[Deck | Overrides] = []
     problems: list[str] = []
     for path in deck_files(paths):
         try:
-            decks.append(loader(path))
+            loaded.append(loader(path))
         except DeckError as exc:
             problems.extend(exc.problems)
+    decks, unusable = apply_overrides(loaded, notes)
+    problems.extend(unusable)
     problems.extend(check_collection(decks))
     if problems:
         raise DeckError(problems)
@@ -789,32 +1026,37 @@ def load_collection(
 
 
 def load_usable_collection(
-    paths: Iterable[Path], loader: Callable[[Path], Deck] = load_deck
+    paths: Iterable[Path],
+    loader: Callable[[Path], Deck | Overrides] = load_file,
+    notes: list[str] | None = None,
 ) -> tuple[list[Deck], list[str]]:
-    """Every deck under ``paths`` that can be used, and the problems of the rest.
+    """Every deck under ``paths`` that can be used, overrides applied, and the problems of the
+    rest.
 
     One broken user deck must not block study of all the others: a file with problems is left out
-    whole, as is a deck whose name or a card id is already taken by a deck loaded before it (the
-    bundled decks come first); a ``related`` id that does not exist is reported but harmless (it is
+    whole, as is a deck with a card id already taken by a deck loaded before it (the bundled decks
+    come first); a deck that reuses the name of an earlier one overrides it (see
+    ``apply_overrides``); a ``related`` id that does not exist is reported but harmless (it is
     not shown). ``flashdl check`` stays strict (``load_collection``)."""
-    decks: list[Deck] = []
+    loaded: list[Deck | Overrides] = []
     problems: list[str] = []
-    names: set[str] = set()
-    ids: set[str] = set()
     for path in deck_files(paths):
         try:
-            deck = loader(path)
+            loaded.append(loader(path))
         except DeckError as exc:
             problems.extend(exc.problems)
-            continue
-        clashes = check_collection([*decks, deck])
-        own = [p for p in clashes if p.startswith(f"{deck.path}:")]
+    merged, unusable = apply_overrides(loaded, notes)
+    problems.extend(unusable)
+    decks: list[Deck] = []
+    ids: set[str] = set()
+    for deck in merged:
         deck_ids = set(card_ids(deck))
-        if deck.name in names or deck_ids & ids:
+        if deck_ids & ids:
+            clashes = check_collection([*decks, deck])
+            own = [p for p in clashes if p.startswith(f"{deck.path}:")]
             problems.extend(p for p in own if "related to unknown" not in p)
             continue
         decks.append(deck)
-        names.add(deck.name)
         ids |= deck_ids
     problems.extend(p for p in check_collection(decks) if p not in problems)
     return decks, problems

@@ -86,6 +86,33 @@ class StatsQueries(Connection):
             for (day,) in cursor:
                 yield date.fromisoformat(day)
 
+    def waited_between(self, decks: Sequence[str], after: date, before: date) -> bool:
+        """Whether a card of ``decks`` was due on a day strictly between ``after`` and ``before``,
+        days with no review: the streak breaks only on such a day.
+
+        The state a card had on those days is the ``state_before`` of its next review (which is
+        on ``before`` or later; a review never schedules a card before its own day, so a
+        ``state_before`` due earlier than ``before`` can only be that one), or, for a card not
+        reviewed since, its state now."""
+        marks = ",".join("?" * len(decks))
+        until = before.isoformat()
+        with self._errors():
+            reviewed = self.conn.execute(
+                "SELECT 1 FROM reviews INDEXED BY reviews_day WHERE day >= ?"
+                f" AND undone_at IS NULL AND deck IN ({marks})"
+                " AND json_extract(state_before, '$.due') < ? LIMIT 1",
+                [until, *decks, until],
+            ).fetchone()
+            if reviewed:
+                return True
+            waiting = self.conn.execute(
+                "SELECT 1 FROM card_state s WHERE s.due < ? AND s.suspended = 0"
+                f" AND s.deck IN ({marks}) AND NOT EXISTS (SELECT 1 FROM reviews r"
+                " WHERE r.card_id = s.card_id AND r.day > ? AND r.undone_at IS NULL) LIMIT 1",
+                [until, *decks, after.isoformat()],
+            ).fetchone()
+        return waiting is not None
+
     def due_forecast(self, today: date, last: date) -> dict[date, int]:
         """Cards due on each day up to ``last``; overdue cards count as due today."""
         rows = self._rows(

@@ -64,13 +64,20 @@ def source_link(url: str) -> Text:
 
 
 def question_view(
-    card: Card, *, lang: str, deck_title: str, done: int, left: int, repeat: bool = False
+    card: Card,
+    *,
+    lang: str,
+    deck_title: str,
+    done: int | None = None,
+    left: int | None = None,
+    repeat: bool = False,
 ) -> RenderableType:
-    """The question panel; its title counts cards (not keypresses) and marks a repeat of a card
-    failed earlier today."""
-    title = Text.assemble(
-        (sanitize(deck_title), "bold cyan"), "  ", (f"{done} done · {left} left", "dim")
-    )
+    """The question panel; in a session its title counts cards (not keypresses) and marks a
+    repeat of a card failed earlier today (``flashdl show``, outside a session, has no count)."""
+    title = Text.assemble((sanitize(deck_title), "bold cyan"))
+    if done is not None and left is not None:
+        title.append("  ")
+        title.append(f"{done} done · {left} left", style="dim")
     if repeat:
         title.append("  ")
         title.append({"zh": "重复", "en": "repeat"}.get(lang, "重复 · repeat"), style="bold yellow")
@@ -81,6 +88,15 @@ def question_view(
         moved = {"zh": "页面已迁移：", "en": "moved to: "}.get(lang, "moved to · 页面已迁移: ")
         body += [Text.assemble((moved, "dim"), source_link(card.current_source))]
     return Panel(Group(*body), title=title, title_align="left", subtitle=Text(card.id, style="dim"))
+
+
+def override_note(where: str) -> Text:
+    """Under a card shown by ``flashdl show``: the user's file that overrides it."""
+    return Text.assemble(
+        ("overridden by ", "dim"),
+        (sanitize(where), "yellow"),
+        (" (flashdl edit changes it)", "dim"),
+    )
 
 
 def answer_view(

@@ -172,3 +172,55 @@ def test_streak():
     assert streak([date(2026, 1, 10), date(2026, 1, 9), date(2026, 1, 7)], today) == 2
     assert streak([date(2026, 1, 9), date(2026, 1, 8)], today) == 2  # today not yet studied
     assert streak([date(2026, 1, 5)], today) == 0
+
+
+def test_a_free_day_neither_breaks_nor_counts():
+    today = date(2026, 1, 10)
+    days = [date(2026, 1, 10), date(2026, 1, 9), date(2026, 1, 5), date(2026, 1, 4)]
+    nothing_due = lambda after, before: False  # noqa: E731
+    assert streak(days, today, nothing_due) == 4
+    asked = []
+
+    def due_only_before_the_5th(after, before):
+        asked.append((after, before))
+        return before <= date(2026, 1, 5)
+
+    assert streak([*days, date(2026, 1, 1)], today, due_only_before_the_5th) == 4
+    assert asked == [(date(2026, 1, 5), date(2026, 1, 9)), (date(2026, 1, 1), date(2026, 1, 4))]
+    # Today without reviews yet: the days since the last review count only when nothing waited.
+    assert streak([date(2026, 1, 7)], today, nothing_due) == 1
+    assert streak([date(2026, 1, 7)], today) == 0
+
+
+def _study_one(invoke, new: int) -> None:
+    result = invoke("study", "--deck", "gan", "--new", str(new), input="\n5\n")
+    assert result.exit_code == 0, result.output
+
+
+def _streak(invoke) -> int:
+    result = invoke("stats", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["streak"]
+
+
+def test_the_streak_survives_days_on_which_nothing_was_due(invoke, clock):
+    """Issue 13.8: learn a card, review it the next day (next due in 6 days), skip the five free
+    days, review it on the day it is due: a streak of 3, not 1."""
+    _study_one(invoke, 1)
+    clock.advance(days=1)
+    _study_one(invoke, 0)
+    for _ in range(5):
+        clock.advance(days=1)
+        assert invoke("study", "--deck", "gan", "--new", "0").exit_code == 0  # nothing due
+    assert _streak(invoke) == 2  # today is not over: it does not break the streak
+    clock.advance(days=1)
+    _study_one(invoke, 0)
+    assert _streak(invoke) == 3
+
+
+def test_the_streak_breaks_on_a_day_a_card_was_due_and_waited(invoke, clock):
+    _study_one(invoke, 1)  # due tomorrow
+    clock.advance(days=2)  # tomorrow skipped
+    assert _streak(invoke) == 0
+    _study_one(invoke, 0)
+    assert _streak(invoke) == 1
