@@ -21,11 +21,23 @@ class Glossary:
     """Groups of equivalent phrases. Compared and hashed by identity: compiled cards are
     remembered per glossary object."""
 
-    def __init__(self, groups: tuple[tuple[str, ...], ...] = ()):
+    def __init__(
+        self,
+        groups: tuple[tuple[str, ...], ...] = (),
+        index: tuple[tuple[tuple[str, ...], ...], dict[str, int]] | None = None,
+    ):
+        """``index``: what ``index()`` returned for the same groups (the merged groups and the
+        matching form of every entry), so that a cached glossary need not tokenise its ~1,000
+        entries at every start."""
         self.groups = groups
         self._by_key: dict[str, tuple[str, ...]] = {}
         self._first_words: set[str] = set()  # the first words of the entries
         self._spellings: dict[str, tuple[Phrase, ...]] = {}
+        if index is not None:
+            merged, keys = index
+            self._by_key = {key: merged[number] for key, number in keys.items()}
+            self._first_words.update(key.split(" ", 1)[0] for key in self._by_key)
+            return
         # Groups that share an entry are one group (union-find over the groups).
         parent = list(range(len(self.groups)))
 
@@ -48,6 +60,13 @@ class Glossary:
         for key, number in first_group.items():
             self._by_key[key] = tuple(merged[root(number)])
         self._first_words.update(key.split(" ", 1)[0] for key in self._by_key)
+
+    def index(self) -> tuple[tuple[tuple[str, ...], ...], dict[str, int]]:
+        """The merged groups and, per matching form of an entry, the number of its group: what
+        ``Glossary(groups, index=...)`` takes back."""
+        numbers: dict[tuple[str, ...], int] = {}
+        keys = {key: numbers.setdefault(group, len(numbers)) for key, group in self._by_key.items()}
+        return tuple(numbers), keys
 
     def equivalents(self, phrase: str) -> tuple[str, ...]:
         """``phrase`` and every entry of its groups (``phrase`` alone when it is in none)."""

@@ -5,7 +5,9 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
 ``flashdl.core.matching``. On top of it:
 
 - **Points.** A key point is covered when any one of its terms matches (a group term: all its
-  parts in one sentence), directly or through the shared glossary.
+  parts in one sentence), directly or through the shared glossary (less the glossary spellings
+  that occur in the card's own question), or when one sentence says it in other words: it holds
+  half of the content units of the point's own zh or en wording (``paraphrase``).
 - **Stated, not listed.** A match counts as *stated* unless it sits in a list: three or more short
   segments in a row (between commas, 、, bullets and sentences; three words or less each), or an
   answer that is mostly such segments (``Layout``). Buzzword lists are *listed*.
@@ -13,7 +15,8 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
   that are only listed can lift it to 2 at most. When a card marks a core idea (a point
   weighing more than the others), an answer that states it gets at least 3: a pass.
 - **Pitfalls.** A matched pitfall caps the grade at 2 (two or more: at 1) and is shown with its
-  correction.
+  correction. A pitfall's group is a claim: its parts lie in one clause, or in a short clause and
+  the next (``claims``).
 """
 
 from __future__ import annotations
@@ -27,15 +30,26 @@ from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.matching import (
     Answer,
     CompiledTerm,
+    Hit,
+    Phrase,
     TermMatch,
+    clause_units,
+    content_units,
+    is_negated,
     match_term,
     may_match,
+    may_occur,
+    phrase_hits,
     read_answer,
 )
 from flashdl.core.model import Card, KeyPoint, Term
 
 # Lists of terms (see ``Layout``): a short segment, a run of them, a whole answer of them.
 SHORT_SEGMENT_UNITS, LIST_RUN, LIST_SEGMENTS, LIST_SHARE = 3.0, 3, 4, 0.7
+
+# A key point is also covered by a sentence that holds PARAPHRASE_SHARE of the content units of
+# the point's own wording (at least PARAPHRASE_MIN_UNITS of them), none of them negated.
+PARAPHRASE_SHARE, PARAPHRASE_MIN_UNITS = 0.5, 3
 
 # (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
 GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
@@ -59,6 +73,8 @@ class CompiledCard(NamedTuple):
     # Per point, the words one of which an answer must contain for the point to match at all
     # (None when a formula term could match without any).
     anchors: tuple[frozenset[str] | None, ...] = ()
+    # Per point, the content units of its own zh and en wording (``paraphrase``).
+    wordings: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
 def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
@@ -71,19 +87,52 @@ def _anchors(terms: Sequence[CompiledTerm]) -> frozenset[str] | None:
     return frozenset(words)
 
 
-def compile_term(term: Term, glossary: Glossary = EMPTY) -> CompiledTerm | None:
+def _wordings(point: KeyPoint) -> tuple[frozenset[str], ...]:
+    """The content units of the point's zh and of its en wording (those with enough of them)."""
+    found = []
+    for text in (point.text.zh, point.text.en):
+        units = frozenset(
+            unit for sentence in read_answer(text).sentences for unit, _ in content_units(sentence)
+        )
+        if len(units) >= PARAPHRASE_MIN_UNITS:
+            found.append(units)
+    return tuple(found)
+
+
+def compile_term(
+    term: Term, glossary: Glossary = EMPTY, questions: Sequence[Answer] = ()
+) -> CompiledTerm | None:
+    """``term`` with the glossary's spellings of each part, less the glossary spellings that
+    occur in ``questions`` (the card's own question): "What do PV and UV mean?" must not be
+    answered by repeating PV, which the glossary equates with "page view"."""
     parts = []
     for part in term.parts:
         compiled = glossary.spellings(part)
         if not compiled:
             return None
+        if questions and len(compiled) > 1:
+            compiled = (compiled[0], *(p for p in compiled[1:] if not _in_any(p, questions)))
         parts.append(compiled)
     return CompiledTerm.of(tuple(parts), label=str(term))
 
 
-def compile_terms(terms: Sequence[Term], glossary: Glossary = EMPTY) -> tuple[CompiledTerm, ...]:
-    compiled = (compile_term(t, glossary) for t in terms)
+def _in_any(phrase: Phrase, questions: Sequence[Answer]) -> bool:
+    return any(may_occur(phrase, q) and phrase_hits(phrase, q) for q in questions)
+
+
+def compile_terms(
+    terms: Sequence[Term], glossary: Glossary = EMPTY, questions: Sequence[Answer] = ()
+) -> tuple[CompiledTerm, ...]:
+    compiled = (compile_term(t, glossary, questions) for t in terms)
     return tuple(c for c in compiled if c is not None)
+
+
+def read_questions(card: Card) -> tuple[Answer, ...]:
+    """The card's question (both languages, and the original wording) read as answers are."""
+    texts = [card.question.zh, card.question.en]
+    if card.original_question is not None:
+        texts += [card.original_question.zh, card.original_question.en]
+    return tuple(read_answer(t) for t in dict.fromkeys(texts) if t)
 
 
 _COMPILED: dict[tuple[int, int], tuple[Card, Glossary, CompiledCard]] = {}
@@ -97,12 +146,14 @@ def compile_card(card: Card, glossary: Glossary = EMPTY) -> CompiledCard:
     known = _COMPILED.get(key)
     if known is not None and known[0] is card and known[1] is glossary:
         return known[2]
-    points = tuple(compile_terms(p.terms, glossary) for p in card.key_points)
+    questions = read_questions(card) if glossary.groups else ()
+    points = tuple(compile_terms(p.terms, glossary, questions) for p in card.key_points)
     compiled = CompiledCard(
         points=points,
         weights=tuple(p.weight for p in card.key_points),
         pitfalls=tuple(compile_terms(p.terms, glossary) for p in card.pitfalls),
         anchors=tuple(_anchors(terms) for terms in points),
+        wordings=tuple(_wordings(p) for p in card.key_points),
     )
     if len(_COMPILED) >= MAX_COMPILED:
         _COMPILED.clear()
@@ -211,6 +262,22 @@ class Layout(NamedTuple):
         return True
 
 
+def paraphrase(answer: Answer, wordings: Sequence[frozenset[str]]) -> TermMatch | None:
+    """The first sentence that says the key point in other words: it holds ``PARAPHRASE_SHARE``
+    of the content units of the point's zh or en wording, and no negation flips any of them
+    ("G 把很多不同的 z 映射到同几个样本上" for "不同的 z 映射到相同或相似的输出")."""
+    for number, sentence in enumerate(answer.sentences):
+        content = sentence.content
+        for units in wordings:
+            found = [content[u] for u in units if u in content]
+            if len(found) < PARAPHRASE_MIN_UNITS or len(found) < PARAPHRASE_SHARE * len(units):
+                continue
+            if any(is_negated(sentence, offset) for offset in found):
+                continue
+            return TermMatch(number, tuple(Hit(number, o, o + 1, False) for o in sorted(found)))
+    return None
+
+
 def _best(
     answer: Answer, layout: Layout, matches: Sequence[TermMatch]
 ) -> tuple[TermMatch | None, bool]:
@@ -219,6 +286,27 @@ def _best(
         if layout.states(answer, match):
             return match, True
     return (matches[0], False) if matches else (None, False)
+
+
+SHORT_CLAUSE_UNITS = 4.0  # a leading clause this short belongs to the claim that follows it
+
+
+def claims(answer: Answer, match: TermMatch) -> bool:
+    """The parts of a pitfall's group make one claim: they lie in one clause, or in a short
+    clause and the one after it ("batch 越大，泛化越好", "the bigger the batch, the better"), not
+    spread over a sentence that attributes them to different subjects ("协同过滤找相似的用户，
+    基于内容看物品属性")."""
+    if len(match.hits) < 2:
+        return True
+    sentence = answer.sentences[match.sentence]
+    cuts = [sentence.start, *sentence.clauses, sentence.end]
+    first = bisect_right(cuts, match.start) - 1
+    last = bisect_right(cuts, max(h.start for h in match.hits)) - 1
+    if last == first:
+        return True
+    if last > first + 1:
+        return False
+    return clause_units(sentence, cuts[first], cuts[first + 1]) <= SHORT_CLAUSE_UNITS
 
 
 def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) -> Grading:
@@ -234,12 +322,17 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
         for terms in compiled.points
     ]
     pitfall_matches = [
-        [m for term in terms for m in match_term(term, answer)] for terms in compiled.pitfalls
+        [m for term in terms for m in match_term(term, answer) if claims(answer, m)]
+        for terms in compiled.pitfalls
     ]
     layout = Layout.of(answer)
     points = []
     for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
         best, stated = _best(answer, layout, matches)
+        if not stated and not layout.whole and compiled.wordings:
+            said = paraphrase(answer, compiled.wordings[index])
+            if said is not None and layout.states(answer, said):
+                best, stated = said, True
         evidence = None
         if best is not None:
             evidence = answer.clause_text(answer.sentences[best.sentence], best.start, best.end)
@@ -313,7 +406,8 @@ def covered_share(
     card: Card, answer: Answer, glossary: Glossary = EMPTY, floor: float = 0.0
 ) -> float:
     """The weighted share of ``card``'s key points that some term of theirs matches in
-    ``answer``: the cheap part of ``grade_answer``, for comparing many cards with many answers.
+    ``answer`` (terms only: no ``paraphrase``): the cheap part of ``grade_answer``, for comparing
+    many cards with many answers.
     0 when the share cannot reach ``floor`` (found out without matching)."""
     compiled = compile_card(card, glossary)
     words = answer.words

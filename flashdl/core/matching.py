@@ -91,6 +91,10 @@ _UNSTEMMED = frozenset(
      "everything", "morning", "ceiling", "wing", "sibling", "swing")
 )  # fmt: skip
 _BRITISH = re.compile(r"is(e|es|ed|ing|ation|ations)$")
+# British -our words (behaviour, neighbour, colour): spelled -or; not "four", "hour", "contour".
+_BRITISH_OUR = re.compile(
+    r"^(behavi|neighb|col|flav|hon|lab|fav|harb|hum|vap|vig|arm|od|endeav|rig)our(\w*)$"
+)
 
 
 def _has_vowel(word: str) -> bool:
@@ -99,13 +103,14 @@ def _has_vowel(word: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def stem(word: str) -> str:
-    """A light English stemmer: plurals, -ed/-ing, -ise/-ize, -ization, a final e or y.
+    """A light English stemmer: plurals, -ed/-ing, -ise/-ize, -our/-or, -ization, a final e or y.
 
     Inflections of one word meet (stride, strides, striding → strid; normalise, normalized,
     normalization → normaliz); words are never cut to an arbitrary prefix."""
     if len(word) <= 3 or not word.isalpha() or not word.isascii() or word in _UNSTEMMED:
         return word
     word = _BRITISH.sub(r"iz\1", word)
+    word = _BRITISH_OUR.sub(r"\1or\2", word)  # behaviour, neighbours, colour
     if word.endswith(("ization", "izations")):
         word = word[: word.rindex("ization")] + "ize"
     if word.endswith("sses"):
@@ -167,6 +172,8 @@ def tokenize(norm: str, start: int = 0, end: int | None = None) -> list[Token]:
                 tokens.append(Token(ch, HAN, m.start(), m.end()))
             elif ch.isalnum():
                 tokens.append(Token(ch, LATIN, m.start(), m.end()))
+            elif ch == "√":  # a word, not a gap: "除以√d_k" does not say "除以 d_k"
+                tokens.append(Token("sqrt", LATIN, m.start(), m.end()))
         elif kind == "dims":
             tokens.append(Token(_DIM_SIGN.sub("x", m.group()), LATIN, m.start(), m.end()))
         else:
@@ -315,7 +322,7 @@ class Sentence:
     offsets into the normalised answer."""
 
     __slots__ = (
-        "_formula", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
+        "_formula", "_units", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
         "text", "tokens", "units",
     )  # fmt: skip
 
@@ -336,6 +343,17 @@ class Sentence:
         self.segments, self.negations, self.scope_ends = segments, negations, scope_ends
         self.units, self.starts, self.text = units, starts, text
         self._formula: tuple[str, list[int]] | None = None
+        self._units: dict[str, int] | None = None
+
+    @property
+    def content(self) -> dict[str, int]:
+        """The sentence's content units (``content_units``), each at its first offset."""
+        if self._units is None:
+            found: dict[str, int] = {}
+            for unit, offset in content_units(self):
+                found.setdefault(unit, offset)
+            self._units = found
+        return self._units
 
     def _formula_form(self) -> tuple[str, list[int]]:
         if self._formula is None:
@@ -506,6 +524,11 @@ def _units_at(sentence: Sentence, offset: int) -> float:
     return sentence.units[position]
 
 
+def clause_units(sentence: Sentence, start: int, end: int) -> float:
+    """Word units of the tokens that start in ``[start, end)`` of the sentence."""
+    return _units_at(sentence, end) - _units_at(sentence, start)
+
+
 def is_negated(sentence: Sentence, start: int) -> bool:
     """A negation word in the same clause, shortly before ``start``, with no "but" between."""
     if not sentence.negations:
@@ -519,6 +542,33 @@ def is_negated(sentence: Sentence, start: int) -> bool:
         if _units_at(sentence, start) - _units_at(sentence, negation) <= NEGATION_REACH:
             return True
     return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Paraphrases: the content of a key point's own wording
+
+# Words that carry no content of their own: a key point's wording is compared by the rest.
+_STOP_EN = frozenset(
+    ["the", "a", "an", "of", "to", "and", "or", "in", "on", "is", "are", "be", "by", "for", "with", "as", "its", "it", "that", "this", "which", "from", "at", "into", "than", "only", "one", "each", "all", "both", "can", "do", "doe", "their", "they", "them", "there", "then", "so", "such", "use", "used", "us", "via", "per", "more", "most", "less", "very", "also", "how", "what", "when", "why", "who", "not", "no"]
+)  # fmt: skip
+_STOP_HAN = frozenset("的地得之了是和与或在把被就也都再而及对为从到让使其这那个些一上下中")
+
+
+def content_units(sentence: Sentence) -> list[tuple[str, int]]:
+    """The content of a sentence as (unit, offset): Latin content words, stemmed, and pairs of
+    adjacent Chinese characters (a word of two characters or a piece of a longer one) that hold
+    no particle. Two wordings of one idea share most of these, in any order."""
+    units = []
+    tokens = sentence.tokens
+    for number, token in enumerate(tokens):
+        if token.kind == LATIN:
+            if token.text not in _STOP_EN and (len(token.text) > 1 or token.text.isalpha()):
+                units.append((token.text, token.start))
+        elif token.text not in _STOP_HAN and number + 1 < len(tokens):
+            following = tokens[number + 1]
+            if following.kind == HAN and following.text not in _STOP_HAN:
+                units.append((token.text + following.text, token.start))
+    return units
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """Reading the shared glossary (``glossary.yaml`` beside this module) into a ``Glossary``.
 
 The file is parsed once and its groups kept as JSON in the deck cache folder (keyed on its size,
-mtime and the flashdl version), so that ``flashdl grade`` and ``quiz`` do not pay for the YAML
-parser at every start. The cache is data, never code: a damaged or planted entry is a miss.
+mtime and the flashdl version, and on the matching code that computes the entries' matching
+forms), together with those forms, so that ``flashdl grade`` and ``quiz`` pay neither for the
+YAML parser nor for tokenising every entry at every start. The cache is data, never code: a
+damaged or planted entry is a miss.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from flashdl import __version__
@@ -20,7 +21,7 @@ from flashdl.files import resolved
 
 GLOSSARY_FILE = Path(__file__).with_name("glossary.yaml")
 GLOSSARY_VERSION = 1  # the file's `version`
-CACHE_FORMAT = 4  # 4: JSON groups (3 and earlier were pickles, which are never read)
+CACHE_FORMAT = 5  # 5: JSON groups and their index (3 and earlier were pickles, never read)
 
 
 def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
@@ -53,9 +54,32 @@ def parse_glossary(text: str, source: str = "glossary.yaml") -> Glossary:
 
 
 def _cache_path(cache_dir: Path, path: Path) -> tuple[Path, str]:
+    from flashdl.core import matching
+
     stat = path.stat()
-    stamp = f"{CACHE_FORMAT}:{__version__}:{resolved(path)}:{stat.st_size}:{stat.st_mtime_ns}"
+    code = Path(matching.__file__).stat()  # the matching forms change with the stemmer
+    stamp = (
+        f"{CACHE_FORMAT}:{__version__}:{resolved(path)}:{stat.st_size}:{stat.st_mtime_ns}"
+        f":{code.st_size}:{code.st_mtime_ns}"
+    )
     return cache_dir / "glossary.json", stamp
+
+
+def _cached(saved: object, stamp: str) -> Glossary | None:
+    """The glossary a cache entry holds, or None when it is stale, damaged or foreign."""
+    if not isinstance(saved, dict) or saved.get("stamp") != stamp:
+        return None
+    groups, merged, keys = saved.get("groups"), saved.get("merged"), saved.get("keys")
+    if not (
+        isinstance(groups, list)
+        and all(isinstance(g, list) and all(type(e) is str for e in g) for g in groups)
+        and isinstance(merged, list)
+        and all(isinstance(g, list) and all(type(e) is str for e in g) for g in merged)
+        and isinstance(keys, dict)
+        and all(type(n) is int and 0 <= n < len(merged) for n in keys.values())
+    ):
+        return None
+    return Glossary(tuple(tuple(g) for g in groups), index=(tuple(tuple(g) for g in merged), keys))
 
 
 def load_glossary(cache_dir: Path | None = None, path: Path = GLOSSARY_FILE) -> Glossary:
@@ -67,21 +91,24 @@ def load_glossary(cache_dir: Path | None = None, path: Path = GLOSSARY_FILE) -> 
     except OSError as exc:
         raise DeckError([f"{path}: cannot read the glossary ({exc.strerror})"]) from None
     with contextlib.suppress(OSError, ValueError, RecursionError):  # damaged or foreign: a miss
-        saved = json.loads(cached.read_bytes())
-        groups = saved.get("groups") if isinstance(saved, dict) else None
-        if (
-            saved.get("stamp") == stamp
-            and isinstance(groups, list)
-            and all(isinstance(g, list) and all(type(e) is str for e in g) for g in groups)
-        ):
-            return Glossary(tuple(tuple(g) for g in groups))
+        found = _cached(json.loads(cached.read_bytes()), stamp)
+        if found is not None:
+            return found
     glossary = parse_glossary(path.read_text(encoding="utf-8"), str(path))
     with contextlib.suppress(OSError):
+        import tempfile  # only on a miss: it costs a few milliseconds to import
+
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".glossary-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                data = {"stamp": stamp, "groups": [list(group) for group in glossary.groups]}
+                merged, keys = glossary.index()
+                data = {
+                    "stamp": stamp,
+                    "groups": [list(group) for group in glossary.groups],
+                    "merged": [list(group) for group in merged],
+                    "keys": keys,
+                }
                 out.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
             os.replace(temporary, cached)
         except OSError:

@@ -11,7 +11,10 @@ format 2 on) and warnings for everyone else's. The rules:
    said);
 4. the card's own reference answer must not make one of its pitfalls' claims;
 5. another card's reference answer must not cover 40 % or more (by weight) of the card's key
-   points: its terms are then too generic to tell the two questions apart.
+   points: its terms are then too generic to tell the two questions apart. Cards that declare
+   each other ``related`` (either side is enough) are exempt from each other: an interviewer
+   asks both, and near-duplicate questions share their key points on purpose; every unrelated
+   card is still compared.
 
 Rules 3-5 run the grader over every reference answer (rule 5 over every pair of cards), so they
 are skipped, with a note, when more than ``MAX_GRADED_CARDS`` cards are checked at once, and the
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flashdl.core.glossary import EMPTY, Glossary
-from flashdl.core.grading import compile_card, compile_term, grade_answer
+from flashdl.core.grading import compile_card, compile_term, grade_answer, read_questions
 from flashdl.core.matching import (
     Answer,
     CompiledTerm,
@@ -88,16 +91,14 @@ def _alternatives(card: Card) -> Iterable[tuple[str, int, Term]]:
 def lint_terms(card: Card, path: str, glossary: Glossary = EMPTY) -> list[Finding]:
     """Rules 1 and 2."""
     findings = []
-    questions = [card.question.zh, card.question.en]
-    if card.original_question is not None:
-        questions += [card.original_question.zh, card.original_question.en]
-    read = [read_answer(q) for q in dict.fromkeys(questions) if q]
+    read = read_questions(card)
     for what, line, term in _alternatives(card):
         for part in term.parts:
             problem = term_problem(part)
             if problem:
                 findings.append(Finding(path, line, card.id, f"{what}: {problem}"))
-        compiled = compile_term(term, glossary)
+        # As the grader compiles it: glossary spellings found in the question are left out.
+        compiled = compile_term(term, glossary, read if what.startswith("key point") else ())
         if compiled is not None and any(match_term(compiled, q) for q in read):
             findings.append(
                 Finding(
@@ -203,7 +204,11 @@ def lint_overlap(
         worst: tuple[float, Card] | None = None
         for number, weight in reach.items():
             other, answer = answers[number]
-            if weight < OVERLAP_SHARE * total or other.id == card.id:
+            if (
+                weight < OVERLAP_SHARE * total
+                or other.id == card.id
+                or declared_related(card, other)
+            ):
                 continue
             covered = sum(
                 weight
@@ -224,6 +229,12 @@ def lint_overlap(
                 )
             )
     return findings
+
+
+def declared_related(card: Card, other: Card) -> bool:
+    """Either card lists the other as ``related``: the deck says they are asked together, so
+    their reference answers may cover each other's points (rule 5 is for unrelated cards)."""
+    return other.id in card.related or card.id in other.related
 
 
 def _answers_with_words(

@@ -338,3 +338,94 @@ def test_a_pitfall_never_raises_the_grade(typed):
     assert with_pitfall.suggested <= plain
     if with_pitfall.pitfalls:
         assert with_pitfall.suggested <= 2
+
+
+# -- rules of the second round: paraphrases, one claim per pitfall, the question's words ------
+
+
+COLLAPSE = Card(
+    id="gan-mode-collapse",
+    deck="gan",
+    question=Text("GAN 中模式坍塌指什么？", "What is mode collapse?"),
+    answer=Text("答案", "Answer"),
+    key_points=(
+        KeyPoint(
+            Text(
+                "G 只覆盖少数 mode，样本缺乏多样性",
+                "G covers only a few modes; samples lack diversity",
+            ),
+            (Term(("缺乏多样性",)), Term(("lack diversity",))),
+            weight=3,
+        ),
+        KeyPoint(
+            Text(
+                "不同的 z 映射到相同或相似的输出", "Different z map to the same or similar outputs"
+            ),
+            (Term(("同一个样本",)), Term(("same sample",))),
+            weight=2,
+        ),
+    ),
+)
+
+
+def test_a_point_said_in_other_words_is_covered_by_its_own_wording():
+    result = grade_answer(COLLAPSE, "生成器把很多不同的 z 映射到同几个样本上，多样性丧失。")
+    assert result.points[1].covered and result.points[1].stated
+    assert "映射" in result.points[1].evidence
+    english = grade_answer(COLLAPSE, "Many different z values map to the same few outputs.")
+    assert english.points[1].covered and not english.points[0].covered
+
+
+def test_a_paraphrase_needs_most_of_the_wording_unnegated_and_not_in_a_list():
+    assert not grade_answer(COLLAPSE, "输出不一样。").points[1].covered  # too little of it
+    negated = grade_answer(COLLAPSE, "Different z never map to the same or similar outputs.")
+    assert not negated.points[1].covered
+    listed = grade_answer(COLLAPSE, "不同的 z、映射、相同、相似的输出")
+    assert not listed.points[1].stated
+
+
+def test_a_pitfalls_group_is_one_claim_not_parts_spread_over_a_sentence():
+    swapped = Pitfall(Text("别把两者弄反", "Do not swap them"), (Term(("基于内容", "相似用户")),))
+    recsys = card(point("协同过滤", weight=2), point("物品属性"), pitfalls=(swapped,))
+    right = "协同过滤是根据用户的行为找相似的用户或者相似的物品来推荐，基于内容是根据物品本身的属性来推荐。"
+    assert grade_answer(recsys, right).pitfalls == ()
+    wrong = "基于内容的推荐是利用所有用户的行为数据找相似用户，所以有冷启动问题。"
+    assert [p.index for p in grade_answer(recsys, wrong).pitfalls] == [0]
+    # A short leading clause belongs to the claim after it.
+    bigger = Pitfall(
+        Text("batch 不是越大越好", "Bigger is not better"),
+        (Term(("越大", "越好")), Term(("the bigger", "the better"))),
+    )
+    batch = card(point("泛化差距"), pitfalls=(bigger,))
+    assert grade_answer(batch, "batch 越大，泛化越好。").pitfalls
+    assert grade_answer(batch, "The bigger the batch, the better it generalizes.").pitfalls
+    long_first = "The bigger the batch the more memory each step of training needs, the better"
+    assert grade_answer(batch, long_first + " the GPU must be.").pitfalls == ()
+
+
+def test_a_square_root_sign_is_a_word_not_a_gap():
+    assert not hit("除以 d_k", "然后除以√d_k，再做 softmax")
+    assert hit("除以 d_k", "然后除以 d_k，再做 softmax")
+
+
+def test_british_our_spellings_meet_the_american_ones():
+    assert stem("neighbours") == stem("neighboring") == stem("neighbor")
+    assert stem("behaviour") == stem("behaviors")
+    assert stem("contours") == stem("contour") != stem("contor")
+    assert hit("user behavior", "it learns from user behaviour")
+
+
+def test_glossary_spellings_that_are_the_question_do_not_score():
+    glossary = Glossary.of([["页面浏览量", "page view", "PV"]])
+    pv = Card(
+        id="recsys-pv-uv",
+        deck="recsys",
+        question=Text("推荐系统的PV和UV代表什么？", "What do PV and UV mean?"),
+        answer=Text("答案", "Answer"),
+        key_points=(point("page view", weight=3), point("独立访客")),
+    )
+    assert not grade_answer(pv, "PV和UV是推荐系统里常用的指标。", glossary).points[0].covered
+    assert grade_answer(pv, "PV 就是页面浏览量，刷新一次记一次。", glossary).points[0].covered
+    # Without the question the glossary spelling counts as usual.
+    other = card(point("page view", weight=3), point("独立访客"))
+    assert grade_answer(other, "PV 就是这个。", glossary).points[0].covered

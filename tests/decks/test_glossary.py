@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from flashdl.core import glossary as glossary_core
 from flashdl.core.errors import DeckError
 from flashdl.core.glossary import Glossary
 from flashdl.core.matching import phrase_key
@@ -83,3 +85,37 @@ def test_a_missing_glossary_is_a_deck_error(tmp_path: Path):
     with pytest.raises(DeckError, match="cannot read the glossary"):
         load_glossary(tmp_path / "cache", tmp_path / "none.yaml")
     assert GLOSSARY_FILE.is_file()
+
+
+def test_a_cached_glossary_keeps_the_matching_forms_and_matches_alike(tmp_path: Path, monkeypatch):
+    cache = tmp_path / "cache"
+    fresh = load_glossary(cache)  # the bundled file: writes the cache with its index
+    saved = json.loads((cache / "glossary.json").read_text(encoding="utf-8"))
+    assert saved["keys"] and saved["merged"]
+    with monkeypatch.context() as patch:
+        # Read back without tokenising an entry: the index is used as it is.
+        patch.setattr(glossary_core, "phrase_key", lambda text: pytest.fail("entry tokenised"))
+        cached = load_glossary(cache)
+    assert cached._by_key == fresh._by_key
+    for phrase in ("梯度消失", "vanishing gradients", "批归一化", "步长不影响感受野"):
+        assert cached.spellings(phrase) == fresh.spellings(phrase)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"keys": {"x": 10**6}},
+        {"keys": {"x": "0"}},
+        {"merged": [[1, 2]]},
+        {"merged": "x"},
+        {"keys": []},
+    ],
+)
+def test_a_damaged_index_in_the_cache_is_a_miss(tmp_path: Path, damage):
+    cache = tmp_path / "cache"
+    fresh = load_glossary(cache)
+    path = cache / "glossary.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved.update(damage)
+    path.write_text(json.dumps(saved), encoding="utf-8")
+    assert load_glossary(cache)._by_key == fresh._by_key
