@@ -443,6 +443,9 @@ def study(
             "setting, 10).",
         ),
     ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")
+    ] = None,
     lang: SessionLangOption = None,
     until: UntilOption = None,
     include_day: IncludeDayOption = None,
@@ -457,7 +460,9 @@ def study(
         Limits,
         interview_date,
         nothing_to_study,
+        related_cards,
         scheduler_in_force,
+        selected_ids,
         todays_queue,
     )
     from flashdl.store import Store
@@ -482,13 +487,19 @@ def study(
         scheduler = scheduler_in_force(
             paths.config_dir, store, interview, config, recap=interview != before
         )
-        queue = todays_queue(store, decks, now, limits)
+        tags = tag or ()
+        if tags and not any(selected_ids(decks, tags)):
+            raise UsageError(f"no cards in the selected decks have the tag(s) {', '.join(tags)}")
+        related = related_cards(all_decks)
+        queue = todays_queue(store, decks, now, limits, tags=tags, related=related)
         if not queue:
-            console.print(Text(nothing_to_study(store, decks, today, limits, lang.value)))
+            console.print(Text(nothing_to_study(store, decks, today, limits, lang.value, tags)))
             return
         context = _session_context(
             env, store, console, all_decks, lang, interview, scheduler, config
         )
+        context.related_ids = related
+        context.leech_rule = config.leech_rule()
         session = StudySession(context, queue)
         summary = session.run()
         console.print(render.summary_view(summary, lang.value))
@@ -1352,10 +1363,11 @@ def import_progress(
     now = env.clock()
     progress = parse_progress(data, str(file), now)
     paths = _paths(env, db)
-    scheduler = load_config(config_path(paths.config_dir)).make_scheduler()
+    config = load_config(config_path(paths.config_dir))
+    scheduler = config.make_scheduler()
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, now.date())
-        counts = merge(store, progress, scheduler, until=interview)
+        counts = merge(store, progress, scheduler, until=interview, leech_rule=config.leech_rule())
     if not counts.changed:
         typer.echo(f"Nothing new in {file}; your progress is unchanged.")
         return
@@ -1363,6 +1375,11 @@ def import_progress(
         f"Imported {file}: {counts.reviews_added} new reviews, {counts.reviews_undone} undone,"
         f" {counts.cards_added} new and {counts.cards_updated} updated cards,"
         f" {counts.settings_added} settings."
+        + (
+            f" {counts.leeches_marked} leech marks found in the log."
+            if counts.leeches_marked
+            else ""
+        )
     )
 
 

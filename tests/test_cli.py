@@ -208,21 +208,20 @@ def test_most_overdue_card_comes_first_then_deck_order(invoke, home, clock):
 
         from flashdl.core.scheduling import NEW_CARD
 
-        third = store.state_of(ids[2]).state
+        seen = sorted((r.card_id for r in store.reviews()), key=ids.index)
+        third = store.state_of(seen[2]).state
         earlier = replace(third, due=third.due - timedelta(days=3))
-        store.record_review(card_id=ids[2], deck="cnn", grade=5, mode="study",
+        store.record_review(card_id=seen[2], deck="cnn", grade=5, mode="study",
                             reviewed_at=clock.now, before=NEW_CARD, after=earlier)  # fmt: skip
     clock.advance(days=1)
     result = invoke("study", "--deck", "cnn", "--new", "1", input="\n4\n\n4\n\n4\n\n4\n")
     assert result.exit_code == 0
     with Store.open(db_path(home)) as store:
         today = [r.card_id for r in store.reviews() if r.day == "2026-11-30"]
-    assert today == [
-        ids[2],
-        ids[0],
-        ids[1],
-        ids[3],
-    ]  # overdue first, then due in deck order, then new
+    # overdue first, then due in deck order, then new; but conv-vs-fully-connected and
+    # receptive-field are related, so the new card goes between them
+    assert seen == ["cnn-conv-vs-fully-connected", "cnn-receptive-field", "cnn-1x1-convolution"]
+    assert today == [seen[2], seen[0], "cnn-depthwise-separable", seen[1]]
 
 
 def test_dash_h_is_help_everywhere(invoke):

@@ -12,6 +12,8 @@ The file is ``config.toml`` in the config folder (``~/.config/flashdl`` on Linux
     lang = "en"
     decks = ["gan", "nlp"]      # the default selection of study, quiz and export
     learning_delay = 10         # minutes before a failed card is asked again
+    leech_lapses = 8            # lapses that make a card a leech (then every half as many)
+    leech_action = "suspend"    # or "keep": only mark it
 
 Only the keys the user set are written, so the others keep following their defaults (``grading``
 follows the scheduler). A missing file means the defaults. An unknown key or a bad value is an
@@ -28,6 +30,12 @@ from pathlib import Path
 
 from flashdl.core.errors import ConfigError, UsageError
 from flashdl.core.grades import GRADING_MODES, default_grading
+from flashdl.core.leeches import (
+    DEFAULT_LEECH_ACTION,
+    DEFAULT_LEECH_LAPSES,
+    LEECH_ACTIONS,
+    LeechRule,
+)
 from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
@@ -39,6 +47,7 @@ MAX_NEW_PER_DAY = 9999
 MAX_REVIEWS_PER_DAY = 99_999
 MAX_LEARNING_DELAY = 24 * 60  # minutes
 MAX_DECKS = 200
+MAX_LEECH_LAPSES = 1000
 DECK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,49}")  # as the deck loader requires
 NO_LIMIT = ("none", "off", "unlimited")
 HELP = {
@@ -52,6 +61,8 @@ HELP = {
     "lang": "language of cards and sessions: zh, en or both (--lang overrides)",
     "decks": "default deck selection, comma-separated; empty for all (--deck overrides)",
     "learning_delay": f"minutes before a failed card comes back, 1 to {MAX_LEARNING_DELAY}",
+    "leech_lapses": "lapses after which a card is a leech (again every half as many after)",
+    "leech_action": f"what marking a leech does: {' or '.join(LEECH_ACTIONS)}",
 }
 KEYS = tuple(HELP)
 
@@ -66,6 +77,8 @@ class Config:
     lang: str = "zh"
     decks: tuple[str, ...] = ()
     learning_delay: int = LEARNING_DELAY // timedelta(minutes=1)
+    leech_lapses: int = DEFAULT_LEECH_LAPSES
+    leech_action: str = DEFAULT_LEECH_ACTION
     # The keys the settings file (or ``config set``) gave; the rest are defaults.
     explicit: frozenset[str] = field(default=frozenset(), compare=False)
 
@@ -75,6 +88,9 @@ class Config:
     @property
     def grading_mode(self) -> str:
         return self.grading or default_grading(self.scheduler)
+
+    def leech_rule(self) -> LeechRule:
+        return LeechRule(self.leech_lapses, suspend=self.leech_action == "suspend")
 
     @property
     def learning_delta(self) -> timedelta:
@@ -195,6 +211,8 @@ _CHECKS = {
     "lang": _choice("lang", LANGS),
     "decks": _decks,
     "learning_delay": _count("learning_delay", 1, MAX_LEARNING_DELAY),
+    "leech_lapses": _count("leech_lapses", 1, MAX_LEECH_LAPSES),
+    "leech_action": _choice("leech_action", LEECH_ACTIONS),
 }
 
 

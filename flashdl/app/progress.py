@@ -32,6 +32,7 @@ from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
     from flashdl.core.interview import Deadline
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import MergeCounts, Store
 
@@ -169,11 +170,18 @@ def import_progress(
     scheduler: Scheduler | None = None,
     *,
     until: Deadline | None = None,
+    leech_rule: LeechRule | None = None,
 ) -> MergeCounts:
     """Merge ``progress`` and, if its card states came from another scheduler, rebuild the
-    states with ``scheduler``: one transaction, so a failure leaves the database as it was."""
+    states with ``scheduler``; with ``leech_rule``, find the leeches again in the merged log:
+    one transaction, so a failure leaves the database as it was."""
     return store.merge_progress(
-        progress.cards, progress.reviews, progress.settings, rebuild_with=scheduler, until=until
+        progress.cards,
+        progress.reviews,
+        progress.settings,
+        rebuild_with=scheduler,
+        until=until,
+        leech_rule=leech_rule,
     )
 
 

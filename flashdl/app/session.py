@@ -9,20 +9,21 @@ both thin views over it (STYLE.md, habit 13).
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.core import grades
-from flashdl.core.planning import LEARNING_DELAY, requeue_position
+from flashdl.core.planning import LEARNING_DELAY, requeue_index
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade
 
 if TYPE_CHECKING:
     from flashdl.core.grades import Preview
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.model import Card
     from flashdl.core.scheduling import Scheduler
-    from flashdl.store import Store
+    from flashdl.store import LeechMark, Store
 
 Clock = Callable[[], datetime]
 GRADE_KEYS = {str(int(g)): g for g in Grade}  # SM-2's keys (the ``sm2`` grading mode)
@@ -57,6 +58,7 @@ class Graded:
     before: CardState
     scheduled: bool
     requeued: bool
+    leech: LeechMark | None = None  # this grade made the card a leech
 
 
 @dataclass(frozen=True)
@@ -92,10 +94,14 @@ class StudyEngine:
         repeats: Iterable[str] = (),
         grading: str = "sm2",
         learning_delay: timedelta = LEARNING_DELAY,
+        related_ids: Mapping[str, Collection[str]] | None = None,
+        leech_rule: LeechRule | None = None,
     ):
         self.store = store
         self.grading = grading  # which keys grade, and which grades repeat: core/grades.py
         self.learning_delay = learning_delay
+        self.related_ids: Mapping[str, Collection[str]] = related_ids or {}  # kept apart
+        self.leech_rule = leech_rule  # None: leeches are not looked for
         self.cards_by_id = cards_by_id
         self.clock = clock
         self.scheduler = scheduler
@@ -175,7 +181,8 @@ class StudyEngine:
     # -- acting ----------------------------------------------------------------------------
 
     def grade(self, grade: Grade | int) -> Graded:
-        """Grade the current card, commit it, and move on (a low grade requeues the card).
+        """Grade the current card, commit it, and move on (a low grade requeues the card; a
+        lapse that makes it a leech marks it, and may suspend it: ``Graded.leech``).
 
         Only a revealed card can be graded: a key pressed on the question side never grades."""
         if not self.revealed or not self.queue:
@@ -192,16 +199,23 @@ class StudyEngine:
             scheduler=self.scheduler,
             until=self.until,
             answer_ms=max(0, int((now - shown_at).total_seconds() * 1000)),
+            leech=self.leech_rule,
         )
         self.changed[card.id] = recorded.after
         self.queue.popleft()
-        requeued = grades.repeats_today(self.grading, grade)
-        if requeued:  # the learning queue: back after a few other cards
-            self.queue.insert(requeue_position(len(self.queue)), card.id)
+        leech = recorded.leech
+        # a leech suspended now is out of today's repeats too
+        requeued = grades.repeats_today(self.grading, grade) and not (
+            leech is not None and leech.suspended
+        )
+        if requeued:  # the learning queue: back after a few other cards, none related to it
+            self.queue.insert(requeue_index(self.queue, card.id, self.related_ids), card.id)
             self.repeats.add(card.id)
         else:
             self.done.add(card.id)
-        entry = Graded(recorded.id, card, grade, recorded.before, recorded.scheduled, requeued)
+        entry = Graded(
+            recorded.id, card, grade, recorded.before, recorded.scheduled, requeued, leech
+        )
         self.actions.append(entry)
         self._moved_on()
         return entry
@@ -217,7 +231,8 @@ class StudyEngine:
         return card
 
     def undo(self) -> Action | None:
-        """Take back the last grade or suspension (any depth); None when there is nothing."""
+        """Take back the last grade or suspension (any depth); None when there is nothing. The
+        store takes back a leech mark the grade made, and its suspension."""
         if not self.actions:
             return None
         last = self.actions.pop()

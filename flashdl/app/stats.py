@@ -12,6 +12,7 @@ Definitions (also in the README):
   the reviews needed until the date, per deck and per day, and the heaviest day ahead with its
   reviews, projected by the scheduler in force through the interview cap as if every card were
   graded 4 and new cards were introduced 10 a day (``flashdl.core.readiness``).
+- leeches: cards marked a leech (``flashdl.core.leeches``), with their lapses counted now, most first;
 - predicted recall (under FSRS): per deck, the mean of FSRS's predicted probability of recalling
   each reviewed, unsuspended card today; at risk: the cards with the lowest such probability.
 """
@@ -84,6 +85,7 @@ class Stats:
     peak_reviews: int | None = None
     predicted_recall: dict[str, float] = field(default_factory=dict)
     at_risk: list[dict[str, object]] = field(default_factory=list)
+    leeches: list[dict[str, object]] = field(default_factory=list)
 
 
 def streak(
@@ -203,6 +205,13 @@ def collect(
         hardest=hardest,
         missed_key_points=missed,
     )
+    stats.leeches = [
+        {"card_id": leech.card_id, "deck": leech.deck, "lapses": leech.lapses,
+         "suspended": leech.suspended,
+         "question": cards_by_id[leech.card_id].question.get("zh")
+         if leech.card_id in cards_by_id else ""}
+        for leech in store.leeches()
+    ]  # fmt: skip
     interview = as_interview(interview_date)
     if interview is not None and interview.day > today:
         _add_readiness(stats, store, decks, today, interview, scheduler or SM2())

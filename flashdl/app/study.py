@@ -16,12 +16,23 @@ from flashdl.core.errors import UsageError
 from flashdl.core.grades import REPEAT_BELOW_IN
 from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
 from flashdl.core.messages import message
-from flashdl.core.model import Deck, card_ids
-from flashdl.core.planning import LEARNING_DELAY, due_in_order, plan_study, with_learning
+from flashdl.core.model import Deck, card_ids, card_related, card_tags
+from flashdl.core.planning import (
+    LEARNING_DELAY,
+    Related,
+    due_in_order,
+    new_cards_for_today,
+    plan_study,
+    related_map,
+    separate_related,
+    with_learning,
+    with_tags,
+)
 from flashdl.core.scheduling import REPEAT_BELOW
 
 if TYPE_CHECKING:
     from flashdl.app.config import Config
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import Store
 
@@ -103,6 +114,25 @@ def scheduler_in_force(
     return scheduler
 
 
+def related_cards(decks: Sequence[Deck]) -> dict[str, set[str]]:
+    """Card id -> the ids related to it (``related:``, both ways) across ``decks``."""
+    return related_map(
+        pair for deck in decks for pair in zip(card_ids(deck), card_related(deck), strict=True)
+    )
+
+
+def selected_ids(decks: Sequence[Deck], tags: Sequence[str] = ()) -> list[list[str]]:
+    """Per selected deck, its card ids in deck order, only those with one of ``tags`` if any."""
+    return [with_tags(zip(card_ids(d), card_tags(d), strict=True), tags) for d in decks]
+
+
+def leech_rule(config_dir: Path) -> LeechRule:
+    """When a card is a leech and what marking it does, from the settings file."""
+    from flashdl.app.config import config_path, load_config
+
+    return load_config(config_path(config_dir)).leech_rule()
+
+
 @dataclass(frozen=True)
 class Limits:
     """The daily limits and learning steps a study session plans with (settings, then flags)."""
@@ -124,16 +154,26 @@ class Limits:
 
 
 def todays_queue(
-    store: Store, decks: Sequence[Deck], now: datetime, limits: Limits | int
+    store: Store,
+    decks: Sequence[Deck],
+    now: datetime,
+    limits: Limits | int,
+    *,
+    tags: Sequence[str] = (),
+    related: Related | None = None,
 ) -> list[str]:
-    """Today's card ids for the selected decks: the learning queue (cards failed today), due
-    cards up to the daily review limit (most overdue first), then new cards up to the daily
-    limit. Learning cards never count against the review limit."""
+    """Today's card ids for the selected decks (and ``tags``): the learning queue (cards failed
+    today), due cards up to the daily review limit (most overdue first), then new cards up to
+    the daily limit, taken from the decks in turn and never one related to a card introduced
+    today while others are left; related cards are then kept apart. Learning cards never count
+    against the review limit."""
     if isinstance(limits, int):
         limits = Limits(new_per_day=limits)
     today = now.date()
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    per_deck = selected_ids(decks, tags)
+    ordered = [card_id for ids in per_deck for card_id in ids]
     selected = set(ordered)
+    related = related_cards(decks) if related is None else related
     learning = {
         c: at
         for c, at in store.learning_cards(today, repeat_below=limits.repeat_below).items()
@@ -141,23 +181,33 @@ def todays_queue(
     }
     introduced = store.introduced_on(today)
     new_limit = limits.new_per_day
+    remaining = max(0, new_limit - introduced)
+    introduced_ids = store.introduced_ids_on(today) if remaining else set()
+    new = new_cards_for_today(
+        lambda reach: [store.first_new(ids, reach) for ids in per_deck],
+        remaining,
+        related,
+        introduced_ids,
+    )
     due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
     queue = plan_study(
         due,
-        store.first_new(ordered, new_limit - introduced),
+        new,
         new_limit=new_limit,
         introduced_today=introduced,
         review_limit=limits.max_reviews_per_day,
         reviewed_today=store.reviewed_due_on(today) if limits.max_reviews_per_day else 0,
     )
-    return with_learning(queue, learning, now, limits.learning_delay)
+    return separate_related(with_learning(queue, learning, now, limits.learning_delay), related)
 
 
-def waiting_reviews(store: Store, decks: Sequence[Deck], today: date, limits: Limits) -> int:
+def waiting_reviews(
+    store: Store, decks: Sequence[Deck], today: date, limits: Limits, tags: Sequence[str] = ()
+) -> int:
     """How many due cards of the selected decks the daily review limit holds back today."""
     if limits.max_reviews_per_day is None:
         return 0
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    ordered = [card_id for ids in selected_ids(decks, tags) for card_id in ids]
     learning = store.learning_cards(today, repeat_below=limits.repeat_below)
     due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
     allowed = max(0, limits.max_reviews_per_day - store.reviewed_due_on(today))
@@ -170,12 +220,13 @@ def nothing_to_study(
     today: date,
     limits: Limits | int,
     lang: str = "en",
+    tags: Sequence[str] = (),
 ) -> str:
     """Why today's queue is empty, in one line, with what to do about it."""
     if isinstance(limits, int):
         limits = Limits(new_per_day=limits)
     new_limit = limits.new_per_day
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    ordered = [card_id for ids in selected_ids(decks, tags) for card_id in ids]
     next_due = store.next_due(today)
     when = (
         message("next_due_on", lang, day=next_due.isoformat())
@@ -184,7 +235,7 @@ def nothing_to_study(
     )
     if not ordered:
         return message("empty_selection", lang)
-    waiting = waiting_reviews(store, decks, today, limits)
+    waiting = waiting_reviews(store, decks, today, limits, tags)
     capped = (
         " " + message("reviews_capped", lang, limit=limits.max_reviews_per_day, waiting=waiting)
         if waiting

@@ -25,6 +25,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nothing_to_undo": {"zh": "没有可撤销的评分。", "en": "Nothing to undo."},
     "undid": {"zh": "已撤销 {card} 的评分。", "en": "Undid the grade of {card}."},
     "unsuspended": {"zh": "已恢复 {card}（取消暂停）。", "en": "Unsuspended {card}."},
+    "no_longer_leech": {"zh": "它不再标记为 leech。", "en": " It is no longer marked a leech."},
+    "leech_suspended": {
+        "zh": "Leech：{card} 已遗忘 {lapses} 次，已暂停（`flashdl unsuspend {card}` 可恢复；"
+        "建议改写这张卡）。",
+        "en": "Leech: {card} has lapsed {lapses} times; suspended (`flashdl unsuspend {card}` "
+        "brings it back; consider rewriting it).",
+    },
+    "leech_kept": {
+        "zh": "Leech：{card} 已遗忘 {lapses} 次，仍留在复习计划中（leech_action = keep）。",
+        "en": "Leech: {card} has lapsed {lapses} times; kept in the schedule (leech_action = keep).",
+    },
     "enter_accepts": {"zh": "  回车 = {key}", "en": "  Enter = {key}"},
     # -- the session summary -------------------------------------------------------------------
     "summary_title": {"zh": "本次小结", "en": "Session summary"},

@@ -6,9 +6,12 @@ and the random generator.
 
 from __future__ import annotations
 
+import itertools
 import random
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+
+Related = Mapping[str, Collection[str]]  # card id -> ids of the cards related to it, both ways
 
 
 def due_in_order(due: Mapping[str, date], deck_order: Sequence[str]) -> list[str]:
@@ -43,6 +46,168 @@ def requeue_position(queue_length: int, gap: int = LEARNING_GAP) -> int:
     return min(gap, queue_length)
 
 
+def requeue_index(
+    queue: Sequence[str], card_id: str, related: Related, gap: int = LEARNING_GAP
+) -> int:
+    """``requeue_position``, moved later until the failed card sits between two cards it is not
+    related to; where no such place exists, ``requeue_position`` itself."""
+    start = requeue_position(len(queue), gap)
+    near = related.get(card_id, ())
+    if not near:
+        return start
+    for index in range(start, len(queue) + 1):
+        before = queue[index - 1] if index > 0 else None
+        after = queue[index] if index < len(queue) else None
+        if before not in near and after not in near:
+            return index
+    return start
+
+
+def related_map(pairs: Iterable[tuple[str, Sequence[str]]]) -> dict[str, set[str]]:
+    """Card id -> related ids from (id, related ids) pairs, made symmetric: a card that names
+    another is related to it, and that one to it."""
+    related: dict[str, set[str]] = {}
+    for card_id, others in pairs:
+        for other in others:
+            if other != card_id:
+                related.setdefault(card_id, set()).add(other)
+                related.setdefault(other, set()).add(card_id)
+    return related
+
+
+def interleave(groups: Sequence[Sequence[str]]) -> list[str]:
+    """Round-robin over ``groups`` in their order: the first of each, then the second of each, ..."""
+    return [
+        card_id
+        for layer in itertools.zip_longest(*groups)
+        for card_id in layer
+        if card_id is not None
+    ]
+
+
+def choose_new(
+    candidates: Sequence[str],
+    limit: int,
+    related: Related,
+    introduced_today: Collection[str] = (),
+) -> list[str]:
+    """Up to ``limit`` of ``candidates`` (in their order) to introduce today, passing over a card
+    related to one introduced today or chosen before it while other candidates remain; the
+    passed-over ones fill the limit only when nothing else is left."""
+    chosen: list[str] = []
+    passed: list[str] = []
+    blocked = {r for c in introduced_today for r in related.get(c, ())}
+    for card_id in candidates:
+        if len(chosen) >= limit:
+            break
+        if card_id in blocked:
+            passed.append(card_id)
+            continue
+        chosen.append(card_id)
+        blocked.update(related.get(card_id, ()))
+    return chosen + passed[: max(0, limit - len(chosen))]
+
+
+def new_candidates_needed(limit: int, related: Related, introduced_today: Collection[str]) -> int:
+    """How many unseen cards per deck ``choose_new`` needs to see to fill ``limit`` as well as
+    any longer list would: the limit plus every card the chosen and today's cards can block."""
+    if limit <= 0:
+        return 0
+    widest = max((len(others) for others in related.values()), default=0)
+    today = sum(len(related.get(c, ())) for c in introduced_today)
+    return limit + limit * widest + today
+
+
+def new_cards_for_today(
+    unseen: Callable[[int], Sequence[Sequence[str]]],
+    limit: int,
+    related: Related,
+    introduced_today: Collection[str] = (),
+) -> list[str]:
+    """``choose_new`` over the selected decks interleaved, where ``unseen(n)`` gives the first
+    ``n`` unseen cards of each deck. Reading them costs the store a query per few hundred seen
+    cards, so it looks only as far as the limit first, and as far as ``new_candidates_needed``
+    only if a card was passed over (else a longer look would choose the same)."""
+    candidates = interleave(unseen(limit))
+    chosen = choose_new(candidates, limit, related, introduced_today)
+    near = set(chosen) | set(introduced_today)
+    passed_over = chosen != candidates[: len(chosen)] or any(
+        other in near for card_id in chosen for other in related.get(card_id, ())
+    )
+    if not passed_over:
+        return chosen
+    reach = new_candidates_needed(limit, related, introduced_today)
+    return choose_new(interleave(unseen(reach)), limit, related, introduced_today)
+
+
+def adjacent_related(queue: Sequence[str], related: Related) -> int:
+    """How many neighbouring pairs of ``queue`` are related cards."""
+    return sum(1 for a, b in itertools.pairwise(queue) if b in related.get(a, ()))
+
+
+EXACT_SEPARATION = 7  # up to this many cards, ``separate_related`` searches every order
+
+
+def separate_related(queue: Sequence[str], related: Related) -> list[str]:
+    """``queue`` reordered so that no two related cards are shown back to back, moving as little
+    as it can: each place takes the earliest card not related to the one before it.
+
+    Queues of up to ``EXACT_SEPARATION`` cards are searched exhaustively (the earliest order, in
+    queue order, with no related neighbours, if there is one); longer ones greedily, falling back
+    to the earliest card when every card left is related to the last (nothing else is left)."""
+    if adjacent_related(queue, related) == 0:
+        return list(queue)
+    if len(queue) <= EXACT_SEPARATION:
+        found = _first_separated(list(queue), related)
+        if found is not None:
+            return found
+    return _greedy_separated(queue, related)
+
+
+def _first_separated(queue: list[str], related: Related) -> list[str] | None:
+    """Depth-first, in queue order: the first order without related neighbours, or None."""
+    order: list[str] = []
+    left = list(queue)
+
+    def extend() -> bool:
+        if not left:
+            return True
+        last = order[-1] if order else None
+        near = related.get(last, ()) if last is not None else ()
+        for index, card_id in enumerate(left):
+            if card_id in near:
+                continue
+            order.append(left.pop(index))
+            if extend():
+                return True
+            left.insert(index, order.pop())
+        return False
+
+    return order if extend() else None
+
+
+def _greedy_separated(queue: Sequence[str], related: Related) -> list[str]:
+    order: list[str] = []
+    held: list[str] = []  # cards passed over, earliest first; few, so scanning them is cheap
+    rest = iter(queue)
+    pending = len(queue)
+    while pending:
+        near = related.get(order[-1], ()) if order else ()
+        pick = next((i for i, c in enumerate(held) if c not in near), None)
+        if pick is not None:
+            order.append(held.pop(pick))
+        else:
+            for card_id in rest:
+                if card_id not in near:
+                    order.append(card_id)
+                    break
+                held.append(card_id)
+            else:
+                order.append(held.pop(0))  # every card left is related to the last one
+        pending -= 1
+    return order
+
+
 def plan_study(
     due: Sequence[str],
     new: Sequence[str],
@@ -72,12 +237,13 @@ def pick_cards(
 ) -> list[str]:
     """The round's card ids from (id, tags) pairs: filtered by tag, shuffled with ``rng`` (or kept
     in deck order), cut to ``count``."""
-    wanted = set(tags)
-    chosen = [
-        card_id
-        for card_id, card_tags in candidates
-        if (not wanted or wanted & set(card_tags)) and card_id not in exclude
-    ]
+    chosen = [card_id for card_id in with_tags(candidates, tags) if card_id not in exclude]
     if shuffle:
         (rng or random.Random()).shuffle(chosen)
     return chosen[:count]
+
+
+def with_tags(candidates: Iterable[tuple[str, Sequence[str]]], tags: Sequence[str]) -> list[str]:
+    """The ids, in order, of the (id, tags) pairs that carry one of ``tags`` (all when none)."""
+    wanted = set(tags)
+    return [card_id for card_id, card_tags in candidates if not wanted or wanted & set(card_tags)]

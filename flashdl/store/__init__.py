@@ -6,6 +6,8 @@ Tables (documented in docs/data.md):
 - ``reviews``: every grade ever given, with the state before and after (JSON), the mode (``study``,
   ``repeat`` for same-session repeats, ``quiz``), the answer time and, for quizzes, the typed answer.
   Rows are never deleted; an undo stamps ``undone_at`` and restores the state before.
+- ``leeches``: one row per grade that made a card a leech (``review_id``, ``card_id``, ``deck``,
+  the ``lapses`` then, and whether marking it ``suspended`` the card); undo deletes the row.
 - ``settings``: small key/value pairs (e.g. the interview date, and ``scheduler``: which scheduler
   built the card states, so that switching rebuilds them from the log).
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from flashdl.store.cards import SCHEDULER_SETTING, CardStore, StateLookup
 from flashdl.store.connection import BUSY_TIMEOUT_MS, SQLITE_HEADER
+from flashdl.store.leeches import Leech, LeechMark, LeechStore
 from flashdl.store.merge import MergeCounts, ProgressMerge
 from flashdl.store.queries import StatsQueries
 from flashdl.store.records import Review, StoredCard, state_from_json, state_to_json
@@ -26,6 +29,8 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "SCHEDULER_SETTING",
     "SQLITE_HEADER",
+    "Leech",
+    "LeechMark",
     "MergeCounts",
     "Review",
     "StateLookup",
@@ -36,5 +41,5 @@ __all__ = [
 ]
 
 
-class Store(CardStore, SettingsStore, StatsQueries, ProgressMerge):
+class Store(CardStore, SettingsStore, StatsQueries, ProgressMerge, LeechStore):
     """Progress for one database file. Use ``Store.open(path)``; close it (or use ``with``)."""

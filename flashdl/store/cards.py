@@ -7,13 +7,14 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import StoreError, one_line
 from flashdl.store.connection import Connection
+from flashdl.store.leeches import LeechMark, mark_if_leech, unmark
 from flashdl.store.records import (
     Review,
     StoredCard,
@@ -24,6 +25,7 @@ from flashdl.store.records import (
 )
 
 if TYPE_CHECKING:
+    from flashdl.core.leeches import LeechRule
     from flashdl.store import Store
 
     pass
@@ -52,6 +54,7 @@ class RecordedReview:
     before: CardState
     after: CardState
     scheduled: bool = True
+    leech: LeechMark | None = None  # this grade made the card a leech
 
 
 class StateLookup(Mapping[str, CardState]):
@@ -161,6 +164,14 @@ class CardStore(Connection):
                 [day.isoformat()],
             ).fetchone()
         return int(row[0])
+
+    def introduced_ids_on(self, day: date) -> set[str]:
+        """The ids of the cards seen for the first time on ``day``."""
+        with self._errors():
+            rows = self.conn.execute(
+                "SELECT card_id FROM card_state WHERE introduced_on = ?", [day.isoformat()]
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def next_due(self, after: date) -> date | None:
         """The first day after ``after`` on which some card is due."""
@@ -335,12 +346,14 @@ class CardStore(Connection):
         scheduler: Scheduler,
         until: Deadline | None = None,
         answer_ms: int | None = None,
+        leech: LeechRule | None = None,
     ) -> RecordedReview:
         """A grade given in ``flashdl study``. SM-2's rule: only a card's first grade of the day
         schedules it; later grades that day (the repeats of a failed card) are logged as
         ``repeat`` and change nothing but the learning queue (``learning_cards``). The store
         decides, inside the write transaction, from the log itself, so the rule holds across
-        quitting, a crash, a restart and a second terminal."""
+        quitting, a crash, a restart and a second terminal. With ``leech``, a lapse that makes
+        the card a leech marks it (and may suspend it) in the same transaction."""
         with self._write() as conn:
             scheduled_today = conn.execute(
                 "SELECT 1 FROM reviews WHERE card_id = ? AND day = ? AND undone_at IS NULL"
@@ -349,9 +362,15 @@ class CardStore(Connection):
                 [card_id, reviewed_at.date().isoformat()],
             ).fetchone()
             if scheduled_today is None:
-                return self.record_review(card_id=card_id, deck=deck, grade=grade, mode="study",
-                                          reviewed_at=reviewed_at, scheduler=scheduler,
-                                          until=until, answer_ms=answer_ms)  # fmt: skip
+                recorded = self.record_review(card_id=card_id, deck=deck, grade=grade,
+                                              mode="study", reviewed_at=reviewed_at,
+                                              scheduler=scheduler, until=until,
+                                              answer_ms=answer_ms)  # fmt: skip
+                if leech is None:
+                    return recorded
+                mark = mark_if_leech(conn, card_id=card_id, deck=deck, review_id=recorded.id,
+                                     rule=leech)  # fmt: skip
+                return replace(recorded, leech=mark)
             state = self._state_now(card_id)
             recorded = self.record_review(card_id=card_id, deck=deck, grade=grade, mode="repeat",
                                           reviewed_at=reviewed_at, before=state,
@@ -405,6 +424,7 @@ class CardStore(Connection):
                     conn.execute(
                         "UPDATE card_state SET introduced_on = NULL WHERE card_id = ?", [row[0]]
                     )
+            unmark(conn, review_id)
         return next(r for r in self.reviews(row[0], include_undone=True) if r.id == review_id)
 
     def reset_cards(self, cards: Iterable[tuple[str, str]], reset_at: datetime) -> int:
@@ -421,6 +441,7 @@ class CardStore(Connection):
                     [NEW_CARD.easiness, stamp, card_id],
                 )
                 changed += cursor.rowcount
+                conn.execute("DELETE FROM leeches WHERE card_id = ?", [card_id])
         return changed
 
     def built_with(self) -> str:

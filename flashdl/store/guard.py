@@ -33,6 +33,8 @@ KNOWN_OBJECTS: dict[tuple[str, str], frozenset[str]] = {
     ("index", "reviews_card"): frozenset({"30a9b0131c0839ab"}),
     ("index", "reviews_day"): frozenset({"8dc4e20d9b47f8d0"}),
     ("index", "reviews_mode_day"): frozenset({"71cf963a13243d63"}),
+    ("table", "leeches"): frozenset({"bf7b1512c9480f5b"}),
+    ("index", "leeches_card"): frozenset({"07698bb031c8678a"}),
 }
 # Objects accepted by name alone: sqlite-utils' bookkeeping (its SQL varies between its versions)
 # and the indexes SQLite makes itself for primary keys and UNIQUE constraints.

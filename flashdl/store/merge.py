@@ -13,6 +13,7 @@ from flashdl.store.records import dict_rows, insert_known, last_change, table_co
 
 if TYPE_CHECKING:
     from flashdl.core.interview import Deadline
+    from flashdl.core.leeches import LeechRule
     from flashdl.core.scheduling import Scheduler
 
 
@@ -26,6 +27,7 @@ class MergeCounts:
     cards_updated: int = 0
     settings_added: int = 0
     needs_rebuild: bool = False  # card states from another scheduler were taken
+    leeches_marked: int = 0  # leech marks the merged log implies (``rebuild_leeches``)
 
     @property
     def changed(self) -> bool:
@@ -59,6 +61,7 @@ class ProgressMerge(Connection):
         *,
         rebuild_with: Scheduler | None = None,
         until: Deadline | None = None,
+        leech_rule: LeechRule | None = None,
     ) -> MergeCounts:
         """Merge progress from another database, in one transaction; merging twice changes nothing.
 
@@ -72,6 +75,8 @@ class ProgressMerge(Connection):
           and some were taken, the ``scheduler`` setting becomes ``mixed``, so that
           ``use_scheduler`` rebuilds every state from the merged log (``needs_rebuild``); with
           ``rebuild_with`` that rebuild happens here, in the same transaction.
+        - With ``leech_rule``, the leech marks are rebuilt from the merged log, in the same
+          transaction (a progress file does not carry them).
 
         Columns this version does not have are ignored, so rows can come from a newer schema.
         """
@@ -134,4 +139,6 @@ class ProgressMerge(Connection):
                 counts.needs_rebuild = True
                 if rebuild_with is not None:
                     self.rebuild_states(rebuild_with, until=until)  # type: ignore[attr-defined]
+            if leech_rule is not None:
+                counts.leeches_marked = self.rebuild_leeches(leech_rule)  # type: ignore[attr-defined]
         return counts

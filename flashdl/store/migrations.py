@@ -118,5 +118,22 @@ def m004_due_covering_index(db: Database) -> None:
     db.execute("CREATE INDEX card_state_due_cover ON card_state(due, suspended, card_id)")
 
 
+@_migration
+def m005_leeches(db: Database) -> None:
+    """Leech marks: one row per grade that made a card a leech (``flashdl.core.leeches``)."""
+    db.execute(
+        """
+        CREATE TABLE leeches (
+            review_id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL,
+            deck TEXT NOT NULL,
+            lapses INTEGER NOT NULL,
+            suspended INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX leeches_card ON leeches(card_id)")
+
+
 KNOWN: list[str] = [step.__name__ for step in _STEPS]
 SCHEMA_VERSION = len(KNOWN)

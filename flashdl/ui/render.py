@@ -231,6 +231,12 @@ def reveal_prompt(lang: str) -> Text:
     )
 
 
+def leech_notice(card_id: str, lapses: int, suspended: bool, lang: str = "en") -> Text:
+    """Said on screen when a grade makes a card a leech."""
+    key = "leech_suspended" if suspended else "leech_kept"
+    return Text(message(key, lang, card=card_id, lapses=lapses), style="bold magenta")
+
+
 def summary_view(summary: SessionSummary, lang: str = "en") -> RenderableType:
     from rich.table import Table
 
@@ -398,6 +404,15 @@ def stats_view(stats: Stats) -> RenderableType:
             hard.add_row(_cell(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
                          prose(sanitize(str(item["question"]))))  # fmt: skip
         parts.append(hard)
+    if stats.leeches:
+        leeches = Table(title="Leeches (cards you keep forgetting)", title_justify="left")
+        for column in ("card", "deck", "lapses", "status", "question"):
+            leeches.add_column(column)
+        for item in stats.leeches:
+            leeches.add_row(_cell(item["card_id"]), _cell(item["deck"]), str(item["lapses"]),
+                            "suspended" if item["suspended"] else "in schedule",
+                            Text(sanitize(str(item["question"]))))  # fmt: skip
+        parts.append(leeches)
     if stats.missed_key_points:
         missed = Table(title="Key points most often missed in quizzes", title_justify="left")
         for column in ("card", "missed", "key point"):

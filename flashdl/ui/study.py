@@ -7,7 +7,7 @@ shown). The full-screen app is another view over the same engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -15,6 +15,7 @@ from rich.console import Console
 
 from flashdl.app.session import GRADE_KEYS, Clock, Graded, StudyEngine
 from flashdl.core import grades
+from flashdl.core.leeches import LeechRule
 from flashdl.core.messages import message
 from flashdl.core.model import Card
 from flashdl.core.planning import LEARNING_DELAY
@@ -46,6 +47,8 @@ class SessionContext:
     grading: str = "sm2"  # which keys grade: ``flashdl.core.grades``
     learning_delay: timedelta = LEARNING_DELAY
     changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
+    related_ids: Mapping[str, Collection[str]] = field(default_factory=dict)  # kept apart
+    leech_rule: LeechRule | None = None  # None: leeches are not looked for (tests, quiz)
 
     def state(self, card_id: str) -> CardState:
         if card_id in self.changed:
@@ -69,6 +72,8 @@ class SessionContext:
             repeats=repeats,
             grading=self.grading,
             learning_delay=self.learning_delay,
+            related_ids=self.related_ids,
+            leech_rule=self.leech_rule,
         )
 
     def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:
@@ -118,6 +123,9 @@ class StudySession:
         while not self.engine.finished:
             if not self._show_card():
                 break
+        if self.notice is not None:  # told after the last card too (a leech, say)
+            self.ctx.console.print(self.notice)
+            self.notice = None
         return self.engine.summary()
 
     def _show_card(self) -> bool:
@@ -152,7 +160,11 @@ class StudySession:
                 return True
             grade = self.engine.grade_for_key(key)
             if grade is not None:
-                self.engine.grade(grade)
+                leech = self.engine.grade(grade).leech
+                if leech is not None:
+                    self.notice = render.leech_notice(
+                        card.id, leech.lapses, leech.suspended, self.ctx.lang
+                    )
                 return True
             hint = message("press_to_grade", self.ctx.lang, keys=grades.key_range(mode))
             self.ctx.console.print(render.Text(hint, style="yellow"))
@@ -164,6 +176,8 @@ class StudySession:
             self.notice = render.Text(message("nothing_to_undo", lang), style="yellow")
         elif isinstance(undone, Graded):
             undid = message("undid", lang, card=undone.card.id)
+            if undone.leech:
+                undid += message("no_longer_leech", lang)
             self.notice = render.Text(undid, style="yellow")
         else:
             unsuspended = message("unsuspended", lang, card=undone.card.id)

@@ -102,3 +102,40 @@ def test_suspend_takes_the_card_out_and_undo_puts_it_back(tmp_path: Path):
         assert isinstance(e.undo(), Suspended)
         assert list(e.queue) == [ONE, TWO, ONE] and store.suspended_ids() == set()
         assert e.summary().reviewed == 0
+
+
+def test_a_failed_card_comes_back_away_from_its_related_cards(tmp_path: Path):
+    cards = {**CARDS, **{f"x{i}": CARDS[TWO] for i in range(4)}}
+    with Store.open(tmp_path / "db") as store:
+        e = StudyEngine(store, cards, [ONE, "x0", "x1", "x2", "x3"], clock=FakeClock(),
+                        scheduler=SM2(), related_ids={ONE: {"x2"}, "x2": {ONE}})  # fmt: skip
+        e.start()
+        e.show()
+        e.reveal()
+        e.grade(1)
+        # after three others would put it beside x2: it waits one more card
+        assert list(e.queue) == ["x0", "x1", "x2", "x3", ONE]
+
+
+def test_a_grade_that_makes_a_leech_suspends_it_and_undo_takes_that_back(tmp_path: Path):
+    from flashdl.core.leeches import LeechRule
+
+    with Store.open(tmp_path / "db") as store:
+        for grade, day in ((5, 0), (0, 1)):  # recalled, then a lapse
+            store.record_study_grade(card_id=ONE, deck="demo", grade=grade,
+                                     reviewed_at=NOW + timedelta(days=day), scheduler=SM2())  # fmt: skip
+        # recalled in that day's repeat
+        store.record_study_grade(
+            card_id=ONE, deck="demo", grade=5, reviewed_at=NOW + timedelta(days=1), scheduler=SM2()
+        )
+        e = StudyEngine(store, CARDS, [ONE, TWO], clock=FakeClock(NOW + timedelta(days=2)),
+                        scheduler=SM2(), leech_rule=LeechRule(2))  # fmt: skip
+        e.start()
+        e.show()
+        e.reveal()
+        entry = e.grade(0)
+        assert entry.leech is not None and entry.leech.lapses == 2 and entry.leech.suspended
+        assert list(e.queue) == [TWO] and store.state_of(ONE).suspended
+        e.undo()
+        assert list(e.queue) == [ONE, TWO] and not store.state_of(ONE).suspended
+        assert store.leech_ids() == set()
