@@ -48,7 +48,8 @@ if str(ROOT) not in sys.path:  # run as a script from a source checkout
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402  (beside this file)
+import anki_peer  # noqa: E402  (beside this file)
+import generate  # noqa: E402
 
 FLOOR_CODE = "import typer, rich.console"
 YAML_FLOOR_CODE = (
@@ -59,7 +60,8 @@ REVEAL_PROMPT = (
     "任意键显示答案"  # flashdl.ui.render.reveal_prompt("zh"): the first card is on screen
 )
 FIVE_MB = 5_000_000
-FIGURES = ("startup", "ttfc", "grading", "stats", "export", "check")
+FIGURES = ("startup", "ttfc", "grading", "stats", "export", "check", "parse", "anki")
+PARSE_SIZES = (1_000, 10_000, 20_000, 100_000)  # cards, for the parse-cost table
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class Profile:
 
 
 FULL = Profile("full", 20_000, 100_000, 1_000_000, runs=10, grades=200, five_mb_deck=True)
+QUICK_PARSE_SIZES = (100, 1_000, 2_000)
 QUICK = Profile("quick", 2_000, 10_000, 100_000, runs=3, grades=50, five_mb_deck=False)
 
 
@@ -600,6 +603,219 @@ class Bench:
                 )
             )
         return rows
+
+    def parse(self) -> list[Row]:
+        """``parse_deck`` in this process on synthetic decks of several sizes: the cost per card
+        must stay flat as decks grow (the cold path is linear)."""
+        import gc
+
+        from flashdl.decks.loader import parse_deck
+
+        sizes = PARSE_SIZES if self.profile.name == "full" else QUICK_PARSE_SIZES
+        rows = []
+        for cards in sizes:
+            text, _made = generate.deck_text(cards)
+            data = text.encode("utf-8")
+            self.log(f"parse_deck: {cards:,} cards ({len(data) / 1e6:.1f} MB), in-process")
+            times = []
+            for _ in range(max(1, min(self.runs, 3))):
+                gc.collect()
+                started = time.process_time()  # CPU time: a busy machine inflates wall time
+                parse_deck(data, "synthetic.yaml")
+                times.append(time.process_time() - started)
+            seconds = statistics.median(times)
+            rows.append(
+                Row(
+                    f"parse: {cards:,} cards, {len(data) / 1e6:.1f} MB",
+                    seconds,
+                    None,
+                    "s",
+                    "linear",
+                    None,
+                    len(times),
+                    f"{seconds / cards * 1e6:.0f} µs per card (CPU time)",
+                )
+            )
+        return rows
+
+    def anki(self) -> list[Row]:
+        """flashdl beside Anki's own engine on the same notes (``anki_peer``)."""
+        if not anki_peer.available():
+            return [Row("vs Anki", None, None, "s", "", None, 0, "n/a (anki not installed)")]
+        peer = anki_peer.ensure_peer_data(
+            self.data.folder, self.data.deck, self.data.store, self.log
+        )
+        few = max(1, min(self.runs, 3))  # the slow 100k cold runs
+        size = self.profile.cards
+        big = size * (anki_peer.COPIES + 1)
+        rows: list[Row] = []
+
+        def anki(code: str, *args: str) -> Callable[[int], Sample]:
+            env = environment(Path(tempfile.gettempdir()), self.data)
+            command = [self.python, "-c", code, *args]
+            return lambda _i: _check(run(command, env), "anki")
+
+        def first(decks: Path | None, store: Path | None, cold: bool) -> Callable[[int], Sample]:
+            """``flashdl study`` on a pseudo-terminal until the first card is shown."""
+            data = replace(self.data, decks_dir=decks or self.data.decks_dir)
+            if decks is None:
+                data = replace(data, decks_dir=self._empty())
+            warm = Path(tempfile.mkdtemp(prefix="flashdl-bench-"))
+            self._homes.append(warm)
+
+            def once(_i: int) -> Sample:
+                with contextlib.ExitStack() as stack:
+                    home = stack.enter_context(home_folder()) if cold else warm
+                    env = environment(home, data)
+                    env["FLASHDL_DB"] = str(store or home / "flashdl.db")
+                    sample = first_card([*self.flashdl, "study"], env, timeout=900)
+                    return _check(sample, "flashdl study")
+
+            return once
+
+        def memory(decks: Path, cold: bool) -> float:
+            """Peak memory of ``flashdl study`` with piped input (it shows the first card and
+            ends), cold or after a first run."""
+            data = replace(self.data, decks_dir=decks)
+            with home_folder() as home:
+                env = environment(home, data)
+                if not cold:
+                    run([*self.flashdl, "study"], env)
+                return run([*self.flashdl, "study"], env).max_rss
+
+        def pair(
+            label: str,
+            ours: Callable[[int], Sample],
+            theirs: Callable[[int], Sample],
+            target: float | None,
+            runs: int,
+            note: str = "",
+        ) -> tuple[list[Sample], list[Sample]]:
+            self.log(label)
+            try:
+                mine, peer_runs = side_by_side(runs, ours, theirs)
+            except Failed as exc:  # one figure failing leaves the others standing
+                rows.append(Row(label, None, None, "s", "", False, 0, f"error: {exc}"))
+                return [], []
+            value, base = median(mine), median(peer_runs)
+            passed = None if target is None else value / base <= target
+            goal = f"≤ {target:g}× Anki" if target is not None else "(info)"
+            rows.append(Row(label, value, base, "s", goal, passed, runs, note))
+            return mine, peer_runs
+
+        def mem_row(label: str, value: float, limit: float) -> None:
+            rows.append(
+                Row(
+                    label, value, None, "B", f"≤ {limit / 1e6:.0f} MB", value <= limit, 1, "max RSS"
+                )
+            )
+
+        self._homes: list[Path] = []
+        try:
+            pair(
+                "vs Anki: first card, 75 bundled cards",
+                first(None, None, cold=False),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.bundled)),
+                1.0,
+                self.runs,
+                "warm cache; nothing may get slower",
+            )
+            pair(
+                f"vs Anki: first card, {size // 1000}k cards, cold",
+                first(self.data.decks_dir, self.data.store, cold=True),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.deck)),
+                2.0,
+                self.runs,
+                "no parsed-deck cache (first run, or after an edit)",
+            )
+            mem_row(
+                f"first card, {size // 1000}k cards, cold: peak memory",
+                memory(self.data.decks_dir, cold=True),
+                200e6,
+            )
+            pair(
+                f"vs Anki: first card, {big // 1000}k cards, cold",
+                first(peer.big_decks, self.data.store, cold=True),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.big)),
+                3.0,
+                few,
+                f"{anki_peer.COPIES + 1} deck files",
+            )
+            mem_row(
+                f"first card, {big // 1000}k cards, cold: peak memory",
+                memory(peer.big_decks, cold=True),
+                400e6,
+            )
+            pair(
+                f"vs Anki: first card, {big // 1000}k cards, warm",
+                first(peer.big_decks, self.data.store, cold=False),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.big)),
+                0.7,
+                self.runs,
+            )
+            with home_folder() as home:
+                env = environment(home, replace(self.data, decks_dir=peer.big_decks))
+                run([*self.flashdl, "study"], env)  # fill the cache
+                pair(
+                    f"vs Anki: stats --json, {big // 1000}k cards / {self.profile.reviews:,}"
+                    " reviews",
+                    lambda _i: _check(run([*self.flashdl, "stats", "--json"], env), "stats"),
+                    anki(anki_peer.STATS_CODE, str(peer.big)),
+                    1.0,
+                    self.runs,
+                    "Anki: deck tree + the statistics graphs",
+                )
+            for decks, cards, collection, label in (
+                (self.data.decks_dir, size, peer.deck, f"{size // 1000}k"),
+                (peer.big_decks, big, peer.big, f"{big // 1000}k"),
+            ):
+                with home_folder() as home:
+                    env = environment(home, replace(self.data, decks_dir=decks))
+                    run([*self.flashdl, "study"], env)  # fill the cache
+                    target = home / "out.apkg"
+                    ours_command = [
+                        *self.flashdl,
+                        "export",
+                        "anki",
+                        "--output",
+                        str(target),
+                        "--force",
+                    ]
+                    if decks == self.data.decks_dir:
+                        after = len(self.flashdl) + 2  # after "export anki"
+                        ours_command[after:after] = ["--deck", generate.DECK_NAME]
+                    mine, theirs = pair(
+                        f"vs Anki: export anki, {label} cards",
+                        lambda _i, c=ours_command, e=env: _check(run(c, e), "flashdl export"),
+                        anki(anki_peer.EXPORT_CODE, str(collection), str(home / "anki.apkg")),
+                        2.0,
+                        self.runs if cards <= size else few,
+                        "Anki exports the same notes (.apkg, no scheduling)",
+                    )
+                    if not mine:
+                        continue
+                    value, base = median(mine, "max_rss"), median(theirs, "max_rss")
+                    rows.append(
+                        Row(
+                            f"vs Anki: export anki, {label} cards: peak memory",
+                            value,
+                            base,
+                            "B",
+                            "≤ 2× Anki",
+                            value <= 2 * base,
+                            len(mine),
+                            "max RSS",
+                        )
+                    )
+        finally:
+            for home in self._homes:
+                shutil.rmtree(home, ignore_errors=True)
+        return rows
+
+    def _empty(self) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="flashdl-bench-nodecks-"))
+        self._homes.append(folder)
+        return folder
 
 
 def _bare_commits(path: Path, count: int) -> list[float]:

@@ -203,6 +203,120 @@ def _to_data(
     return mapping
 
 
+def _fast_data(text: str, card: Callable[[_Map, int, str], object] | None = None) -> object:
+    """The deck's plain data straight from libyaml's event stream, or ``_UNSURE``.
+
+    The common case (valid YAML of plain mappings, lists and untagged scalars) is built without
+    composing a node tree: no Python node or resolver call per value, and memory for the data
+    alone. It gives exactly what ``_to_data`` gives for the same file (the same parser, the same
+    values and start lines). Anything else (a syntax error, an anchor, alias or tag, a merge
+    key, a duplicate or non-text key, deep nesting, more than one document) is ``_UNSURE``, and
+    the precise path (``_compose`` + ``_to_data``) then finds and words the problem.
+
+    ``card(item, line, deck_name)`` turns each card's mapping into a ``Card`` as soon as it has
+    been read (when the deck's name came first, as it does in every deck flashdl writes), so the
+    plain data of only one card is alive at a time; it returns ``_UNSURE`` for a card with
+    problems, which ends the fast path there."""
+    import yaml
+
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:  # pragma: no cover - depends on the platform's PyYAML build
+        return _UNSURE
+    from yaml.events import (
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+        StreamStartEvent,
+    )
+
+    nulls = _NULLS
+    unsure = _UNSURE
+    no_key = unsure  # the current mapping is waiting for a key
+    parser = CParser(text)
+    get = parser.get_event
+    try:
+        if type(get()) is not StreamStartEvent or type(get()) is not DocumentStartEvent:
+            return unsure
+        root: object = unsure
+        cards: object = unsure  # the list under the deck's 'cards' key
+        # The open collections; for the innermost: itself, whether a mapping, its pending key.
+        stack: list[list] = []
+        top: list | None = None
+        while True:
+            event = get()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return unsure
+                value = event.value
+                if event.implicit[0]:
+                    if value in nulls:
+                        value = None
+                    elif value == "<<":
+                        return unsure
+                line = event.start_mark.line + 1
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None or len(stack) > MAX_NESTING:
+                    return unsure
+                line = event.start_mark.line + 1
+                if kind is MappingStartEvent:
+                    value = _Map()
+                    value.key_lines = {}
+                else:
+                    value = _List()
+                    value.item_lines = []
+                value.line = line
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                done = stack.pop()[0]
+                top = stack[-1] if stack else None
+                if card is not None and len(stack) == 2 and top[0] is cards:
+                    name = root.get("deck")
+                    if type(name) is str:
+                        built = card(done, top[0].item_lines[-1], name.strip())
+                        if built is unsure:
+                            return unsure
+                        top[0][-1] = built
+                continue
+            elif kind is DocumentEndEvent:
+                break
+            else:  # an alias
+                return unsure
+            if top is None:
+                root = value
+            elif top[1]:  # a mapping
+                key = top[2]
+                if key is no_key:
+                    if type(value) is not str or value in top[0]:
+                        return unsure
+                    top[2] = value
+                    continue
+                top[0][key] = value
+                top[0].key_lines[key] = line
+                top[2] = no_key
+                if key == "cards" and len(stack) == 1:
+                    cards = value
+            else:
+                top[0].append(value)
+                top[0].item_lines.append(line)
+            if kind is not ScalarEvent:
+                top = [value, kind is MappingStartEvent, no_key]
+                stack.append(top)
+        if type(get()) is not StreamEndEvent:
+            return unsure
+    except yaml.YAMLError:
+        return unsure
+    return root
+
+
+_UNSURE = object()  # the fast path's "ask the precise path"
+
+
 def _decode(data: bytes | str, problems: _Problems) -> str | None:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
@@ -623,6 +737,20 @@ def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | N
 def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> Deck:
     problems = _Problems(source)
     text = _decode(data, problems)
+    if text is not None:
+        found = _Problems(source)
+
+        def card(item: _Map, line: int, deck: str) -> object:
+            built = _card(item, line, deck, source, found)
+            return _UNSURE if found.items else built
+
+        root = _fast_data(text, card)
+        if isinstance(root, _Map):
+            try:
+                return _deck(root, 1, found, source, expected_name)
+            except DeckError:
+                pass  # the precise path below reports it, exactly as it always has
+        del root
     node = _compose(text, problems) if text is not None else None
     if node is None:
         if not problems.items:
@@ -633,6 +761,13 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
     root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))
     root_line = _line(node)
     del node  # the node tree is most of the memory; the plain data keeps every line needed
+    return _deck(root, root_line, problems, source, expected_name)
+
+
+def _deck(
+    root: object, root_line: int, problems: _Problems, source: str, expected_name: str | None
+) -> Deck:
+    """Validate a deck file's plain data; raise ``DeckError`` listing every problem."""
     if not isinstance(root, _Map):
         problems.add(root_line, "a deck file must be a mapping with 'deck', 'title' and 'cards'")
         raise DeckError(problems.formatted())
@@ -678,7 +813,7 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
         else:
             first_line: dict[str, int] = {}
             for item, line in zip(raw_cards, raw_cards.item_lines, strict=True):
-                card = _card(item, line, name, source, problems)
+                card = item if type(item) is Card else _card(item, line, name, source, problems)
                 if card is None or not card.id:
                     continue
                 if card.id in first_line:

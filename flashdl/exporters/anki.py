@@ -161,19 +161,26 @@ def anki_model():
     )
 
 
+def _anki_deck(deck: Deck):
+    import genanki
+
+    return genanki.Deck(
+        anki_deck_id(deck.name), anki_deck_name(deck), description=anki_deck_description(deck)
+    )
+
+
 def anki_package(decks: Sequence[Deck], lang: str = "zh"):
-    """A ``genanki.Package`` with one Anki deck per flashdl deck, all under ``flashdl::``."""
+    """A ``genanki.Package`` with one Anki deck per flashdl deck, all under ``flashdl::``.
+
+    (For Python callers; ``anki_package_bytes`` writes the same collection without building a
+    genanki object per note.)"""
     import genanki
 
     model = anki_model()
     parser = html_parser()
     anki_decks = []
     for deck in decks:
-        anki_deck = genanki.Deck(
-            anki_deck_id(deck.name),
-            anki_deck_name(deck),
-            description=anki_deck_description(deck),
-        )
+        anki_deck = _anki_deck(deck)
         anki_deck.add_model(model)
         for card in deck.cards:
             anki_deck.add_note(
@@ -188,6 +195,69 @@ def anki_package(decks: Sequence[Deck], lang: str = "zh"):
     return genanki.Package(anki_decks)
 
 
+def _write_collection(conn: sqlite3.Connection, decks: Sequence[Deck], lang: str, timestamp: float):
+    """The collection genanki's ``Package.write_to_db`` writes, row for row, written directly.
+
+    genanki builds a Note and a Card object for every card and inserts them one statement at a
+    time; here the notes stream into one ``executemany`` per deck, in one transaction, as Anki's
+    own exporter does. The schema, the collection row and the deck and note-type JSON are still
+    genanki's; the ids are drawn in the same order (a note, then its cards)."""
+    import json
+
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    model = anki_model()
+    parser = html_parser()
+    ids = itertools.count(int(timestamp * 1000))
+    stamp = int(timestamp)
+    # Which templates make a card of a note: genanki's rule for a front/back note type.
+    templates = [
+        (ordinal, any if mode == "any" else all, fields) for ordinal, mode, fields in model._req
+    ]
+    conn.executescript(APKG_SCHEMA)
+    conn.executescript(APKG_COL)
+    for deck in decks:
+        anki_deck = _anki_deck(deck)
+        deck_id = anki_deck.deck_id
+        (decks_json,) = conn.execute("SELECT decks FROM col").fetchone()
+        all_decks = json.loads(decks_json)
+        all_decks.update({str(deck_id): anki_deck.to_json()})
+        conn.execute("UPDATE col SET decks = ?", (json.dumps(all_decks),))
+        (models_json,) = conn.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        models.update({model.model_id: model.to_json(timestamp, deck_id)})
+        conn.execute("UPDATE col SET models = ?", (json.dumps(models),))
+        cards: list[tuple] = []
+
+        def notes(deck: Deck = deck, deck_id: int = deck_id, cards: list[tuple] = cards):
+            for card in deck.cards:
+                fields = anki_fields(card, lang, parser)
+                note_id = next(ids)
+                tags = " ".join(anki_tags(deck, card))
+                yield (
+                    note_id,
+                    note_guid(card.id),
+                    model.model_id,
+                    stamp,
+                    -1,
+                    f" {tags} ",
+                    "\x1f".join(fields),
+                    fields[model.sort_field_index],
+                    0,
+                    0,
+                    "",
+                )
+                for ordinal, rule, required in templates:
+                    if rule(fields[i] for i in required):
+                        cards.append(
+                            (next(ids), note_id, deck_id, ordinal, stamp, -1) + (0,) * 11 + ("",)
+                        )
+
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes())
+        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+
+
 def _zip_time(timestamp: float) -> tuple[int, int, int, int, int, int]:
     stamp = time.gmtime(max(timestamp, 315532800))  # the zip format starts in 1980
     return (stamp.tm_year, stamp.tm_mon, stamp.tm_mday, stamp.tm_hour, stamp.tm_min, stamp.tm_sec)
@@ -199,14 +269,15 @@ def anki_package_bytes(decks: Sequence[Deck], *, lang: str, timestamp: float) ->
     genanki's own ``write_to_file`` stamps the zip entries with the temporary file's mtime, so the
     package is zipped here with a date derived from ``timestamp`` instead.
     """
-    package = anki_package(decks, lang)
     with tempfile.TemporaryDirectory(prefix="flashdl-apkg-") as folder:
         db_path = Path(folder) / "collection.anki2"
         conn = sqlite3.connect(db_path)
         try:
-            cursor = conn.cursor()
-            package.write_to_db(cursor, timestamp, itertools.count(int(timestamp * 1000)))
-            conn.commit()
+            # A scratch file, zipped below: no journal is needed to survive a crash.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            with conn:
+                _write_collection(conn, decks, lang, timestamp)
         finally:
             conn.close()
         collection = db_path.read_bytes()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.store.connection import Connection
@@ -75,16 +75,24 @@ class StatsQueries(Connection):
 
     def review_days(self, decks: Sequence[str], until: date) -> Iterator[date]:
         """Days with at least one review, newest first from ``until``, read lazily so that the
-        streak stops reading at its first gap instead of walking a million rows."""
+        streak stops reading at its first gap instead of walking a million rows.
+
+        One query per day, each the newest review day before the last one: the day index finds
+        it after a row or two, where ``SELECT DISTINCT day`` would read every review of every
+        day of a long streak (730 days of a daily user are most of the table)."""
         marks = ",".join("?" * len(decks))
-        with self._errors():
-            cursor = self.conn.execute(
-                "SELECT DISTINCT day FROM reviews INDEXED BY reviews_day WHERE day <= ?"
-                f" AND undone_at IS NULL AND deck IN ({marks}) ORDER BY day DESC",
-                [until.isoformat(), *decks],
-            )
-            for (day,) in cursor:
-                yield date.fromisoformat(day)
+        sql = (
+            "SELECT day FROM reviews INDEXED BY reviews_day WHERE day < ?"
+            f" AND undone_at IS NULL AND deck IN ({marks}) ORDER BY day DESC LIMIT 1"
+        )
+        before = (until + timedelta(days=1)).isoformat()
+        while True:
+            with self._errors():
+                row = self.conn.execute(sql, [before, *decks]).fetchone()
+            if row is None:
+                return
+            before = row[0]
+            yield date.fromisoformat(before)
 
     def waited_between(self, decks: Sequence[str], after: date, before: date) -> bool:
         """Whether a card of ``decks`` was due on a day strictly between ``after`` and ``before``,

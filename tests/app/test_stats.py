@@ -174,6 +174,21 @@ def test_streak():
     assert streak([date(2026, 1, 5)], today) == 0
 
 
+def test_review_days_are_distinct_newest_first_and_leave_out_undone_and_other_decks(seeded):
+    store, _decks = seeded
+    days = lambda *ago: [TODAY - timedelta(days=n) for n in ago]  # noqa: E731
+    assert list(store.review_days(["a"], TODAY)) == days(0, 1, 29, 33, 39, 40)
+    assert list(store.review_days(["b"], TODAY)) == days(0, 2)
+    assert list(store.review_days(["a", "b"], TODAY - timedelta(days=1))) == days(
+        1, 2, 29, 33, 39, 40
+    )
+    assert list(store.review_days(["nothing"], TODAY)) == []
+    # a-4's only review (today) was undone: alone, it is no review day.
+    store.undo_review(store.reviews("a-3")[1].id, NOW)
+    store.undo_review(store.reviews("a-3")[0].id, NOW)
+    assert list(store.review_days(["a"], TODAY)) == days(1, 29, 33, 39, 40)
+
+
 def test_a_free_day_neither_breaks_nor_counts():
     today = date(2026, 1, 10)
     days = [date(2026, 1, 10), date(2026, 1, 9), date(2026, 1, 5), date(2026, 1, 4)]

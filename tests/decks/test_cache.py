@@ -191,3 +191,27 @@ def test_round_trip_keeps_every_field(tmp_path):
     for fresh, again in zip(parsed.cards, cached.cards, strict=True):
         assert again == fresh and again.line == fresh.line
         assert again.original_question == fresh.original_question
+
+
+def test_card_records_are_the_generic_encoding_and_follow_a_grown_model(monkeypatch):
+    from decktext import MOVED
+
+    from flashdl.decks import cache
+    from flashdl.decks.loader import load_collection, parse_deck
+    from flashdl.paths import bundled_decks_dir
+
+    decks = [parse_deck(MOVED, "demo.yaml"), *load_collection([bundled_decks_dir()])]
+    cards = [card for deck in decks for card in deck.cards]
+    assert any(c.pitfalls for c in cards) and any(c.original_question for c in cards)
+    assert any(t.is_group for c in cards for p in c.key_points for t in p.terms)
+    for card in cards:
+        assert cache._card_record(card) == cache.encode(card)
+        assert cache._decode_card(cache._card_bytes(card)) == card
+    # A card model with a field the record does not know falls back to the generic walk.
+    cache._records_fit.cache_clear()
+    monkeypatch.setitem(cache._RECORD_FIELDS, cache.Text, ("zh",))
+    try:
+        assert cache._records_fit() is False
+        assert cache._card_record(cards[0]) == cache.encode(cards[0])
+    finally:
+        cache._records_fit.cache_clear()

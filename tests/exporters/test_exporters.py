@@ -479,3 +479,29 @@ def test_the_binary_package_refuses_standard_output(invoke, tmp_path, monkeypatc
         "flashdl: a .apkg file is binary and cannot go to standard output; give a file name with -o\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "both"])
+def test_the_direct_collection_writer_writes_what_genanki_writes(lang):
+    """``anki_package_bytes`` streams rows with executemany; genanki's Package, row for row."""
+    import itertools
+    import sqlite3
+
+    from flashdl.decks.loader import load_collection
+    from flashdl.exporters.anki import _write_collection
+    from flashdl.paths import bundled_decks_dir
+
+    decks = [*load_collection([bundled_decks_dir()]), parse_deck(VALID, "demo.yaml")]
+    stamp = NOW.timestamp()
+    genanki_db, direct_db = sqlite3.connect(":memory:"), sqlite3.connect(":memory:")
+    export.anki_package(decks, lang).write_to_db(
+        genanki_db.cursor(), stamp, itertools.count(int(stamp * 1000))
+    )
+    with direct_db:
+        _write_collection(direct_db, decks, lang, stamp)
+    for table in ("col", "notes", "cards", "revlog", "graves"):
+        query = f"SELECT * FROM {table} ORDER BY 1"
+        assert direct_db.execute(query).fetchall() == genanki_db.execute(query).fetchall()
+    assert direct_db.execute("SELECT count(*) FROM notes").fetchone()[0] == sum(
+        len(d.cards) for d in decks
+    )
