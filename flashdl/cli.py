@@ -26,6 +26,7 @@ from flashdl.core.errors import DeckError, FlashdlError, UsageError, one_line
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from flashdl.app.config import Config
     from flashdl.core.model import Card, Deck
     from flashdl.core.scheduling import Scheduler
     from flashdl.paths import Paths
@@ -185,6 +186,12 @@ DeckOption = Annotated[
     list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")
 ]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the cards.")]
+SessionLangOption = Annotated[
+    Lang | None,
+    typer.Option(
+        "--lang", help="Language of the cards and the session's words (default: the lang setting)."
+    ),
+]
 UntilOption = Annotated[
     str | None,
     typer.Option(
@@ -339,8 +346,10 @@ def _session_context(
     lang: Lang,
     interview: date | None,
     scheduler: Scheduler | None,
+    config: Config | None = None,
 ) -> SessionContext:
-    """What ``study`` and ``quiz`` share: the store, the terminal, the clock, the cards."""
+    """What ``study`` and ``quiz`` share: the store, the terminal, the clock, the cards, and the
+    grading keys and learning delay of the settings."""
     from flashdl.core.model import CardLookup
     from flashdl.store import StateLookup
     from flashdl.ui.study import SessionContext
@@ -357,6 +366,11 @@ def _session_context(
         deck_titles={d.name: d.title.get(title_lang) for d in decks},
         until=interview,
         **({"scheduler": scheduler} if scheduler is not None else {}),
+        **(
+            {"grading": config.grading_mode, "learning_delay": config.learning_delta}
+            if config is not None
+            else {}
+        ),
     )
 
 
@@ -371,6 +385,35 @@ def _find_card(decks: list[Deck], card_id: str) -> Card:
     close = difflib.get_close_matches(card_id, list(cards), n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else "; `flashdl search TEXT` finds ids"
     raise UsageError(f"no card with id '{card_id}'{hint}")
+
+
+def _settings(paths: Paths) -> Config:
+    """The settings file's values (the defaults where it is silent)."""
+    from flashdl.app.config import config_path, load_config
+
+    return load_config(config_path(paths.config_dir))
+
+
+def _selected(
+    decks: list[Deck], names: list[str] | None, paths: Paths, config: Config
+) -> list[Deck]:
+    """``--deck`` if given, else the ``decks`` setting, else every deck. A name in the setting
+    that no deck has (a deck removed, or left out as broken) is a warning, not a stop."""
+    if names or not config.decks:
+        return _select(decks, names)
+    from flashdl.app.config import config_path
+
+    known = {d.name for d in decks}
+    missing = [n for n in config.decks if n not in known]
+    if missing:
+        path = config_path(paths.config_dir)
+        if len(missing) == len(config.decks):
+            raise UsageError(
+                f"{path}: decks: no deck named {', '.join(missing)}; the decks are: "
+                f"{', '.join(sorted(known))} (`flashdl config set decks all` selects every deck)"
+            )
+        _say(f"flashdl: warning: {path}: decks: no deck named {', '.join(missing)}; left out")
+    return _select(decks, [n for n in config.decks if n in known])
 
 
 def _select(decks: list[Deck], names: list[str] | None) -> list[Deck]:
@@ -392,9 +435,15 @@ def study(
     ctx: typer.Context,
     deck: DeckOption = None,
     new: Annotated[
-        int, typer.Option("--new", min=0, help="New cards per day (cards first seen today count).")
-    ] = 10,
-    lang: LangOption = Lang.zh,
+        int | None,
+        typer.Option(
+            "--new",
+            min=0,
+            help="New cards per day (cards first seen today count; default: the new_per_day "
+            "setting, 10).",
+        ),
+    ] = None,
+    lang: SessionLangOption = None,
     until: UntilOption = None,
     include_day: IncludeDayOption = None,
     final_days: FinalDaysOption = None,
@@ -405,6 +454,7 @@ def study(
     from rich.text import Text
 
     from flashdl.app.study import (
+        Limits,
         interview_date,
         nothing_to_study,
         scheduler_in_force,
@@ -416,8 +466,11 @@ def study(
 
     env = _env(ctx)
     paths = _paths(env, db)
+    config = _settings(paths)
+    lang = lang or Lang(config.lang)
+    limits = Limits.from_config(config, new_per_day=new)
     all_decks = _load_decks(paths, env)
-    decks = _select(all_decks, deck)
+    decks = _selected(all_decks, deck, paths, config)
     console = env.console()
     with Store.open(paths.db_path) as store:
         now = env.clock()
@@ -427,16 +480,18 @@ def study(
             store, until, today, include_day=include_day, final_days=final_days
         )
         scheduler = scheduler_in_force(
-            paths.config_dir, store, interview, recap=interview != before
+            paths.config_dir, store, interview, config, recap=interview != before
         )
-        queue = todays_queue(store, decks, now, new)
+        queue = todays_queue(store, decks, now, limits)
         if not queue:
-            console.print(Text(nothing_to_study(store, decks, today, new)))
+            console.print(Text(nothing_to_study(store, decks, today, limits, lang.value)))
             return
-        context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
+        context = _session_context(
+            env, store, console, all_decks, lang, interview, scheduler, config
+        )
         session = StudySession(context, queue)
         summary = session.run()
-        console.print(render.summary_view(summary))
+        console.print(render.summary_view(summary, lang.value))
 
 
 @app.command()
@@ -523,11 +578,14 @@ def list_decks(
             missing = "" if path.exists() else "  (does not exist yet)"
             typer.echo(f"{label:<14} {path}{missing}")
         return
+    from flashdl.core.grades import REPEAT_BELOW_IN
+
+    repeat_below = REPEAT_BELOW_IN[_settings(paths).grading_mode]
     decks = _load_decks(paths, env)
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
         store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
-        counts = store.state_counts(today)
+        counts = store.state_counts(today, repeat_below=repeat_below)
     rows = []
     for d in decks:
         c = counts.get(d.name, {})
@@ -581,7 +639,7 @@ def quiz(
             help="Timed, with this many minutes a question (0.1 to 600).",
         ),
     ] = None,
-    lang: LangOption = Lang.zh,
+    lang: SessionLangOption = None,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -598,13 +656,17 @@ def quiz(
 
     env = _env(ctx)
     paths = _paths(env, db)
+    config = _settings(paths)
+    lang = lang or Lang(config.lang)
     all_decks = _load_decks(paths, env)
-    decks = _select(all_decks, deck)
+    decks = _selected(all_decks, deck, paths, config)
     console = env.console()
     with Store.open(paths.db_path) as store:
         today = env.clock().date()
         interview = interview_date(store, None, today) if reschedule else None
-        scheduler = scheduler_in_force(paths.config_dir, store, interview) if reschedule else None
+        scheduler = (
+            scheduler_in_force(paths.config_dir, store, interview, config) if reschedule else None
+        )
         picked = pick_cards(
             [pair for d in decks for pair in zip(card_ids(d), card_tags(d), strict=True)],
             count=count,
@@ -618,7 +680,9 @@ def quiz(
                 "no cards match" + (f" the tag(s) {', '.join(tag)}" if tag else " those decks")
             )
         budget = minutes if minutes is not None else DEFAULT_BUDGET_MINUTES if timed else None
-        context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
+        context = _session_context(
+            env, store, console, all_decks, lang, interview, scheduler, config
+        )
         session = QuizSession(
             context,
             [context.cards_by_id[card_id] for card_id in picked],
@@ -746,13 +810,17 @@ def stats(
     paths = _paths(env, db)
     decks = _select(_load_decks(paths, env), deck)
     today = env.clock().date()
+    from flashdl.core.grades import REPEAT_BELOW_IN
+
+    config = _settings(paths)
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, today)
         # FSRS's forecast needs the states FSRS built; readiness projects with that scheduler
-        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        scheduler = scheduler_in_force(paths.config_dir, store, interview, config)
         result = figures.collect(
-            store, decks, today, days=days, interview_date=interview, scheduler=scheduler
-        )
+            store, decks, today, days=days, interview_date=interview, scheduler=scheduler,
+            repeat_below=REPEAT_BELOW_IN[config.grading_mode],
+        )  # fmt: skip
     if as_json:
         import json
 
@@ -962,7 +1030,7 @@ def unsuspend(
 
 config_app = typer.Typer(
     cls=_Group,
-    help="Show or change the settings: the scheduler (sm2 or fsrs) and FSRS's desired retention.",
+    help="Show or change the settings: scheduler, grading keys, daily limits, language, decks.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -971,8 +1039,10 @@ app.add_typer(config_app, name="config")
 
 @config_app.command("show")
 def config_show(ctx: typer.Context, db: DbOption = None) -> None:
-    """Show every setting, the settings file, and which scheduler built the database's schedule."""
-    from flashdl.app.config import HELP, config_path, load_config
+    """Show every setting with where its value comes from (the settings file or the default),
+    the settings file, and which scheduler built the database's schedule. Command-line flags
+    (--new, --lang, --deck) override these for one run."""
+    from flashdl.app.config import HELP, config_path, load_config, source
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -980,8 +1050,10 @@ def config_show(ctx: typer.Context, db: DbOption = None) -> None:
     config = load_config(path)
     note = "" if path.exists() else " (not written yet: the defaults)"
     typer.echo(f"settings file: {path}{note}")
+    shown = {key: f"{key} = {config.display(key)}" for key in HELP}
+    width = max(len(line) for line in shown.values())
     for key, meaning in HELP.items():
-        typer.echo(f"{key} = {getattr(config, key)}    # {meaning}")
+        typer.echo(f"{shown[key]:<{width}}  ({source(config, key, path)})  # {meaning}")
     if paths.db_path.exists():
         from flashdl.store import Store
 
@@ -993,12 +1065,19 @@ def config_show(ctx: typer.Context, db: DbOption = None) -> None:
 @config_app.command("set")
 def config_set(
     ctx: typer.Context,
-    key: Annotated[str, typer.Argument(metavar="KEY", help="scheduler or desired_retention.")],
-    value: Annotated[str, typer.Argument(metavar="VALUE", help="e.g. fsrs, sm2 or 0.9.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="A setting (`flashdl config show` lists them).")
+    ],
+    value: Annotated[
+        str,
+        typer.Argument(
+            metavar="VALUE", help="e.g. fsrs, anki, 15, none, gan,nlp; 'default' unsets."
+        ),
+    ],
     db: DbOption = None,
 ) -> None:
-    """Change a setting. Switching schedulers keeps every review and rebuilds each card's
-    schedule from its review log."""
+    """Change a setting ('default' as the value forgets it). Switching schedulers keeps every
+    review and rebuilds each card's schedule from its review log."""
     from flashdl.app.config import config_path, load_config, save_config, with_value
     from flashdl.app.study import interview_date
 
@@ -1007,7 +1086,7 @@ def config_set(
     path = config_path(paths.config_dir)
     config = with_value(load_config(path), key, value)
     save_config(path, config)
-    typer.echo(f"{key} = {getattr(config, key)} (saved in {path})")
+    typer.echo(f"{key} = {config.display(key)} (saved in {path})")
     if not paths.db_path.exists():
         return
     from flashdl.store import Store
@@ -1137,7 +1216,7 @@ def _export_decks(
         )
     if target != STDOUT:
         check_target(target, force=force, protect=database_files(paths.db_path))
-    return env, _select(_load_decks(paths, env), deck), target
+    return env, _selected(_load_decks(paths, env), deck, paths, _settings(paths)), target
 
 
 def _write_export(

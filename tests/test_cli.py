@@ -37,9 +37,11 @@ def test_python_dash_m_works():
 
 
 def test_study_with_piped_input_saves_every_grade(invoke, home):
-    result = invoke("study", "--deck", "basics", "--new", "2", input="\n5\n\n4\n")
+    result = invoke("study", "--deck", "basics", "--new", "2", "--lang", "zh", input="\n5\n\n4\n")
     assert result.exit_code == 0, result.output
     assert "为什么归一化能够提高求解最优解的速度？" in result.stdout
+    assert "本次小结" in result.stdout and "复习卡片" in result.stdout  # the session's words too
+    result = invoke("study", "--deck", "basics", "--new", "4", "--lang", "en", input="")
     assert "Session summary" in result.stdout and "Cards reviewed" in result.stdout
     with Store.open(db_path(home)) as store:
         reviews = store.reviews()
@@ -52,7 +54,7 @@ def test_study_with_piped_input_saves_every_grade(invoke, home):
 
 def test_new_cards_seen_earlier_today_count_against_the_limit(invoke, home):
     assert invoke("study", "--deck", "cnn", "--new", "2", input="\n5\n\n5\n").exit_code == 0
-    result = invoke("study", "--deck", "cnn", "--new", "2", input="")
+    result = invoke("study", "--deck", "cnn", "--new", "2", "--lang", "en", input="")
     assert result.exit_code == 0
     assert (  # issue 13.4: it says why, and what to do
         "Nothing due today, and 2 of 2 new cards are introduced already; `flashdl study --new 7`"
@@ -233,8 +235,8 @@ def test_dash_h_is_help_everywhere(invoke):
 def test_nothing_to_study_says_why(invoke, home):
     """Issue 13.4: an empty selection and an exhausted deck each say so."""
     invoke("study", "--deck", "cnn", "--new", "10", input=" \n5\n" * 4)
-    result = invoke("study", "--deck", "cnn")
+    result = invoke("study", "--deck", "cnn", "--lang", "en")
     assert "no new cards left in the selected decks" in " ".join(result.stdout.split())
     invoke("suspend", "cnn-receptive-field")
-    result = invoke("study", "--deck", "cnn")
+    result = invoke("study", "--deck", "cnn", "--lang", "en")
     assert "1 is suspended" in " ".join(result.stdout.split())

@@ -116,7 +116,7 @@ def test_grade_is_the_function_quiz_uses(deck_dir, tmp_path):
     graded = json.loads(run("grade", "demo-one", "--decks-dir", str(deck_dir), input=typed).stdout)
     quiz = run(
         "quiz", "--decks-dir", str(deck_dir), "--deck", "demo", "-n", "1", "--in-order",
-        "--db", str(tmp_path / "q.db"), input=typed + "\n\n\n",
+        "--db", str(tmp_path / "q.db"), "--lang", "en", input=typed + "\n\n\n",
     )  # fmt: skip
     assert quiz.exit_code == 0, quiz.output
     assert f"suggested grade {graded['suggested_grade']}" in quiz.stdout

@@ -21,7 +21,7 @@ def test_quiz_logs_typed_answers_without_scheduling(invoke, home):
         "quiz", "--deck", "gan", "-n", "2", "--in-order", input="交替训练 判别器\n\n\n\nq\n"
     )
     assert result.exit_code == 0, result.output
-    assert "Quiz report" in result.stdout and GAN.cards[0].question.zh in result.stdout
+    assert "测验报告" in result.stdout and GAN.cards[0].question.zh in result.stdout  # --lang zh
     with store_of(home) as store:
         [logged] = store.reviews()
         assert logged.card_id == GAN.cards[0].id and logged.mode == "quiz"
@@ -57,7 +57,7 @@ def test_quiz_reschedule_tag_and_unknown_tag(invoke, home):
 
 def test_timed_quiz_shows_the_budget(invoke):
     result = invoke("quiz", "-n", "1", "--minutes", "2", input="answer\n\n3\n")
-    assert "/ 2:00" in result.stdout and "Time budget: 2:00" in result.stdout
+    assert "/ 2:00" in result.stdout and "限时：2:00" in result.stdout
 
 
 def test_interview_date_is_remembered_caps_intervals_and_clears(invoke, home, clock):

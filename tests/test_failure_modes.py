@@ -24,7 +24,7 @@ from flashdl.store import Store
 from flashdl.store.migrations import SCHEMA_VERSION
 
 REAL_CONNECT = sqlite3.connect
-DONE = re.compile(r"(\d+) done · ")
+DONE = re.compile(r"(\d+) done · |已完成 (\d+) · ")  # the header's count, in en or zh
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def one_error_line(result) -> str:
 
 def acknowledged(stdout: str) -> int:
     """Grades the session had confirmed: the last 'N done' it showed."""
-    return max((int(n) for n in DONE.findall(stdout)), default=0)
+    return max((int(en or zh) for en, zh in DONE.findall(stdout)), default=0)
 
 
 def grade_directly(path: Path, count: int) -> None:

@@ -1,4 +1,4 @@
-"""The user's settings file: which scheduler plans the reviews, and FSRS's desired retention.
+"""The user's settings file: the scheduler, the grading keys, daily limits, language and decks.
 
 The file is ``config.toml`` in the config folder (``~/.config/flashdl`` on Linux, or
 ``$FLASHDL_HOME``). flashdl reads it with ``tomllib`` and writes it whole on ``flashdl config set``
@@ -6,27 +6,52 @@ The file is ``config.toml`` in the config folder (``~/.config/flashdl`` on Linux
 
     scheduler = "fsrs"          # sm2 (the default) or fsrs
     desired_retention = 0.9     # FSRS only: the share of reviews you want to recall, 0.7–0.99
+    grading = "anki"            # sm2 (keys 0–5) or anki (keys 1–4); default: anki under FSRS
+    new_per_day = 15
+    max_reviews_per_day = 200   # or "none"
+    lang = "en"
+    decks = ["gan", "nlp"]      # the default selection of study, quiz and export
+    learning_delay = 10         # minutes before a failed card is asked again
 
-A missing file means the defaults. An unknown key or a bad value is an error naming the file.
+Only the keys the user set are written, so the others keep following their defaults (``grading``
+follows the scheduler). A missing file means the defaults. An unknown key or a bad value is an
+error naming the file and the key. Command-line flags override the file.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 
 from flashdl.core.errors import ConfigError, UsageError
+from flashdl.core.grades import GRADING_MODES, default_grading
+from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
 
 CONFIG_FILENAME = "config.toml"
 MAX_CONFIG_BYTES = 1 << 20
+LANGS = ("zh", "en", "both")
+MAX_NEW_PER_DAY = 9999
+MAX_REVIEWS_PER_DAY = 99_999
+MAX_LEARNING_DELAY = 24 * 60  # minutes
+MAX_DECKS = 200
+DECK_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,49}")  # as the deck loader requires
+NO_LIMIT = ("none", "off", "unlimited")
 HELP = {
     "scheduler": f"which scheduler plans the reviews: {' or '.join(SCHEDULERS)}",
     "desired_retention": (
         f"FSRS's target share of reviews recalled, {MIN_RETENTION} to {MAX_RETENTION}"
     ),
+    "grading": "grading keys: sm2 (0–5) or anki (1–4 Again/Hard/Good/Easy)",
+    "new_per_day": f"new cards a day, 0 to {MAX_NEW_PER_DAY} (study --new overrides)",
+    "max_reviews_per_day": "due cards a day, most overdue first; none for no limit",
+    "lang": "language of cards and sessions: zh, en or both (--lang overrides)",
+    "decks": "default deck selection, comma-separated; empty for all (--deck overrides)",
+    "learning_delay": f"minutes before a failed card comes back, 1 to {MAX_LEARNING_DELAY}",
 }
 KEYS = tuple(HELP)
 
@@ -35,9 +60,36 @@ KEYS = tuple(HELP)
 class Config:
     scheduler: str = DEFAULT_SCHEDULER
     desired_retention: float = DEFAULT_RETENTION
+    grading: str | None = None  # None: follow the scheduler (``grading_mode``)
+    new_per_day: int = 10
+    max_reviews_per_day: int | None = None
+    lang: str = "zh"
+    decks: tuple[str, ...] = ()
+    learning_delay: int = LEARNING_DELAY // timedelta(minutes=1)
+    # The keys the settings file (or ``config set``) gave; the rest are defaults.
+    explicit: frozenset[str] = field(default=frozenset(), compare=False)
 
     def make_scheduler(self) -> Scheduler:
         return make_scheduler(self.scheduler, desired_retention=self.desired_retention)
+
+    @property
+    def grading_mode(self) -> str:
+        return self.grading or default_grading(self.scheduler)
+
+    @property
+    def learning_delta(self) -> timedelta:
+        return timedelta(minutes=self.learning_delay)
+
+    def display(self, key: str) -> str:
+        """The value of ``key`` as ``config show`` prints it (and ``config set`` reads it)."""
+        if key == "grading":
+            return self.grading_mode
+        value = getattr(self, key)
+        if key == "max_reviews_per_day" and value is None:
+            return "none"
+        if key == "decks":
+            return ",".join(value) if value else "(all)"
+        return str(value)
 
 
 def config_path(config_dir: Path) -> Path:
@@ -52,41 +104,113 @@ def _unknown(key: str) -> str:
     return f"unknown setting '{key}'{hint}; the settings are: {', '.join(KEYS)}"
 
 
-def check_value(key: str, value: object) -> str | float:
+def check_value(key: str, value: object) -> object:
     """``value`` for ``key`` if it is valid (strings are parsed); a ConfigError saying why if not."""
     if key not in HELP:
         raise ConfigError(_unknown(key))
-    if key == "scheduler":
+    return _CHECKS[key](value)
+
+
+def _choice(key: str, choices: tuple[str, ...]):
+    def check(value: object) -> str:
         name = value.strip().lower() if isinstance(value, str) else value
-        if name not in SCHEDULERS:
-            raise ConfigError(
-                f"scheduler must be one of {', '.join(SCHEDULERS)}, not {_show(value)}"
-            )
+        if name not in choices:
+            raise ConfigError(f"{key} must be one of {', '.join(choices)}, not {_show(value)}")
         return str(name)
-    number: float | None = None
-    if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            number = None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
+
+    return check
+
+
+def _retention(value: object) -> float:
+    number = _number(value, float)
     if number is None or not MIN_RETENTION <= number <= MAX_RETENTION:
         raise ConfigError(
             f"desired_retention must be a number from {MIN_RETENTION} to {MAX_RETENTION}"
             f" (e.g. 0.9), not {_show(value)}"
         )
-    return number
+    return float(number)
+
+
+def _number(value: object, kind: type) -> float | int | None:
+    """``value`` as a number of ``kind`` (int or float), from TOML or command-line text; None if
+    it is not one (booleans, fractions for an int, nan)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 40:
+            return None
+        try:
+            value = int(text) if kind is int else float(text)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if kind is int and not isinstance(value, int):
+        return None
+    if value != value:  # nan
+        return None
+    return value
+
+
+def _count(key: str, low: int, high: int, *, none: bool = False):
+    def check(value: object) -> int | None:
+        if none and isinstance(value, str) and value.strip().lower() in NO_LIMIT:
+            return None
+        number = _number(value, int)
+        if number is None or not low <= number <= high:
+            extra = ", or none" if none else ""
+            raise ConfigError(
+                f"{key} must be a whole number from {low} to {high}{extra}, not {_show(value)}"
+            )
+        return int(number)
+
+    return check
+
+
+def _decks(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        text = value.strip()
+        names = [] if text.lower() in ("", "all") else [n.strip() for n in text.split(",")]
+    elif isinstance(value, list) and all(isinstance(n, str) for n in value):
+        names = [n.strip() for n in value]
+    else:
+        raise ConfigError(
+            f"decks must be deck names (a list, or text separated by commas), not {_show(value)}"
+        )
+    if len(names) > MAX_DECKS:
+        raise ConfigError(f"decks names {len(names)} decks; at most {MAX_DECKS}")
+    for name in names:
+        if not DECK_NAME.fullmatch(name):
+            raise ConfigError(
+                f"decks: '{name[:60]}' is not a deck name (lowercase letters, digits, '-' or '_')"
+            )
+    return tuple(dict.fromkeys(names))
+
+
+_CHECKS = {
+    "scheduler": _choice("scheduler", SCHEDULERS),
+    "desired_retention": _retention,
+    "grading": _choice("grading", GRADING_MODES),
+    "new_per_day": _count("new_per_day", 0, MAX_NEW_PER_DAY),
+    "max_reviews_per_day": _count("max_reviews_per_day", 0, MAX_REVIEWS_PER_DAY, none=True),
+    "lang": _choice("lang", LANGS),
+    "decks": _decks,
+    "learning_delay": _count("learning_delay", 1, MAX_LEARNING_DELAY),
+}
 
 
 def _show(value: object) -> str:
-    return f"'{value}'" if isinstance(value, str) else repr(value)
+    """A bad value as the error shows it: quoted if text, and short (a hostile file may hold a
+    4000-digit number or a megabyte of text)."""
+    shown = f"'{value}'" if isinstance(value, str) else repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def load_config(path: Path) -> Config:
     """The settings in ``path``; the defaults if it does not exist."""
     from flashdl.files import read_regular_file
 
+    if not Path(path).parent.is_dir():
+        return Config()  # no folder, so no file: the data folder's own error comes when it is used
     try:
         text = read_regular_file(Path(path), limit=MAX_CONFIG_BYTES, what="a settings file")
         text = text.decode("utf-8")
@@ -106,26 +230,60 @@ def load_config(path: Path) -> Config:
         ) from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be flashdl's settings file") from None
-    values: dict[str, str | float] = {}
+    except ValueError as exc:  # e.g. a number of more than 4300 digits
+        raise ConfigError(f"{path}: not a settings file flashdl can read ({exc})") from None
+    values: dict[str, object] = {}
     for key, value in raw.items():
         try:
             values[key] = check_value(key, value)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None
-    return Config(**values)  # type: ignore[arg-type]
+    return Config(**values, explicit=frozenset(values))  # type: ignore[arg-type]
 
 
 def with_value(config: Config, key: str, text: str) -> Config:
-    """``config`` with ``key`` set from the command-line text ``text``."""
-    return replace(config, **{key: check_value(key, text)})
+    """``config`` with ``key`` set from the command-line text ``text``; ``default`` forgets the
+    key, so it follows its default again."""
+    if key in HELP and text.strip().lower() == "default":
+        default = next(f.default for f in fields(Config) if f.name == key)
+        return replace(config, **{key: default, "explicit": config.explicit - {key}})
+    value = check_value(key, text)
+    return replace(config, **{key: value, "explicit": config.explicit | {key}})
+
+
+def _toml(value: object) -> str:
+    """A checked setting as TOML (names and numbers only: every value passed ``check_value``)."""
+    if value is None:
+        return '"none"'
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f'"{name}"' for name in value) + "]"
+    return repr(value)
 
 
 def dumps(config: Config) -> str:
-    return (
-        "# flashdl settings; change them with `flashdl config set KEY VALUE`\n"
-        f'scheduler = "{config.scheduler}"  # {HELP["scheduler"]}\n'
-        f"desired_retention = {config.desired_retention!r}  # {HELP['desired_retention']}\n"
-    )
+    """The settings file: the keys the user set, then the others as comments with their defaults."""
+    lines = ["# flashdl settings; change them with `flashdl config set KEY VALUE`"]
+    unset = []
+    for key in KEYS:
+        if key in config.explicit:
+            lines.append(f"{key} = {_toml(getattr(config, key))}  # {HELP[key]}")
+        else:
+            default = config.grading_mode if key == "grading" else getattr(Config(), key)
+            unset.append(f"# {key} = {_toml(default)}  # {HELP[key]}")
+    if unset:
+        lines += ["", "# Not set (the defaults):", *unset]
+    return "\n".join(lines) + "\n"
+
+
+def source(config: Config, key: str, path: Path) -> str:
+    """Where the value of ``key`` comes from: the settings file, or the default."""
+    if key in config.explicit:
+        return str(path)
+    if key == "grading":
+        return f"default for {config.scheduler}"
+    return "default"
 
 
 def save_config(path: Path, config: Config) -> None:

@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flashdl.core.planning import requeue_position
-from flashdl.core.scheduling import NEW_CARD, CardState, Grade, needs_repeat
+from flashdl.core import grades
+from flashdl.core.planning import LEARNING_DELAY, requeue_position
+from flashdl.core.scheduling import NEW_CARD, CardState, Grade
 
 if TYPE_CHECKING:
+    from flashdl.core.grades import Preview
     from flashdl.core.model import Card
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import Store
 
 Clock = Callable[[], datetime]
-GRADE_KEYS = {str(int(g)): g for g in Grade}
+GRADE_KEYS = {str(int(g)): g for g in Grade}  # SM-2's keys (the ``sm2`` grading mode)
 
 
 @dataclass
@@ -88,8 +90,12 @@ class StudyEngine:
         states: Mapping[str, CardState] | None = None,
         changed: MutableMapping[str, CardState] | None = None,
         repeats: Iterable[str] = (),
+        grading: str = "sm2",
+        learning_delay: timedelta = LEARNING_DELAY,
     ):
         self.store = store
+        self.grading = grading  # which keys grade, and which grades repeat: core/grades.py
+        self.learning_delay = learning_delay
         self.cards_by_id = cards_by_id
         self.clock = clock
         self.scheduler = scheduler
@@ -143,6 +149,25 @@ class StudyEngine:
     def related(self, card: Card) -> list[Card]:
         return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
 
+    def grade_for_key(self, key: str) -> Grade | None:
+        """The grade ``key`` gives in this session's grading mode; None if it does not grade."""
+        return grades.grade_for_key(self.grading, key)
+
+    def previews(self) -> list[Preview]:
+        """Each grading key of the current card with the interval it would give, asked of the
+        scheduler (so it is the interval stored when the key is pressed)."""
+        turn = self.current()
+        if turn is None:
+            return []
+        return grades.previews(
+            self.grading,
+            self.scheduler,
+            self.state(turn.card.id),
+            self.shown_at or self.clock(),
+            until=self.until,
+            learning_delay=self.learning_delay,
+        )
+
     @property
     def graded(self) -> list[Graded]:
         return [a for a in self.actions if isinstance(a, Graded)]
@@ -170,7 +195,7 @@ class StudyEngine:
         )
         self.changed[card.id] = recorded.after
         self.queue.popleft()
-        requeued = needs_repeat(grade)
+        requeued = grades.repeats_today(self.grading, grade)
         if requeued:  # the learning queue: back after a few other cards
             self.queue.insert(requeue_position(len(self.queue)), card.id)
             self.repeats.add(card.id)

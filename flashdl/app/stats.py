@@ -124,10 +124,11 @@ def collect(
     days: int = 30,
     interview_date: Deadline | None = None,
     scheduler: Scheduler | None = None,
+    repeat_below: int | None = None,
 ) -> Stats:
     names = [d.name for d in decks]
     store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
-    counts = store.state_counts(today)
+    counts = store.state_counts(today, repeat_below=repeat_below)
     window = store.review_counts(today - timedelta(days=days - 1), names)
     today_counts = store.reviews_on(today, names)
     rows: list[DeckStats] = []

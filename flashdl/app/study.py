@@ -7,16 +7,21 @@ store knows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import UsageError
+from flashdl.core.grades import REPEAT_BELOW_IN
 from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
+from flashdl.core.messages import message
 from flashdl.core.model import Deck, card_ids
-from flashdl.core.planning import due_in_order, plan_study, with_learning
+from flashdl.core.planning import LEARNING_DELAY, due_in_order, plan_study, with_learning
+from flashdl.core.scheduling import REPEAT_BELOW
 
 if TYPE_CHECKING:
+    from flashdl.app.config import Config
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import Store
 
@@ -76,57 +81,126 @@ def _stored_include_day(store: Store) -> bool:
 
 
 def scheduler_in_force(
-    config_dir: Path, store: Store, interview: Interview | None, *, recap: bool = False
+    config_dir: Path,
+    store: Store,
+    interview: Interview | None,
+    config: Config | None = None,
+    *,
+    recap: bool = False,
 ) -> Scheduler:
-    """The scheduler in the settings file. If another one built the card states in ``store``
-    (the user switched, or this database was last used elsewhere), they are first rebuilt from
-    the review log, in one transaction. ``recap`` (the interview changed) rebuilds them anyway,
-    so that every card's due day follows the new interview's cap."""
+    """The scheduler in the settings file (or ``config``, read from it already). If another one
+    built the card states in ``store`` (the user switched, or this database was last used
+    elsewhere), they are first rebuilt from the review log, in one transaction. ``recap`` (the
+    interview changed) rebuilds them anyway, so that every card's due day follows the new
+    interview's cap."""
     from flashdl.app.config import config_path, load_config
 
-    scheduler = load_config(config_path(config_dir)).make_scheduler()
+    if config is None:
+        config = load_config(config_path(config_dir))
+    scheduler = config.make_scheduler()
     if store.use_scheduler(scheduler, until=interview) is None and recap:
         store.rebuild_states(scheduler, until=interview)
     return scheduler
 
 
-def todays_queue(store: Store, decks: Sequence[Deck], now: datetime, new_limit: int) -> list[str]:
+@dataclass(frozen=True)
+class Limits:
+    """The daily limits and learning steps a study session plans with (settings, then flags)."""
+
+    new_per_day: int = 10
+    max_reviews_per_day: int | None = None
+    learning_delay: timedelta = LEARNING_DELAY
+    repeat_below: int = REPEAT_BELOW
+
+    @classmethod
+    def from_config(cls, config: Config, *, new_per_day: int | None = None) -> Limits:
+        """The limits in ``config``; a ``--new`` given on the command line wins."""
+        return cls(
+            new_per_day=config.new_per_day if new_per_day is None else new_per_day,
+            max_reviews_per_day=config.max_reviews_per_day,
+            learning_delay=config.learning_delta,
+            repeat_below=REPEAT_BELOW_IN[config.grading_mode],
+        )
+
+
+def todays_queue(
+    store: Store, decks: Sequence[Deck], now: datetime, limits: Limits | int
+) -> list[str]:
     """Today's card ids for the selected decks: the learning queue (cards failed today), due
-    cards, then new cards up to the daily limit."""
+    cards up to the daily review limit (most overdue first), then new cards up to the daily
+    limit. Learning cards never count against the review limit."""
+    if isinstance(limits, int):
+        limits = Limits(new_per_day=limits)
     today = now.date()
     ordered = [card_id for deck in decks for card_id in card_ids(deck)]
     selected = set(ordered)
+    learning = {
+        c: at
+        for c, at in store.learning_cards(today, repeat_below=limits.repeat_below).items()
+        if c in selected
+    }
     introduced = store.introduced_on(today)
+    new_limit = limits.new_per_day
+    due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
     queue = plan_study(
-        due_in_order(store.due_cards(today), ordered),
+        due,
         store.first_new(ordered, new_limit - introduced),
         new_limit=new_limit,
         introduced_today=introduced,
+        review_limit=limits.max_reviews_per_day,
+        reviewed_today=store.reviewed_due_on(today) if limits.max_reviews_per_day else 0,
     )
-    learning = {c: at for c, at in store.learning_cards(today).items() if c in selected}
-    return with_learning(queue, learning, now)
+    return with_learning(queue, learning, now, limits.learning_delay)
 
 
-def nothing_to_study(store: Store, decks: Sequence[Deck], today: date, new_limit: int) -> str:
+def waiting_reviews(store: Store, decks: Sequence[Deck], today: date, limits: Limits) -> int:
+    """How many due cards of the selected decks the daily review limit holds back today."""
+    if limits.max_reviews_per_day is None:
+        return 0
+    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    learning = store.learning_cards(today, repeat_below=limits.repeat_below)
+    due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
+    allowed = max(0, limits.max_reviews_per_day - store.reviewed_due_on(today))
+    return max(0, len(due) - allowed)
+
+
+def nothing_to_study(
+    store: Store,
+    decks: Sequence[Deck],
+    today: date,
+    limits: Limits | int,
+    lang: str = "en",
+) -> str:
     """Why today's queue is empty, in one line, with what to do about it."""
+    if isinstance(limits, int):
+        limits = Limits(new_per_day=limits)
+    new_limit = limits.new_per_day
     ordered = [card_id for deck in decks for card_id in card_ids(deck)]
     next_due = store.next_due(today)
     when = (
-        f"the next review is due {next_due.isoformat()}" if next_due else "no review is scheduled"
+        message("next_due_on", lang, day=next_due.isoformat())
+        if next_due
+        else message("no_review_scheduled", lang)
     )
     if not ordered:
-        return "Nothing to study: the selected decks have no cards."
+        return message("empty_selection", lang)
+    waiting = waiting_reviews(store, decks, today, limits)
+    capped = (
+        " " + message("reviews_capped", lang, limit=limits.max_reviews_per_day, waiting=waiting)
+        if waiting
+        else ""
+    )
     introduced = store.introduced_on(today)
     unseen = store.first_new(ordered, 1)
     if unseen and introduced >= new_limit:
         more = max(new_limit + 5, introduced + 5)
-        return (
-            f"Nothing due today, and {introduced} of {new_limit} new cards are introduced "
-            f"already; `flashdl study --new {more}` for more ({when})."
-        )
+        fields = {"introduced": introduced, "limit": new_limit, "more": more, "when": when}
+        return message("new_limit_reached", lang, **fields) + capped
     if not unseen:
         left = store.suspended_ids() & set(ordered)
-        verb = "is" if len(left) == 1 else "are"
-        extra = f"; {len(left)} {verb} suspended (`flashdl unsuspend`)" if left else ""
-        return f"Nothing due today and no new cards left in the selected decks{extra} ({when})."
-    return f"Nothing due today ({when})."
+        extra = ""
+        if left:
+            verb = "is" if len(left) == 1 else "are"
+            extra = message("suspended_left", lang, count=len(left), verb=verb)
+        return message("no_new_left", lang, extra=extra, when=when) + capped
+    return message("nothing_due", lang, when=when) + capped

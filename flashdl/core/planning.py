@@ -44,10 +44,20 @@ def requeue_position(queue_length: int, gap: int = LEARNING_GAP) -> int:
 
 
 def plan_study(
-    due: Sequence[str], new: Sequence[str], *, new_limit: int, introduced_today: int
+    due: Sequence[str],
+    new: Sequence[str],
+    *,
+    new_limit: int,
+    introduced_today: int,
+    review_limit: int | None = None,
+    reviewed_today: int = 0,
 ) -> list[str]:
-    """The session's card ids: every due card (as ordered by the store: most overdue first, then
-    deck order), then new cards up to the daily limit less those introduced earlier today."""
+    """The session's card ids: the due cards (as ordered by the store: most overdue first, then
+    deck order) up to ``review_limit`` less those reviewed earlier today (None: all of them; the
+    rest wait, the least overdue longest), then new cards up to the daily limit less those
+    introduced earlier today."""
+    if review_limit is not None:
+        due = due[: max(0, review_limit - reviewed_today)]
     return [*due, *new[: max(0, new_limit - introduced_today)]]
 
 

@@ -275,7 +275,7 @@ def _fast_data(text: str, card: Callable[[_Map, int, str], object] | None = None
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 done = stack.pop()[0]
                 top = stack[-1] if stack else None
-                if card is not None and len(stack) == 2 and top[0] is cards:
+                if card is not None and len(stack) == 2 and top[0] is cards and not top[1]:
                     name = root.get("deck")
                     if type(name) is str:
                         built = card(done, top[0].item_lines[-1], name.strip())

@@ -32,9 +32,9 @@ from flashdl.core.interview import Deadline, Interview, for_card
 from flashdl.core.schedulers import scheduler_from_key
 from flashdl.core.scheduling import (
     NEW_CARD,
+    REPEAT_BELOW,
     CardState,
     Scheduler,
-    needs_repeat,
     replay,
     scheduler_key,
 )
@@ -148,6 +148,17 @@ class CardStore(Connection):
         with self._errors():
             row = self.conn.execute(
                 "SELECT count(*) FROM card_state WHERE introduced_on = ?", [day.isoformat()]
+            ).fetchone()
+        return int(row[0])
+
+    def reviewed_due_on(self, day: date) -> int:
+        """How many cards that were not new got their scheduling review on ``day`` (counts against
+        the daily review limit; repeats and new cards do not)."""
+        with self._errors():
+            row = self.conn.execute(
+                "SELECT count(DISTINCT card_id) FROM reviews WHERE day = ? AND mode = 'study'"
+                " AND undone_at IS NULL AND instr(state_before, '\"due\":null') = 0",
+                [day.isoformat()],
             ).fetchone()
         return int(row[0])
 
@@ -347,9 +358,12 @@ class CardStore(Connection):
                                           answer_ms=answer_ms)  # fmt: skip
             return RecordedReview(recorded.id, state, state, scheduled=False)
 
-    def learning_cards(self, today: date) -> dict[str, datetime]:
+    def learning_cards(
+        self, today: date, *, repeat_below: int = REPEAT_BELOW
+    ) -> dict[str, datetime]:
         """Today's learning queue: card id -> when it was last failed, for every unsuspended card
-        whose last grade today (in study) was below ``REPEAT_BELOW``.
+        whose last grade today (in study) was below ``repeat_below`` (4 under SM-2's grades, 3
+        under Anki's buttons: see ``flashdl.core.grades``).
 
         It is read from the review log, not kept beside it, so it survives quitting, a crash and a
         restart, and an undo takes a card out of it (or puts it back) with no extra bookkeeping."""
@@ -367,7 +381,7 @@ class CardStore(Connection):
         return {
             card_id: datetime.fromisoformat(stamp)
             for card_id, (stamp, grade) in last.items()
-            if needs_repeat(grade)
+            if grade < repeat_below
         }
 
     def undo_review(self, review_id: int, undone_at: datetime) -> Review:

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 class StatsQueries(Connection):
     """Statistics queries (a part of ``Store``)."""
 
-    def state_counts(self, today: date) -> dict[str, dict[str, float]]:
+    def state_counts(
+        self, today: date, *, repeat_below: int | None = None
+    ) -> dict[str, dict[str, float]]:
         """Per deck: cards, new, learning, young, mature, due, overdue, suspended, mean easiness.
 
         ``due`` includes today's learning queue (cards failed today that come back today)."""
@@ -40,7 +42,8 @@ class StatsQueries(Connection):
             }
             counts[row[0]]["easiness"] = row[9]
         # Cards failed today come back today: they count as due (their scheduled due is later).
-        learning = list(self.learning_cards(today))  # type: ignore[attr-defined]
+        below = {} if repeat_below is None else {"repeat_below": repeat_below}
+        learning = list(self.learning_cards(today, **below))  # type: ignore[attr-defined]
         for start in range(0, len(learning), 900):
             batch = learning[start : start + 900]
             marks = ",".join("?" * len(batch))

@@ -15,11 +15,13 @@ from datetime import datetime
 
 from rich.text import Text
 
+from flashdl.core import grades
 from flashdl.core.glossary import EMPTY, Glossary
 from flashdl.core.grading import Grading, QuizAnswer, grade_answer
+from flashdl.core.messages import message
 from flashdl.core.model import Card
 from flashdl.ui import render
-from flashdl.ui.study import GRADE_KEYS, QUIT, SessionContext
+from flashdl.ui.study import QUIT, SessionContext
 
 DEFAULT_BUDGET_MINUTES = 3.0
 
@@ -81,7 +83,9 @@ class QuizSession:
             )
         )
         if result is not None:
-            self.ctx.console.print(render.grading_line(result, suggested, self.ctx.lang))
+            self.ctx.console.print(
+                render.grading_line(result, suggested, self.ctx.lang, mode=self.ctx.grading)
+            )
         grade = self._read_grade(suggested)
         if grade is None:
             return False
@@ -102,11 +106,10 @@ class QuizSession:
 
     def _read_answer(self, shown_at: datetime) -> str | None:
         """Lines until an empty one; None if input ends (the round ends, this card ungraded)."""
-        self.ctx.console.print(
-            Text("Type your answer, then an empty line (empty at once: skip).", style="dim")
-        )
+        self.ctx.console.print(Text(message("type_answer", self.ctx.lang), style="dim"))
         if self.budget is not None:
-            self.ctx.console.print(Text(f"Time budget: {_clock_text(self.budget)}", style="bold"))
+            budget = message("time_budget", self.ctx.lang, budget=_clock_text(self.budget))
+            self.ctx.console.print(Text(budget, style="bold"))
         lines: list[str] = []
         while True:
             elapsed = (self.ctx.clock() - shown_at).total_seconds()
@@ -125,19 +128,27 @@ class QuizSession:
             lines.append(line)
 
     def _read_grade(self, suggested: int | None) -> int | None:
-        legend = render.grade_legend(self.ctx.lang, undo=False)
+        """A grade in the session's grading mode; Enter takes the suggested one (in Anki's
+        buttons, the button that stands for it)."""
+        mode, lang = self.ctx.grading, self.ctx.lang
+        legend = render.grade_legend(lang, undo=False, mode=mode)
+        accepted = None
         if suggested is not None:
-            legend.append(f"  Enter = {suggested}", style="bold")
+            key = grades.key_for_grade(mode, suggested)
+            accepted = grades.grade_for_key(mode, key)
+            legend.append(message("enter_accepts", lang, key=key), style="bold")
         while True:
             self.ctx.console.print(legend)
             key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return None
-            if key == "" and suggested is not None:
-                return suggested
-            if key in GRADE_KEYS:
-                return int(GRADE_KEYS[key])
-            self.ctx.console.print(Text("Press 0–5 to grade, q to quit.", style="yellow"))
+            if key == "" and accepted is not None:
+                return int(accepted)
+            grade = grades.grade_for_key(mode, key)
+            if grade is not None:
+                return int(grade)
+            hint = message("press_to_grade_quiz", lang, keys=grades.key_range(mode))
+            self.ctx.console.print(Text(hint, style="yellow"))
 
     def _record(
         self,

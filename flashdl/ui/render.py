@@ -18,15 +18,16 @@ from rich.text import Text
 
 from flashdl.app.session import SessionSummary
 from flashdl.core.latex import replace_formulas, unicode_pieces
+from flashdl.core.messages import message
 from flashdl.core.model import Card, sanitize
 from flashdl.core.model import Text as DeckText
-from flashdl.core.scheduling import GRADE_LABELS, Grade
 from flashdl.ui.linebreak import WrapText, wrap_text
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from flashdl.app.stats import Stats
+    from flashdl.core.grades import Preview
     from flashdl.core.grading import Grading, QuizAnswer
     from flashdl.core.simulate import SimulationResult
     from flashdl.store import Review, StoredCard
@@ -77,7 +78,7 @@ def question_view(
     title = Text.assemble((sanitize(deck_title), "bold cyan"))
     if done is not None and left is not None:
         title.append("  ")
-        title.append(f"{done} done · {left} left", style="dim")
+        title.append(message("header_counts", lang, done=done, left=left), style="dim")
     if repeat:
         title.append("  ")
         title.append({"zh": "重复", "en": "repeat"}.get(lang, "重复 · repeat"), style="bold yellow")
@@ -169,57 +170,88 @@ LISTED_NOTE = {
 }
 
 
-def grading_line(grading: Grading, suggested: int | None, lang: str) -> Text:
-    """ "Key points named: 2/5 — suggested grade 3", and why a grade is capped."""
-    text = Text(f"Key points named: {grading.count}/{len(grading.points)}", style="bold")
+def grading_line(grading: Grading, suggested: int | None, lang: str, *, mode: str = "sm2") -> Text:
+    """ "Key points named: 2/5 — suggested grade 3" (in ``mode``'s keys), and why a grade is
+    capped."""
+    from flashdl.core.grades import key_for_grade
+
+    text = Text(
+        message("key_points_named", lang, count=grading.count, total=len(grading.points)),
+        style="bold",
+    )
     if suggested is not None:
-        text.append(f" — suggested grade {suggested}", style="bold")
+        shown = key_for_grade(mode, suggested)
+        text.append(message("suggested_grade", lang, grade=shown), style="bold")
     reasons = []
     if grading.pitfalls:
-        reasons.append("a wrong claim" if len(grading.pitfalls) == 1 else "wrong claims")
+        one = len(grading.pitfalls) == 1
+        reasons.append(message("reason_wrong_claim" if one else "reason_wrong_claims", lang))
     if grading.listed_answer or any(p.covered and not p.stated for p in grading.points):
-        reasons.append("points listed, not explained")
+        reasons.append(message("reason_listed", lang))
     if reasons and suggested is not None and suggested <= 2:
         text.append(f" ({'; '.join(reasons)})", style="yellow")
     return text
 
 
-def grade_legend(lang: str, *, undo: bool = True) -> Text:
-    label_lang = "en" if lang == "en" else "zh"
+def grade_legend(
+    lang: str,
+    *,
+    undo: bool = True,
+    mode: str = "sm2",
+    previews: Sequence[Preview] | None = None,
+) -> Text:
+    """The keys that grade in ``mode``, each with the interval it would give when ``previews``
+    says (Anki's buttons on one line; SM-2's six grades two to a line), then undo and quit; every
+    line fits 80 columns in zh and en."""
+    from flashdl.core.grades import buttons
+
+    shown = {p.button.key: p.text for p in previews or ()}
     text = Text()
-    for grade in Grade:
-        text.append(f" {int(grade)} ", style="bold reverse")
-        text.append(f" {GRADE_LABELS[grade][label_lang]}  ")
+    per_line = 2 if mode == "sm2" else 4
+    for index, button in enumerate(buttons(mode)):
+        if index and index % per_line == 0:
+            text.append("\n")
+        elif index:
+            text.append(" · " if mode == "anki" else "  ")
+        text.append(f" {button.key} ", style="bold reverse")
+        text.append(f" {button.name(lang)}")
+        if button.key in shown:
+            text.append(f" {shown[button.key]}", style="bold cyan")
     if undo:
         text.append("  u", style="bold")
-        text.append(" undo")
+        text.append(f" {message('undo', lang)}")
     text.append("  q", style="bold")
-    text.append(" quit")
+    text.append(f" {message('quit', lang)}")
     return text
 
 
 def reveal_prompt(lang: str) -> Text:
-    words = "任意键显示答案" if lang != "en" else "any key shows the answer"
-    return Text.assemble((words, "bold"), "  · u undo · q quit", style="dim")
+    return Text.assemble(
+        (message("reveal", lang), "bold"), message("reveal_keys", lang), style="dim"
+    )
 
 
-def summary_view(summary: SessionSummary) -> RenderableType:
+def summary_view(summary: SessionSummary, lang: str = "en") -> RenderableType:
     from rich.table import Table
 
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Cards reviewed", str(summary.reviewed))
+    table.add_row(message("summary_reviewed", lang), str(summary.reviewed))
     grades = "  ".join(f"{g}×{summary.grades[g]}" for g in sorted(summary.grades)) or "—"
-    table.add_row("Grades", grades)
+    table.add_row(message("summary_grades", lang), grades)
     minutes, seconds = divmod(int(summary.seconds), 60)
-    table.add_row("Time", f"{minutes} min {seconds:02d} s")
+    duration = message("summary_duration", lang, minutes=minutes, seconds=seconds)
+    table.add_row(message("summary_time", lang), duration)
     if summary.left_today:
-        table.add_row("Still due today", str(summary.left_today))
+        table.add_row(message("summary_left", lang), str(summary.left_today))
     table.add_row(
-        "Next due", summary.next_due.isoformat() if summary.next_due else "nothing scheduled"
+        message("summary_next", lang),
+        summary.next_due.isoformat() if summary.next_due else message("summary_nothing_next", lang),
     )
-    return Panel(table, title="Session summary", title_align="left", border_style="cyan")
+    return Panel(
+        table, title=message("summary_title", lang), title_align="left", border_style="cyan"
+    )
 
 
 @dataclass(frozen=True)
@@ -384,9 +416,9 @@ def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType
     """The end-of-round score table and the key points this round missed."""
     from rich.table import Table
 
-    table = Table(title="Quiz report", title_justify="left")
-    for column in ("#", "card", "key points", "suggested", "grade", "time"):
-        table.add_column(column, justify="right" if column != "card" else "left")
+    table = Table(title=message("quiz_report", lang), title_justify="left")
+    for index, column in enumerate(message("quiz_columns", lang).split("|")):
+        table.add_column(column, justify="left" if index == 1 else "right")
     for number, answer in enumerate(answers, 1):
         covered = (
             f"{answer.coverage.count}/{len(answer.coverage.covered)}" if answer.coverage else "—"
@@ -394,7 +426,7 @@ def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType
         minutes, seconds = divmod(int(answer.seconds), 60)
         time = Text(f"{minutes}:{seconds:02d}")
         if answer.overrun:
-            time = Text(f"{minutes}:{seconds:02d} over", style="bold red")
+            time = Text(f"{minutes}:{seconds:02d} {message('quiz_over', lang)}", style="bold red")
         table.add_row(
             str(number), answer.card.id, covered,
             "—" if answer.suggested is None else str(answer.suggested), str(answer.grade), time,
@@ -402,7 +434,7 @@ def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType
     parts: list[RenderableType] = [table]
     if answers:
         mean = sum(a.grade for a in answers) / len(answers)
-        parts.append(Text(f"{len(answers)} answered, mean grade {mean:.1f}", style="bold"))
+        parts.append(Text(message("quiz_mean", lang, count=len(answers), mean=mean), style="bold"))
     missed = [
         (answer.card, answer.card.key_points[i])
         for answer in answers
@@ -410,9 +442,10 @@ def quiz_report_view(answers: Sequence[QuizAnswer], lang: str) -> RenderableType
         for i in answer.coverage.missed
     ]
     if missed:
-        weak = Table(title="Weakest key points this round", title_justify="left")
-        weak.add_column("card", style="cyan")
-        weak.add_column("key point")
+        weak = Table(title=message("quiz_weakest", lang), title_justify="left")
+        card_column, point_column = message("quiz_weak_columns", lang).split("|")
+        weak.add_column(card_column, style="cyan")
+        weak.add_column(point_column)
         for card, point in missed[:12]:
             weak.add_row(card.id, plain(point.text, lang))
         parts.append(weak)

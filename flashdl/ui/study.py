@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from rich.console import Console
 
 from flashdl.app.session import GRADE_KEYS, Clock, Graded, StudyEngine
+from flashdl.core import grades
+from flashdl.core.messages import message
 from flashdl.core.model import Card
+from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler
 from flashdl.core.sm2 import SM2
 from flashdl.store import Store
@@ -40,6 +43,8 @@ class SessionContext:
     deck_titles: Mapping[str, str] = field(default_factory=dict)
     scheduler: Scheduler = field(default_factory=SM2)
     until: date | None = None
+    grading: str = "sm2"  # which keys grade: ``flashdl.core.grades``
+    learning_delay: timedelta = LEARNING_DELAY
     changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
 
     def state(self, card_id: str) -> CardState:
@@ -62,6 +67,8 @@ class SessionContext:
             states=self.states,
             changed=self.changed,
             repeats=repeats,
+            grading=self.grading,
+            learning_delay=self.learning_delay,
         )
 
     def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:
@@ -133,26 +140,31 @@ class StudySession:
         self.ctx.console.print(
             render.answer_view(card, lang=self.ctx.lang, related=self.engine.related(card))
         )
+        mode = self.ctx.grading
+        previews = self.engine.previews()
         while True:
-            self.ctx.console.print(render.grade_legend(self.ctx.lang))
+            self.ctx.console.print(render.grade_legend(self.ctx.lang, mode=mode, previews=previews))
             key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return False
             if key == UNDO:
                 self._undo()
                 return True
-            if key in GRADE_KEYS:
-                self.engine.grade(GRADE_KEYS[key])
+            grade = self.engine.grade_for_key(key)
+            if grade is not None:
+                self.engine.grade(grade)
                 return True
-            self.ctx.console.print(
-                render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
-            )
+            hint = message("press_to_grade", self.ctx.lang, keys=grades.key_range(mode))
+            self.ctx.console.print(render.Text(hint, style="yellow"))
 
     def _undo(self) -> None:
         undone = self.engine.undo()
+        lang = self.ctx.lang
         if undone is None:
-            self.notice = render.Text("Nothing to undo.", style="yellow")
+            self.notice = render.Text(message("nothing_to_undo", lang), style="yellow")
         elif isinstance(undone, Graded):
-            self.notice = render.Text(f"Undid the grade of {undone.card.id}.", style="yellow")
+            undid = message("undid", lang, card=undone.card.id)
+            self.notice = render.Text(undid, style="yellow")
         else:
-            self.notice = render.Text(f"Unsuspended {undone.card.id}.", style="yellow")
+            unsuspended = message("unsuspended", lang, card=undone.card.id)
+            self.notice = render.Text(unsuspended, style="yellow")

@@ -172,7 +172,7 @@ def test_switching_keeps_history_and_rebuilds_the_schedule(invoke, clock, home):
 
 def test_study_uses_the_configured_scheduler(invoke, clock, home):
     invoke("config", "set", "scheduler", "fsrs")
-    _study_days(invoke, clock, ["\n4\n"])
+    _study_days(invoke, clock, ["\n3\n"])  # FSRS defaults to Anki's buttons: 3 is Good
     with Store.open(db(home)) as store:
         [review] = store.reviews()
         [stored] = store.states().values()
@@ -225,9 +225,10 @@ def test_stats_show_fsrs_recall_forecast_and_cards_at_risk(invoke, clock, home):
 def test_quiz_reschedule_uses_the_configured_scheduler(invoke, clock, home):
     _study_days(invoke, clock, ["\n4\n"])
     config_file(home).write_text('scheduler = "fsrs"\n', encoding="utf-8")
+    # FSRS grades with Anki's buttons by default: 5 does not grade, 4 (Easy) records 5.
     result = invoke(
         "quiz", "--deck", "basics", "-n", "1", "--in-order", "--reschedule", "--no-type",
-        input="\n5\n",
+        input="\n5\n4\n",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     with Store.open(db(home)) as store:
@@ -243,7 +244,7 @@ def test_quiz_reschedule_uses_the_configured_scheduler(invoke, clock, home):
         ],
     )
     # Plain quizzes leave the schedule alone and are not replayed by a switch.
-    invoke("quiz", "--deck", "basics", "-n", "1", "--in-order", "--no-type", input="\n0\n")
+    invoke("quiz", "--deck", "basics", "-n", "1", "--in-order", "--no-type", input="\n1\n")
     invoke("config", "set", "scheduler", "sm2")
     with Store.open(db(home)) as store:
         [stored] = store.states().values()
@@ -255,3 +256,62 @@ def test_quiz_reschedule_uses_the_configured_scheduler(invoke, clock, home):
             (5, datetime.fromisoformat(quiz.reviewed_at)),
         ],
     )
+
+
+# -- every setting (issue 13.4) ---------------------------------------------------------------
+
+
+def test_every_setting_round_trips_and_only_set_keys_are_written(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    config = Config()
+    for key, text in [("grading", "anki"), ("new_per_day", "15"), ("max_reviews_per_day", "200"),
+                      ("lang", "EN"), ("decks", "gan, nlp,gan"), ("learning_delay", "30")]:  # fmt: skip
+        config = with_value(config, key, text)
+    save_config(path, config)
+    loaded = load_config(path)
+    assert loaded == config == Config(grading="anki", new_per_day=15, max_reviews_per_day=200,
+                                      lang="en", decks=("gan", "nlp"), learning_delay=30)  # fmt: skip
+    assert loaded.explicit == {"grading", "new_per_day", "max_reviews_per_day", "lang", "decks",
+                               "learning_delay"}  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    assert 'decks = ["gan", "nlp"]' in text and "\nscheduler =" not in text
+    assert '# scheduler = "sm2"' in text  # the defaults, as comments
+    unlimited = with_value(loaded, "max_reviews_per_day", "none")
+    save_config(path, unlimited)
+    assert load_config(path).max_reviews_per_day is None
+    forgotten = with_value(unlimited, "grading", "default")
+    assert forgotten.grading is None and "grading" not in forgotten.explicit
+    assert forgotten.grading_mode == "sm2"
+    assert with_value(forgotten, "scheduler", "fsrs").grading_mode == "anki"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("new_per_day = 1.5\n", "new_per_day must be a whole number from 0 to 9999, not 1.5"),
+     ("new_per_day = true\n", "new_per_day must be a whole number"),
+     ("new_per_day = 99999999999999999999\n", "not 99999999999999999999"),
+     ("new_per_day = " + "9" * 4000 + "\n", "not 999999"),
+     ("new_per_day = " + "9" * 5000 + "\n", "not a settings file flashdl can read"),
+     ("lang = '" + "x" * 5000 + "'\n", "lang must be one of zh, en, both, not 'xxx"),
+     ("new_per_day = 100000000\n", "not 100000000"),
+     ('new_per_day = "ten"\n', "not 'ten'"),
+     ("max_reviews_per_day = [1]\n", "max_reviews_per_day must be a whole number"),
+     ("max_reviews_per_day = inf\n", "not inf"),
+     ("learning_delay = nan\n", "learning_delay must be a whole number"),
+     ("learning_delay = 100000\n", "from 1 to 1440"),
+     ("lang = 1\n", "lang must be one of zh, en, both, not 1"),
+     ("grading = [\"anki\"]\n", "grading must be one of sm2, anki"),
+     ("decks = 3\n", "decks must be deck names"),
+     ("decks = [\"gan\", 3]\n", "decks must be deck names"),
+     ('decks = ["../etc"]\n', "decks: '../etc' is not a deck name"),
+     ("decks = [" + '"a",' * 500 + "]\n", "at most 200"),
+     ("[decks]\nx = 1\n", "decks must be deck names"),
+     ("leech = 3\n", "unknown setting 'leech'")],
+)  # fmt: skip
+def test_hostile_values_in_the_file_name_the_file_and_key(tmp_path: Path, text, message):
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400

@@ -110,6 +110,19 @@ def test_cards_before_the_deck_name_still_parse():
     assert [c.line for c in deck.cards] == [3, 17]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deck: fuzz\ncards:\n    question: {en: '[b]?'}\n",  # found by hypothesis
+        "deck: fuzz\ncards:\n  a: {b: c}\n  d: [e]\n",
+        "deck: fuzz\ncards: {a: {b: c}}\n",
+    ],
+)
+def test_cards_that_are_a_mapping_are_a_problem_not_a_crash(text):
+    with pytest.raises(DeckError, match="cards"):
+        parse_deck(text, "x.yaml")
+
+
 UNUSUAL = {
     "alias of a mapping": "a: &x {b: c}\nd: *x\n",
     "alias of a scalar": "a: &x b\nd: *x\n",

@@ -1,0 +1,240 @@
+"""Issue 13.3, 13.4 and 13.8: grading modes with interval previews, remembered settings and limits,
+and session text in the language of ``--lang``, through the command line."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from flashdl.core.grades import format_interval
+from flashdl.store import Store
+
+CNN = ["cnn-conv-vs-fully-connected", "cnn-receptive-field", "cnn-1x1-convolution",
+       "cnn-depthwise-separable"]  # fmt: skip
+
+
+def db(home: Path) -> Path:
+    return home / "flashdl.db"
+
+
+def graded(home: Path) -> list[tuple[str, int, str]]:
+    with Store.open(db(home)) as store:
+        return [(r.card_id, r.grade, r.mode) for r in store.reviews()]
+
+
+def study(invoke, *args: str, input: str = ""):
+    result = invoke("study", *args, input=input)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- grading modes ----------------------------------------------------------------------------
+
+
+def test_anki_good_on_a_new_card_under_sm2_records_quality_4(invoke, home):
+    assert invoke("config", "set", "grading", "anki").exit_code == 0
+    result = study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n5\n0\n3\n")
+    assert graded(home) == [(CNN[0], 4, "study")]  # 5 and 0 are not Anki keys: ignored
+    assert result.stdout.count("Press 1–4 to grade, u to undo, q to quit.") == 2
+    assert "1  Again 10m ·  2  Hard 1d ·  3  Good 1d ·  4  Easy 1d" in result.stdout
+    with Store.open(db(home)) as store:
+        state = store.states()[CNN[0]].state
+    assert state.easiness == 2.5 and state.interval == 1  # quality 4 keeps SM-2's easiness
+
+
+def test_sm2_keys_by_default(invoke, home):
+    result = study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n3\n\n4\n")
+    # 3 is SM-2's "right, with serious difficulty": it lowers the easiness and repeats the card.
+    assert graded(home) == [(CNN[0], 3, "study"), (CNN[0], 4, "repeat")]
+    assert "3  right, with serious difficulty 10m" in result.stdout
+
+
+def test_anki_hard_passes_and_only_again_comes_back_after_a_restart(invoke, clock, home):
+    invoke("config", "set", "grading", "anki")
+    study(invoke, "--deck", "cnn", "--new", "2", "--lang", "en", input="\n2\n\n1\nq\n")
+    assert graded(home) == [(CNN[0], 3, "study"), (CNN[1], 1, "study")]
+    decks = invoke("decks").stdout
+    [row] = [line for line in decks.splitlines() if line.startswith("│ cnn ")]
+    cells = [cell.strip() for cell in row.strip("│").split("│")]
+    assert cells[2:] == ["4", "2", "1", "2"]  # 2 new, 1 due (the Again card), 2 learned
+    clock.advance(minutes=11)
+    study(invoke, "--deck", "cnn", "--new", "2", "--lang", "en", input="\n3\n")
+    assert graded(home)[-1] == (CNN[1], 4, "repeat")  # the Again card, not the Hard one
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "en")
+    assert "Nothing due today, and 2 of 2 new cards" in flat(result.stdout)
+
+
+def test_fsrs_defaults_to_anki_buttons_and_sm2_grades_can_be_chosen(invoke, home):
+    invoke("config", "set", "scheduler", "fsrs")
+    assert "grading = anki" in invoke("config", "show").stdout
+    study(invoke, "--deck", "cnn", "--new", "1", input="\n5\n4\n")
+    assert graded(home) == [(CNN[0], 5, "study")]  # Easy
+    invoke("config", "set", "grading", "sm2")
+    study(invoke, "--deck", "cnn", "--new", "2", input="\n0\n")
+    assert graded(home)[-1] == (CNN[1], 0, "study")
+
+
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
+@pytest.mark.parametrize(("key", "label"), [("2", "Hard"), ("3", "Good"), ("4", "Easy")])
+def test_previews_equal_the_intervals_stored(invoke, clock, home, scheduler, key, label):
+    invoke("config", "set", "scheduler", scheduler)
+    invoke("config", "set", "grading", "anki")
+    study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n3\n")
+    for _ in range(2):  # two more reviews on the days they fall due
+        with Store.open(db(home)) as store:
+            due = store.states()[CNN[0]].state.due
+        clock.advance(days=(due - clock.now.date()).days)
+        result = study(invoke, "--deck", "cnn", "--new", "0", "--lang", "en", input=f"\n{key}\n")
+        shown = re.search(rf"{key}  {label} (\S+)", result.stdout)[1]
+        with Store.open(db(home)) as store:
+            state = store.states()[CNN[0]].state
+        assert shown == format_interval(state.interval)
+        assert state.due == clock.now.date() + timedelta(days=state.interval)
+
+
+def test_the_grade_legend_fits_80_columns(invoke, home):
+    from rich.cells import cell_len
+
+    for mode in ("anki", "sm2"):
+        invoke("config", "set", "grading", mode)
+        for lang in ("en", "zh"):
+            result = invoke("study", "--deck", "cnn", "--new", "1", "--lang", lang, input="\n")
+            legend = [line for line in result.stdout.splitlines() if " q " in line]
+            assert legend and all(cell_len(line.rstrip()) <= 80 for line in legend)
+
+
+# -- settings ---------------------------------------------------------------------------------
+
+
+def test_new_per_day_is_the_default_of_new_and_the_flag_wins(invoke, home):
+    invoke("config", "set", "new_per_day", "3")
+    study(invoke, "--deck", "cnn", input="\n5\n" * 4)
+    assert len(graded(home)) == 3
+    study(invoke, "--deck", "cnn", "--new", "4", input="\n5\n" * 4)
+    assert len(graded(home)) == 4
+
+
+def test_default_new_per_day_is_ten(invoke, home):
+    study(invoke, "--deck", "basics", input="\n5\n" * 18)
+    assert len(graded(home)) == 10
+
+
+def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke, clock, home):
+    invoke("config", "set", "max_reviews_per_day", "0")  # new cards only, while setting up
+    for _ in CNN[:3]:  # one new card a day: due on days 1, 2 and 3
+        study(invoke, "--deck", "cnn", "--new", "1", input="\n5\n")
+        clock.advance(days=1)
+    assert [c for c, _, _ in graded(home)] == CNN[:3]
+    clock.advance(days=7)
+    invoke("config", "set", "max_reviews_per_day", "2")
+    # The two most overdue; the first is failed, and its repeat is over the limit but shown.
+    study(invoke, "--deck", "cnn", "--new", "0", "--lang", "en", input="\n1\n\n4\n\n4\n\n4\n")
+    assert graded(home)[3:] == [(CNN[0], 1, "study"), (CNN[1], 4, "study"), (CNN[0], 4, "repeat")]
+    result = study(invoke, "--deck", "cnn", "--new", "0", "--lang", "en")
+    assert "Today's review limit is 2; 1 more due cards wait until tomorrow." in flat(result.stdout)
+    clock.advance(days=1)
+    study(invoke, "--deck", "cnn", "--new", "0", input="\n4\n")
+    assert graded(home)[-1] == (CNN[2], 4, "study")
+    invoke("config", "set", "max_reviews_per_day", "none")
+    assert "max_reviews_per_day = none" in invoke("config", "show").stdout
+
+
+def test_decks_setting_is_the_default_selection(invoke, home):
+    invoke("config", "set", "decks", "cnn, gan")
+    study(invoke, "--new", "5", input="\n5\n" * 9)
+    with Store.open(db(home)) as store:
+        decks = {r.deck for r in store.reviews()}
+    assert decks == {"cnn", "gan"}  # cnn's 4 cards, then gan's first: 5 new cards
+    assert [c for c, _, _ in graded(home)][:4] == CNN and len(graded(home)) == 5
+    result = invoke("export", "markdown", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "cnn-receptive-field" in result.stdout or "感受野" in result.stdout
+    assert "为什么归一化能够提高求解最优解的速度" not in result.stdout
+    study(invoke, "--deck", "basics", "--new", "6", input="\n5\n")  # --deck wins
+    assert graded(home)[-1][0].startswith("basics-")
+
+
+def test_a_deck_in_the_setting_that_is_gone_is_a_warning(invoke, home):
+    invoke("config", "set", "decks", "cnn,nosuchdeck")
+    result = invoke("study", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0
+    assert "decks: no deck named nosuchdeck; left out" in result.stderr
+    invoke("config", "set", "decks", "nosuchdeck")
+    result = invoke("study", input="")
+    assert result.exit_code == 1 and "config.toml: decks: no deck named nosuchdeck" in result.stderr
+    assert invoke("config", "set", "decks", "all").exit_code == 0
+    assert "decks = (all)" in invoke("config", "show").stdout
+
+
+def test_lang_setting_and_flag(invoke, home):
+    invoke("config", "set", "lang", "en")
+    result = study(invoke, "--deck", "cnn", "--new", "1", input="\n5\n")
+    assert "any key shows the answer" in result.stdout and "Session summary" in result.stdout
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "zh", input="\n5\n")
+    assert "任意键显示答案" in result.stdout and "本次小结" in result.stdout
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "zh")
+    assert "今天没有到期的卡片" in result.stdout
+
+
+def test_learning_delay_setting(invoke, clock, home):
+    invoke("config", "set", "learning_delay", "30")
+    study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n1\nq\n")
+    clock.advance(minutes=15)
+    # Still waiting: the new card first, the failed one after it.
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "en", input="\n5\n\n4\n")
+    assert graded(home)[1:] == [(CNN[1], 5, "study"), (CNN[0], 4, "repeat")]
+    assert "0  complete blackout 30m" in result.stdout
+
+
+def test_config_show_lists_every_key_with_its_source(invoke, home):
+    invoke("config", "set", "new_per_day", "15")
+    invoke("config", "set", "scheduler", "fsrs")
+    lines = invoke("config", "show").stdout.splitlines()
+    path = str(home / "config.toml")
+    by_key = {line.split(" = ")[0]: line for line in lines if " = " in line}
+    assert set(by_key) >= {"scheduler", "desired_retention", "grading", "new_per_day",
+                           "max_reviews_per_day", "lang", "decks", "learning_delay"}  # fmt: skip
+    assert "new_per_day = 15" in by_key["new_per_day"] and f"({path})" in by_key["new_per_day"]
+    assert f"({path})" in by_key["scheduler"]
+    assert "(default)" in by_key["lang"] and "lang = zh" in by_key["lang"]
+    assert "grading = anki" in by_key["grading"] and "(default for fsrs)" in by_key["grading"]
+    invoke("config", "set", "new_per_day", "default")
+    assert "(default)" in invoke("config", "show").stdout.split("new_per_day")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [("new_per_day", "10000", "new_per_day must be a whole number from 0 to 9999, not '10000'"),
+     ("new_per_day", "1e9", "not '1e9'"),
+     ("new_per_day", "9" * 400, "new_per_day must be a whole number"),
+     ("max_reviews_per_day", "lots", "or none, not 'lots'"),
+     ("learning_delay", "0", "learning_delay must be a whole number from 1 to 1440"),
+     ("grading", "leitner", "grading must be one of sm2, anki, not 'leitner'"),
+     ("lang", "fr", "lang must be one of zh, en, both, not 'fr'"),
+     ("decks", "CNN", "decks: 'CNN' is not a deck name"),
+     ("colour", "1", "unknown setting 'colour'")],
+)  # fmt: skip
+def test_config_set_rejects_bad_values_in_one_line(invoke, home, key, value, message):
+    result = invoke("config", "set", key, value)
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("flashdl: ") and message in line
+    assert not (home / "config.toml").exists()
+
+
+def test_quiz_follows_the_grading_mode_and_the_language(invoke, home):
+    invoke("config", "set", "grading", "anki")
+    args = ("quiz", "--deck", "cnn", "-n", "1", "--in-order", "--no-type")
+    result = invoke(*args, "--lang", "zh", input="\n5\n4\n")
+    assert result.exit_code == 0, result.output
+    assert graded(home) == [(CNN[0], 5, "quiz")]  # 5 ignored; 4 is Easy, recorded as 5
+    assert "按 1–4 评分，q 退出。" in result.stdout and "测验报告" in result.stdout
+    result = invoke(*args, "--lang", "en", input="\n2\n")
+    assert "Quiz report" in result.stdout and graded(home)[-1] == (CNN[0], 3, "quiz")
