@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.core.planning import requeue_position
@@ -65,14 +65,23 @@ class Suspended:
     positions: tuple[int, ...]
 
 
-Action = Graded | Suspended
+@dataclass(frozen=True)
+class Buried:
+    """What ``undo`` needs to take one burial back."""
+
+    card: Card
+    positions: tuple[int, ...]
+
+
+Action = Graded | Suspended | Buried
 
 
 class StudyEngine:
     """One run of ``flashdl study`` over a planned queue of card ids.
 
     A view calls ``show()`` when it draws the current card's question (that starts its answer
-    time), then ``grade``, ``undo`` or ``suspend``; ``summary()`` at the end. Every grade is
+    time), ``reveal()`` when it shows the answer, then ``grade``, ``undo``, ``suspend`` or
+    ``bury``; ``summary()`` at the end. Every grade is
     committed to the store before the call returns.
     """
 
@@ -103,6 +112,8 @@ class StudyEngine:
         self.started: datetime | None = None
         self.shown_at: datetime | None = None
         self.revealed = False  # the current card's answer is shown: only then may it be graded
+        # The keys that grade, in the active grading mode (only digits; every other key is not).
+        self.grade_keys: Mapping[str, Grade] = GRADE_KEYS
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -142,6 +153,19 @@ class StudyEngine:
 
     def related(self, card: Card) -> list[Card]:
         return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+
+    def previews(self) -> dict[Grade, int] | None:
+        """Days until the current card is due again after each grade, or None when a grade now
+        would not reschedule it (a repeat of a card already graded today)."""
+        turn = self.current()
+        if turn is None or turn.repeat:
+            return None
+        state, now = self.state(turn.card.id), self.clock()
+        previews = {}
+        for grade in self.grade_keys.values():
+            after = self.scheduler.review(state, grade, now, until=self.until)
+            previews[grade] = max(0, (after.due - now.date()).days) if after.due else 0
+        return previews
 
     @property
     def graded(self) -> list[Graded]:
@@ -185,19 +209,34 @@ class StudyEngine:
         """Suspend the current card (stored at once) and take it out of today's queue."""
         card = self.cards_by_id[self.queue[0]]
         self.store.set_suspended(card.id, card.deck, True)
-        positions = tuple(i for i, c in enumerate(self.queue) if c == card.id)
-        self.queue = deque(c for c in self.queue if c != card.id)
-        self.actions.append(Suspended(card, positions))
-        self._moved_on()
+        self.actions.append(Suspended(card, self._take_out(card.id)))
         return card
 
+    def bury(self) -> Card:
+        """Bury the current card until tomorrow (stored at once: it stays out of today's queue
+        after a restart) and take it out of this session."""
+        card = self.cards_by_id[self.queue[0]]
+        today = self.clock().date()
+        self.store.bury(card.id, today + timedelta(days=1), today)
+        self.actions.append(Buried(card, self._take_out(card.id)))
+        return card
+
+    def _take_out(self, card_id: str) -> tuple[int, ...]:
+        positions = tuple(i for i, c in enumerate(self.queue) if c == card_id)
+        self.queue = deque(c for c in self.queue if c != card_id)
+        self._moved_on()
+        return positions
+
     def undo(self) -> Action | None:
-        """Take back the last grade or suspension (any depth); None when there is nothing."""
+        """Take back the last grade, suspension or burial (any depth); None if there is none."""
         if not self.actions:
             return None
         last = self.actions.pop()
-        if isinstance(last, Suspended):
-            self.store.set_suspended(last.card.id, last.card.deck, False)
+        if isinstance(last, Suspended | Buried):
+            if isinstance(last, Suspended):
+                self.store.set_suspended(last.card.id, last.card.deck, False)
+            else:
+                self.store.unbury(last.card.id, self.clock().date())
             for position in last.positions:  # ascending: each insert rebuilds the old queue
                 self.queue.insert(position, last.card.id)
             self._moved_on()

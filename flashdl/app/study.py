@@ -59,13 +59,15 @@ def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -
 
 def todays_queue(store: Store, decks: Sequence[Deck], now: datetime, new_limit: int) -> list[str]:
     """Today's card ids for the selected decks: the learning queue (cards failed today), due
-    cards, then new cards up to the daily limit."""
+    cards, then new cards up to the daily limit; none of the cards buried today."""
     today = now.date()
-    ordered = [card_id for deck in decks for card_id in card_ids(deck)]
+    buried = store.buried_ids(today)
+    ordered = [card_id for deck in decks for card_id in card_ids(deck) if card_id not in buried]
     selected = set(ordered)
     introduced = store.introduced_on(today)
+    due = {c: day for c, day in store.due_cards(today).items() if c not in buried}
     queue = plan_study(
-        due_in_order(store.due_cards(today), ordered),
+        due_in_order(due, ordered),
         store.first_new(ordered, new_limit - introduced),
         new_limit=new_limit,
         introduced_today=introduced,

@@ -15,6 +15,7 @@ every grade is one ``BEGIN IMMEDIATE`` transaction committed before the next car
 
 from __future__ import annotations
 
+from flashdl.store.buried import BuriedStore
 from flashdl.store.cards import SCHEDULER_SETTING, CardStore, StateLookup
 from flashdl.store.connection import BUSY_TIMEOUT_MS, SQLITE_HEADER
 from flashdl.store.merge import MergeCounts, ProgressMerge
@@ -36,5 +37,5 @@ __all__ = [
 ]
 
 
-class Store(CardStore, SettingsStore, StatsQueries, ProgressMerge):
+class Store(CardStore, SettingsStore, BuriedStore, StatsQueries, ProgressMerge):
     """Progress for one database file. Use ``Store.open(path)``; close it (or use ``with``)."""
