@@ -1,5 +1,5 @@
-"""The study session as an engine: which card is up, what a grade, an undo or a suspension does
-to the queue and the store, and the summary at the end.
+"""The study and quiz sessions as engines: which card is up, what a grade, an undo, a suspension
+or a burial does to the queue and the store, and the summary at the end.
 
 It does no I/O of its own apart from the store writes it is asked for, reads time only through an
 injected clock, and is driven by calls, so the plain line-protocol loop and the full-screen app are
@@ -18,6 +18,8 @@ from flashdl.core.planning import requeue_position
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade, needs_repeat
 
 if TYPE_CHECKING:
+    from flashdl.core.glossary import Glossary
+    from flashdl.core.grading import Grading, QuizAnswer
     from flashdl.core.model import Card
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import Store
@@ -265,3 +267,123 @@ class StudyEngine:
             next_due=self.store.next_due(now.date()),
             left_today=len(set(self.queue)),
         )
+
+
+class QuizEngine:
+    """One quiz round (``flashdl quiz``) over a fixed list of cards, driven by calls.
+
+    A view calls ``show()`` when it draws a question (the answer time starts), ``answer(typed)``
+    when the user is done (the typed text is matched against the key points), then
+    ``grade(g)``, which logs the answer with mode ``quiz`` (moving the schedule only with
+    ``reschedule``) and moves on.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cards: Sequence[Card],
+        *,
+        clock: Clock,
+        scheduler: Scheduler | None = None,
+        until: date | None = None,
+        states: Mapping[str, CardState] | None = None,
+        changed: MutableMapping[str, CardState] | None = None,
+        reschedule: bool = False,
+        budget_seconds: float | None = None,
+        glossary: Glossary | None = None,
+    ):
+        self.store = store
+        self.cards = list(cards)
+        self.clock = clock
+        self.scheduler = scheduler
+        self.until = until
+        self.states: Mapping[str, CardState] = states if states is not None else {}
+        self.changed: MutableMapping[str, CardState] = changed if changed is not None else {}
+        self.reschedule = reschedule
+        self.budget = budget_seconds
+        self.glossary = glossary
+        self.index = 0
+        self.answers: list[QuizAnswer] = []
+        self.shown_at: datetime | None = None
+        self.answered_at: datetime | None = None
+        self.typed: str | None = None
+        self.result: Grading | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self.cards)
+
+    def current(self) -> Card | None:
+        return None if self.finished else self.cards[self.index]
+
+    def show(self) -> Card | None:
+        """The current card, its question drawn now: its answer time starts here."""
+        card = self.current()
+        if card is not None:
+            self.shown_at = self.clock()
+            self.answered_at = self.typed = self.result = None
+        return card
+
+    def elapsed(self, now: datetime) -> float:
+        return (now - self.shown_at).total_seconds() if self.shown_at else 0.0
+
+    def overrun(self, seconds: float) -> bool:
+        return self.budget is not None and seconds > self.budget
+
+    def state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
+    def answer(self, typed: str | None) -> Grading | None:
+        """The user is done answering (``typed`` None: revealed without typing); match it."""
+        from flashdl.core.glossary import EMPTY
+        from flashdl.core.grading import grade_answer
+
+        card = self.cards[self.index]
+        self.answered_at = self.clock()
+        self.typed = typed
+        glossary = self.glossary if self.glossary is not None else EMPTY
+        self.result = grade_answer(card, typed, glossary) if typed is not None else None
+        return self.result
+
+    @property
+    def suggested(self) -> int | None:
+        return self.result.suggested if self.result is not None and self.typed else None
+
+    def grade(self, grade: int) -> QuizAnswer:
+        """Log the current answer with ``grade`` and move on to the next card."""
+        from flashdl.core.grading import QuizAnswer
+
+        if self.answered_at is None or self.shown_at is None:
+            raise RuntimeError("grade() before answer(): nothing was answered")
+        card, result, typed = self.cards[self.index], self.result, self.typed
+        seconds = (self.answered_at - self.shown_at).total_seconds()
+        recorded = self.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode="quiz",
+            reviewed_at=self.answered_at,
+            scheduler=self.scheduler if self.reschedule else None,
+            until=self.until,
+            before=None if self.reschedule else self.state(card.id),
+            answer_ms=int(seconds * 1000),
+            typed=typed,
+            coverage=result.share if result is not None else None,
+            missed=result.missed if result is not None else None,
+        )
+        self.changed[card.id] = recorded.after
+        entry = QuizAnswer(
+            card=card,
+            grade=grade,
+            seconds=seconds,
+            typed=typed,
+            coverage=result,
+            suggested=self.suggested,
+            overrun=self.overrun(seconds),
+        )
+        self.answers.append(entry)
+        self.index += 1
+        self.shown_at = self.answered_at = self.typed = self.result = None
+        return entry
