@@ -62,6 +62,16 @@ class Env:
 
         return keys_for(self.stdin or sys.stdin)
 
+    def full_screen(self, plain: bool) -> bool:
+        """The full-screen app when both ends are a terminal that can show it; piped input,
+        ``TERM=dumb`` and ``--plain`` keep the line protocol."""
+        if plain or self.environ.get("TERM", "dumb") in ("", "dumb"):
+            return False
+        try:
+            return (self.stdin or sys.stdin).isatty() and sys.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+
 
 class _Group(TyperGroup):
     """Turns every error a command raises into one line on stderr and a non-zero exit code."""
@@ -185,6 +195,14 @@ DeckOption = Annotated[
     list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")
 ]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the cards.")]
+PlainOption = Annotated[
+    bool,
+    typer.Option(
+        "--plain",
+        help="Plain output and one key a line, not the full-screen app (also with TERM=dumb "
+        "or piped input).",
+    ),
+]
 UntilOption = Annotated[
     str | None,
     typer.Option(
@@ -371,6 +389,7 @@ def study(
     ] = 10,
     lang: LangOption = Lang.zh,
     until: UntilOption = None,
+    plain: PlainOption = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -402,8 +421,14 @@ def study(
             console.print(Text(nothing_to_study(store, decks, today, new)))
             return
         context = _session_context(env, store, console, all_decks, lang, interview, scheduler)
-        session = StudySession(context, queue)
-        summary = session.run()
+        if env.full_screen(plain):
+            from flashdl.ui.tui.app import study_app
+
+            engine = context.engine(queue)
+            study_app(engine, lang=lang.value, deck_titles=context.deck_titles).run()
+            summary = engine.summary()
+        else:
+            summary = StudySession(context, queue).run()
         console.print(render.summary_view(summary))
 
 
@@ -546,6 +571,7 @@ def quiz(
         ),
     ] = None,
     lang: LangOption = Lang.zh,
+    plain: PlainOption = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -591,7 +617,15 @@ def quiz(
             reschedule=reschedule,
             glossary=load_glossary(paths.cache_dir),
         )
-        answers = session.run()
+        if env.full_screen(plain):
+            from flashdl.ui.tui.app import quiz_app
+
+            app = quiz_app(session.engine, lang=lang.value, typing=not no_type,
+                           deck_titles=context.deck_titles)  # fmt: skip
+            app.run()
+            answers = session.engine.answers
+        else:
+            answers = session.run()
         console.print(render.quiz_report_view(answers, lang.value))
 
 

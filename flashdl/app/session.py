@@ -116,6 +116,7 @@ class StudyEngine:
         self.revealed = False  # the current card's answer is shown: only then may it be graded
         # The keys that grade, in the active grading mode (only digits; every other key is not).
         self.grade_keys: Mapping[str, Grade] = GRADE_KEYS
+        self.edited: dict[str, Card] = {}  # cards edited during the session, as reloaded
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -131,8 +132,15 @@ class StudyEngine:
         """The card up now, or None when the queue is empty."""
         if not self.queue:
             return None
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         return Turn(card, len(self.done), len(set(self.queue)), card.id in self.repeats)
+
+    def card(self, card_id: str) -> Card:
+        return self.edited.get(card_id) or self.cards_by_id[card_id]
+
+    def replace_card(self, card: Card) -> None:
+        """The card as edited (``e``): shown from now on in place of the one loaded."""
+        self.edited[card.id] = card
 
     def show(self) -> Turn | None:
         """The current card, its question drawn now: its answer time starts here."""
@@ -154,7 +162,7 @@ class StudyEngine:
         return self.states.get(card_id, NEW_CARD)
 
     def related(self, card: Card) -> list[Card]:
-        return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+        return [self.card(r) for r in card.related if r in self.cards_by_id]
 
     def previews(self) -> dict[Grade, int] | None:
         """Days until the current card is due again after each grade, or None when a grade now
@@ -181,7 +189,7 @@ class StudyEngine:
         Only a revealed card can be graded: a key pressed on the question side never grades."""
         if not self.revealed or not self.queue:
             raise RuntimeError("grade() before reveal(): the answer has not been shown")
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         grade = Grade(int(grade))
         now = self.clock()
         shown_at = self.shown_at or now
@@ -209,7 +217,7 @@ class StudyEngine:
 
     def suspend(self) -> Card:
         """Suspend the current card (stored at once) and take it out of today's queue."""
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         self.store.set_suspended(card.id, card.deck, True)
         self.actions.append(Suspended(card, self._take_out(card.id)))
         return card
@@ -217,7 +225,7 @@ class StudyEngine:
     def bury(self) -> Card:
         """Bury the current card until tomorrow (stored at once: it stays out of today's queue
         after a restart) and take it out of this session."""
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         today = self.clock().date()
         self.store.bury(card.id, today + timedelta(days=1), today)
         self.actions.append(Buried(card, self._take_out(card.id)))
