@@ -24,7 +24,7 @@ def text_of(app, selector: str) -> str:
     console = Console(width=200, color_system=None, record=True)
     widget = app.screen.query_one(selector)
     content = widget.content
-    console.print(content if not isinstance(content, str) else content)
+    console.print(content)
     return console.export_text()
 
 

@@ -31,7 +31,7 @@ def quiz_engine(store: Store, clock=None, budget: float | None = 180.0) -> QuizE
     )
 
 
-__all__ = ["NOW", "ONE", "TWO", "TITLES", "quiz_engine", "study_engine"]
+__all__ = ["NOW", "ONE", "TITLES", "TWO", "quiz_engine", "study_engine"]
 
 
 def sync(flow):

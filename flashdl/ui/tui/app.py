@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 
 class FlashdlApp(App[None]):
+    TITLE = "flashdl"
     CSS_PATH = "flashdl.tcss"
     ENABLE_COMMAND_PALETTE = False  # no palette: no way to run an action but the bound keys
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+c", "quit", "quit", show=False)]

@@ -11,7 +11,7 @@ from flashdl.core.model import sanitize
 from flashdl.core.scheduling import Grade, needs_repeat
 
 SHORT_LABELS = {
-    "en": {0: "blank", 1: "wrong", 2: "familiar", 3: "hard", 4: "hesitant", 5: "perfect"},
+    "en": {0: "blank", 1: "wrong", 2: "close", 3: "hard", 4: "good", 5: "perfect"},
     "zh": {0: "忘了", 1: "答错", 2: "眼熟", 3: "吃力", 4: "犹豫", 5: "完美"},
 }
 WORDS = {
@@ -150,16 +150,18 @@ def quiz_grade_footer(*, lang: str, suggested: int | None, width: int) -> Text:
     w = words(lang)
     labels = SHORT_LABELS["en" if lang == "en" else "zh"]
     variants = []
-    for with_labels in (True, False):
-        for with_quit in (True, False):
-            text = Text()
-            for grade in Grade:
-                _key(text, str(int(grade)), labels[int(grade)] if with_labels else "", gap=" ")
-            if suggested is not None:
-                _key(text, "Enter", f"{w['suggested']} {suggested}")
-            if with_quit:
-                _key(text, "q", w["quit"])
-            variants.append(text)
+    for with_labels, with_quit, long_enter in (
+        (True, True, True), (True, False, True), (False, True, True), (False, False, True),
+        (False, False, False),
+    ):  # fmt: skip
+        text = Text()
+        for grade in Grade:
+            _key(text, str(int(grade)), labels[int(grade)] if with_labels else "", gap=" ")
+        if suggested is not None:
+            _key(text, "Enter", f"{w['suggested']} {suggested}" if long_enter else f"{suggested}")
+        if with_quit:
+            _key(text, "q", w["quit"])
+        variants.append(text)
     return first_that_fits(width, variants)
 
 

@@ -126,7 +126,6 @@ class QuizScreen(Screen[None]):
         assert card is not None
         self.phase = REVIEWING
         self.set_focus(None)
-        w = lines.words(self.lang)
         heading = {"en": "Your answer"}.get(self.lang, "你的回答")
         shown = Text(sanitize(typed)) if typed else Text("—", style="dim")
         self.query_one("#typed", Static).update(Panel(shown, title=heading, title_align="left"))
