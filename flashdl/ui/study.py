@@ -141,8 +141,8 @@ class StudySession:
             if key == UNDO:
                 self._undo()
                 return True
-            if key in GRADE_KEYS:
-                self.engine.grade(GRADE_KEYS[key])
+            if key in self.engine.grade_keys:  # the digits of the active grading mode
+                self.engine.grade(self.engine.grade_keys[key])
                 return True
             self.ctx.console.print(
                 render.Text("Press 0–5 to grade, u to undo, q to quit.", style="yellow")
