@@ -1133,15 +1133,19 @@ def export_progress(
 ) -> None:
     """Write your card states and full review log as JSON, to import on another machine."""
     from flashdl.app.progress import dumps, progress_document
-    from flashdl.files import check_target, database_files, write_atomic
+    from flashdl.files import STDOUT, check_target, database_files, write_atomic, write_stream
     from flashdl.store import Store
 
     env = _env(ctx)
     source = _existing_db(_paths(env, db), "export")
     target = output if output is not None else Path("flashdl-progress.json")
-    check_target(target, force=force, protect=database_files(source))
+    if target != STDOUT:
+        check_target(target, force=force, protect=database_files(source))
     with Store.open(source) as store:
         document = progress_document(store, env.clock())
+    if target == STDOUT:
+        write_stream(typer.get_binary_stream("stdout"), dumps(document))
+        return
     write_atomic(target, dumps(document), force=force, protect=database_files(source))
     cards, reviews = len(document["cards"]), len(document["reviews"])
     typer.echo(

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 HEAVY = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc", "genanki", "fsrs",
-         "pydantic", "flashdl.decks.loader", "flashdl.store", "flashdl.ui.study", "textual")  # fmt: skip
+         "pydantic", "flashdl.decks.loader", "flashdl.store", "flashdl.ui.study", "icu4py",
+         "textual")  # fmt: skip
 # What the path to the first card may not load once the deck cache is warm: the YAML parser,
 # sqlite-utils (only needed to migrate), Markdown (only once an answer is shown), pydantic.
 NOT_BEFORE_FIRST_CARD = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc",

@@ -191,3 +191,19 @@ def replace_formulas(text: str, wrap: str = "`") -> str:
         return f"\n\n{converted}\n\n" if display is not None and wrap else converted
 
     return _FORMULA.sub(render, text)
+
+
+def unicode_pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` as (piece, is_formula) pairs with every formula rendered as Unicode, so a display
+    can keep formulas whole (``replace_formulas(text, wrap="")`` joined)."""
+    pieces: list[tuple[str, bool]] = []
+    start = 0
+    for match in _FORMULA.finditer(text):
+        if match.start() > start:
+            pieces.append((text[start : match.start()], False))
+        display, inline = match[1], match[2]
+        pieces.append((latex_to_unicode(display if display is not None else inline), True))
+        start = match.end()
+    if start < len(text):
+        pieces.append((text[start:], False))
+    return pieces

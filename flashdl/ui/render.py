@@ -17,10 +17,11 @@ from rich.style import Style
 from rich.text import Text
 
 from flashdl.app.session import SessionSummary
-from flashdl.core.latex import replace_formulas
+from flashdl.core.latex import replace_formulas, unicode_pieces
 from flashdl.core.model import Card, sanitize
 from flashdl.core.model import Text as DeckText
 from flashdl.core.scheduling import GRADE_LABELS, Grade
+from flashdl.ui.linebreak import WrapText, wrap_text
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -31,18 +32,25 @@ if TYPE_CHECKING:
     from flashdl.store import Review, StoredCard
 
 
-def plain(value: DeckText, lang: str) -> Text:
-    """One bilingual field as literal text (formulas as Unicode); ``both`` puts zh above en."""
-    return Text("\n".join(replace_formulas(sanitize(t), wrap="") for t in value.parts(lang)))
+def plain(value: DeckText, lang: str) -> WrapText:
+    """One bilingual field as literal text (formulas as Unicode, kept whole when a line wraps);
+    ``both`` puts zh above en."""
+    return prose("\n".join(sanitize(t) for t in value.parts(lang)))
+
+
+def prose(text: str) -> WrapText:
+    """Deck text (already sanitized) with its ``$formulas$`` as Unicode, wrapped by UAX #14."""
+    return wrap_text(unicode_pieces(text))
 
 
 def markdown(source: str) -> RenderableType:
     """Answer Markdown with formulas as Unicode, raw HTML shown as text, links not clickable."""
     from markdown_it import MarkdownIt
-    from rich.markdown import Markdown
+
+    from flashdl.ui.markdown import AnswerMarkdown
 
     text = replace_formulas(sanitize(source))
-    rendered = Markdown("", hyperlinks=False)
+    rendered = AnswerMarkdown("", hyperlinks=False)
     rendered.markup = text
     parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
     rendered.parsed = parser.parse(text)
@@ -102,7 +110,7 @@ def answer_view(
         label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
         parts.append(Text(""))
         for other in related:
-            line = Text.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
+            line = WrapText.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
             line.append_text(plain(other.question, "zh" if lang == "both" else lang))
             parts.append(line)
     return Panel(Group(*parts), border_style="green")
@@ -363,7 +371,7 @@ def stats_view(stats: Stats) -> RenderableType:
             risk.add_row(
                 _cell(item["card_id"]),
                 f"{float(item['recall']):.0%}",
-                Text(sanitize(str(item["question"]))),
+                prose(sanitize(str(item["question"]))),
             )
         parts += [Text(""), recall, risk]
     if stats.hardest:
@@ -372,7 +380,7 @@ def stats_view(stats: Stats) -> RenderableType:
             hard.add_column(column)
         for item in stats.hardest:
             hard.add_row(_cell(item["card_id"]), f"{item['easiness']:.2f}", str(item["lapses"]),
-                         Text(sanitize(str(item["question"]))))  # fmt: skip
+                         prose(sanitize(str(item["question"]))))  # fmt: skip
         parts.append(hard)
     if stats.missed_key_points:
         missed = Table(title="Key points most often missed in quizzes", title_justify="left")
@@ -382,7 +390,7 @@ def stats_view(stats: Stats) -> RenderableType:
             missed.add_row(
                 _cell(item["card_id"]),
                 str(item["missed"]),
-                Text(sanitize(str(item["zh"] or item["en"]))),
+                prose(sanitize(str(item["zh"] or item["en"]))),
             )
         parts.append(missed)
     return Group(*parts)

@@ -109,6 +109,15 @@ def test_progress_file_holds_states_and_the_full_log(invoke, machine_a, tmp_path
     assert result.exit_code == 1 and "--force" in result.stderr
 
 
+def test_progress_to_standard_output_writes_no_file(invoke, machine_a, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("export", "progress", "--db", str(machine_a), "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "-").exists()
+    document = json.loads(result.stdout)
+    assert len(document["reviews"]) == 4
+
+
 # -- import -------------------------------------------------------------------------------------
 
 
