@@ -208,8 +208,28 @@ UntilOption = Annotated[
     typer.Option(
         "--until",
         metavar="YYYY-MM-DD",
-        help="Interview date: intervals are capped so every card comes back before it. "
-        "Remembered until changed; 'off' forgets it.",
+        help="Interview date: every learned card comes back once in its final days (see "
+        "--final-days), spread over them, and none on the day itself. Remembered until changed; "
+        "'off' forgets it.",
+    ),
+]
+IncludeDayOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--include-day/--no-include-day",
+        help="Let reviews fall on the interview day itself (remembered).",
+        show_default=False,
+    ),
+]
+FinalDaysOption = Annotated[
+    int | None,
+    typer.Option(
+        "--final-days",
+        min=1,
+        max=90,
+        metavar="N",
+        help="Days before the interview over which the last reviews are spread (default 7; "
+        "remembered).",
     ),
 ]
 
@@ -389,6 +409,8 @@ def study(
     ] = 10,
     lang: LangOption = Lang.zh,
     until: UntilOption = None,
+    include_day: IncludeDayOption = None,
+    final_days: FinalDaysOption = None,
     plain: PlainOption = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
@@ -414,8 +436,13 @@ def study(
     with Store.open(paths.db_path) as store:
         now = env.clock()
         today = now.date()
-        interview = interview_date(store, until, today)
-        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        before = interview_date(store, None, today)
+        interview = interview_date(
+            store, until, today, include_day=include_day, final_days=final_days
+        )
+        scheduler = scheduler_in_force(
+            paths.config_dir, store, interview, recap=interview != before
+        )
         queue = todays_queue(store, decks, now, new)
         if not queue:
             console.print(Text(nothing_to_study(store, decks, today, new)))
@@ -746,10 +773,11 @@ def stats(
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, today)
-        scheduler_in_force(
-            paths.config_dir, store, interview
-        )  # FSRS's forecast needs the states FSRS built
-        result = figures.collect(store, decks, today, days=days, interview_date=interview)
+        # FSRS's forecast needs the states FSRS built; readiness projects with that scheduler
+        scheduler = scheduler_in_force(paths.config_dir, store, interview)
+        result = figures.collect(
+            store, decks, today, days=days, interview_date=interview, scheduler=scheduler
+        )
     if as_json:
         import json
 
@@ -989,13 +1017,54 @@ def simulate(
             "--retention", min=0.7, max=0.99, callback=_finite, help="FSRS's desired retention."
         ),
     ] = 0.9,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="DAYS|YYYY-MM-DD",
+            help="Simulate study until an interview this many days ahead (or on this date) and "
+            "report its final days; --days is then ignored.",
+        ),
+    ] = None,
+    include_day: Annotated[
+        bool, typer.Option("--include-day", help="With --until: study on the interview day too.")
+    ] = False,
+    final_days: Annotated[
+        int,
+        typer.Option(
+            "--final-days", min=1, max=90, metavar="N", help="With --until: the final days."
+        ),
+    ] = 7,
 ) -> None:
     """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""
     from flashdl.core.simulate import compare
     from flashdl.ui import render
 
-    results = compare(cards=cards, days=days, new_per_day=new, seed=seed, retention=retention)
-    _env(ctx).console().print(render.simulation_view(results))
+    env = _env(ctx)
+    interview_in = None if until is None else _days_ahead(until, env.clock().date())
+    results = compare(
+        cards=cards, days=days, new_per_day=new, seed=seed, retention=retention,
+        interview_in=interview_in, window=final_days, include_day=include_day,
+    )  # fmt: skip
+    view = render.simulation_view if interview_in is None else render.interview_simulation_view
+    env.console().print(view(results))
+
+
+def _days_ahead(value: str, today: date) -> int:
+    """``simulate --until``: a number of days, or a date counted from today."""
+    text = value.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 5:
+        days = int(text)
+    else:
+        try:
+            days = (date.fromisoformat(text) - today).days
+        except ValueError:
+            raise UsageError(
+                f"--until expects a number of days or a date like 2026-12-20, not '{value}'"
+            ) from None
+    if not 1 <= days <= 3650:
+        raise UsageError(f"--until must be 1 to 3650 days ahead, not {days}")
+    return days
 
 
 # -- export, import, backup, and your own decks -------------------------------------------------

@@ -61,25 +61,39 @@ def test_timed_quiz_shows_the_budget(invoke):
 
 
 def test_interview_date_is_remembered_caps_intervals_and_clears(invoke, home, clock):
-    assert (
-        invoke(
-            "study", "--deck", "cnn", "--new", "1", "--until", "2026-12-03", input="\n5\n"
-        ).exit_code
-        == 0
-    )
+    result = invoke(
+        "study", "--deck", "cnn", "--new", "1", "--until", "2026-12-09", "--final-days", "3",
+        input="\n5\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
     clock.advance(days=1)
-    invoke(
-        "study", "--deck", "cnn", "--new", "0", input="\n5\n"
-    )  # second repetition: 6 days, capped
+    # second repetition, on 11-30: 6 days (12-06) stays, before the final days 12-06 … 12-08
+    invoke("study", "--deck", "cnn", "--new", "0", input="\n5\n")
+    clock.advance(days=6)
+    # third, on 12-06 (a final day): 17 days, past the interview (its last review is in them)
+    invoke("study", "--deck", "cnn", "--new", "0", input="\n5\n")
     with store_of(home) as store:
-        assert store.setting("interview_date") == "2026-12-03"
+        assert store.setting("interview_date") == "2026-12-09"
+        assert store.setting("interview_window") == "3"
         [state] = store.states().values()
-        assert state.state.due.isoformat() == "2026-12-02"  # the day before the interview
+        assert state.state.due.isoformat() == "2026-12-23"
     stats = json.loads(invoke("stats", "--json").stdout)
-    assert stats["interview_date"] == "2026-12-03" and stats["days_left"] == 3
+    assert stats["interview_date"] == "2026-12-09" and stats["days_left"] == 3
     assert invoke("study", "--until", "off", input="").exit_code == 0
     with store_of(home) as store:
         assert store.setting("interview_date") is None
+
+
+def test_an_interview_date_set_later_reschedules_cards_already_due_past_it(invoke, home, clock):
+    invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n")
+    clock.advance(days=1)
+    invoke("study", "--deck", "cnn", "--new", "0", input="\n5\n")  # due in 6 days: 12-06
+    result = invoke("study", "--until", "2026-12-05", "--final-days", "2", input="q\n")
+    assert result.exit_code == 0, result.output
+    with store_of(home) as store:
+        [state] = store.states().values()
+        # rebuilt from the log under the cap: into the final days 12-03 … 12-04
+        assert state.state.due.isoformat() in ("2026-12-03", "2026-12-04")
 
 
 def test_bad_interview_dates(invoke):

@@ -31,6 +31,7 @@ from flashdl.core.scheduling import MAX_INTERVAL_DAYS
 from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
+    from flashdl.core.interview import Deadline
     from flashdl.core.scheduling import Scheduler
     from flashdl.store import MergeCounts, Store
 
@@ -74,7 +75,12 @@ _CARD_OPTIONAL = {
     "difficulty": "difficulty",
 }
 _STATE_KEYS = {"repetitions", "interval", "easiness", "due", "lapses"}
-_SETTINGS = {"interview_date": "date", "scheduler": "scheduler"}
+_SETTINGS = {
+    "interview_date": "date",
+    "interview_window": "final_days",
+    "interview_include_day": "switch",
+    "scheduler": "scheduler",
+}
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ def import_progress(
     progress: Progress,
     scheduler: Scheduler | None = None,
     *,
-    until: date | None = None,
+    until: Deadline | None = None,
 ) -> MergeCounts:
     """Merge ``progress`` and, if its card states came from another scheduler, rebuild the
     states with ``scheduler``: one transaction, so a failure leaves the database as it was."""
@@ -381,6 +387,8 @@ _PROBLEMS: dict[str, Callable[[object, _Limits], str | None]] = {
     "flag": lambda v, _: None if v in (0, 1) and _is_int(v) else "must be 0 or 1",
     "state": _state,
     "scheduler": _scheduler,
+    "final_days": _pattern(re.compile(r"(?:[1-9]|[1-8][0-9]|90)\Z"), "a whole number from 1 to 90"),
+    "switch": lambda v, _: None if v in ("0", "1") else "must be '0' or '1'",
 }
 _STATE_FIELDS = {
     "repetitions": "count",

@@ -7,8 +7,10 @@ Definitions (also in the README):
 - due today: due on or before today; overdue: due before today;
 - retention: share of reviews in the window graded 3 or more (same-session repeats excluded);
 - streak: consecutive days with at least one review, ending today (or yesterday, if today has none yet);
-- readiness (with an interview date): share of cards learned (last grade passed) and not overdue,
-  and the reviews per day needed until the date, counted by replaying SM-2 with a grade of 4.
+- readiness (with an interview date): share of cards learned (last grade passed) and not overdue;
+  the reviews needed until the date, per deck and per day, and the heaviest day ahead with its
+  reviews, projected by the scheduler in force through the interview cap as if every card were
+  graded 4 and new cards were introduced 10 a day (``flashdl.core.readiness``).
 - predicted recall (under FSRS): per deck, the mean of FSRS's predicted probability of recalling
   each reviewed, unsuspended card today; at risk: the cards with the lowest such probability.
 """
@@ -20,14 +22,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from flashdl.core.interview import Deadline, Interview, as_interview
 from flashdl.core.model import CardLookup, Deck, card_ids
-from flashdl.core.scheduling import NEW_CARD, CardState
-from flashdl.core.sm2 import review
+from flashdl.core.readiness import forecast_reviews
+from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler
+from flashdl.core.sm2 import SM2
 from flashdl.store import Store
 
 HEATMAP_WEEKS = 26
 MATURE_DAYS = 21
 READY_GRADE = 4
+READY_NEW_PER_DAY = 10  # study's default --new
 
 
 @dataclass
@@ -73,6 +78,9 @@ class Stats:
     days_left: int | None = None
     readiness: list[Readiness] = field(default_factory=list)
     reviews_per_day_needed: int | None = None
+    final_days_from: date | None = None
+    peak_day: date | None = None
+    peak_reviews: int | None = None
     predicted_recall: dict[str, float] = field(default_factory=dict)
     at_risk: list[dict[str, object]] = field(default_factory=list)
 
@@ -94,18 +102,6 @@ def streak(days_newest_first: Iterable[date], today: date) -> int:
     return count
 
 
-def reviews_until(state: CardState | None, today: date, until: date) -> int:
-    """How many reviews a card needs before ``until`` if every one is graded 4."""
-    current = state or NEW_CARD
-    day = today if current.due is None else max(current.due, today)
-    count = 0
-    while day < until:
-        current = review(current, READY_GRADE, day, until=until)
-        count += 1
-        day = current.due
-    return count
-
-
 def _total(rows: Sequence[DeckStats]) -> DeckStats:
     total = DeckStats(deck="total", title="")
     for name in ("cards", "new", "learning", "young", "mature", "suspended", "due_today", "overdue",
@@ -120,7 +116,8 @@ def collect(
     today: date,
     *,
     days: int = 30,
-    interview_date: date | None = None,
+    interview_date: Deadline | None = None,
+    scheduler: Scheduler | None = None,
 ) -> Stats:
     names = [d.name for d in decks]
     store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
@@ -195,8 +192,9 @@ def collect(
         hardest=hardest,
         missed_key_points=missed,
     )
-    if interview_date is not None and interview_date > today:
-        _add_readiness(stats, store, decks, today, interview_date)
+    interview = as_interview(interview_date)
+    if interview is not None and interview.day > today:
+        _add_readiness(stats, store, decks, today, interview, scheduler or SM2())
     _add_recall_forecast(stats, store, decks, today)
     return stats
 
@@ -225,10 +223,23 @@ def _add_recall_forecast(stats: Stats, store: Store, decks: Sequence[Deck], toda
 
 
 def _add_readiness(
-    stats: Stats, store: Store, decks: Sequence[Deck], today: date, until: date
+    stats: Stats,
+    store: Store,
+    decks: Sequence[Deck],
+    today: date,
+    interview: Interview,
+    scheduler: Scheduler,
 ) -> None:
     states = store.focus_states()  # collect() focused the store on these decks' cards
-    memo: dict[CardState | None, int] = {}
+    cards: list[tuple[str, CardState]] = []
+    for d in decks:
+        for card_id in card_ids(d):
+            entry = states.get(card_id)
+            if entry is None or not entry.suspended:
+                cards.append((card_id, entry.state if entry is not None else NEW_CARD))
+    forecast = forecast_reviews(
+        scheduler, cards, today, interview, new_per_day=READY_NEW_PER_DAY, grade=READY_GRADE
+    )
     total_needed = 0
     for d in decks:
         ready = needed = 0
@@ -244,16 +255,18 @@ def _add_readiness(
                 and state.due >= today
             ):
                 ready += 1
-            if state not in memo:
-                memo[state] = reviews_until(state, today, until)
-            needed += memo[state]
+            needed += forecast.per_card.get(card_id, 0)
         stats.readiness.append(
             Readiness(d.name, ready, len(d.cards), ready / len(d.cards) if d.cards else 0.0, needed)
         )
         total_needed += needed
-    stats.interview_date = until
-    stats.days_left = (until - today).days
+    stats.interview_date = interview.day
+    stats.days_left = (interview.day - today).days
     stats.reviews_per_day_needed = math.ceil(total_needed / stats.days_left)
+    stats.final_days_from = interview.first_day
+    peak = forecast.peak
+    if peak is not None:
+        stats.peak_day, stats.peak_reviews = peak
 
 
 def to_json(stats: Stats) -> dict[str, object]:

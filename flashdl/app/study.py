@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flashdl.core.errors import UsageError
+from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
 from flashdl.core.model import Deck, card_ids
 from flashdl.core.planning import due_in_order, plan_study, with_learning
 
@@ -20,10 +21,20 @@ if TYPE_CHECKING:
     from flashdl.store import Store
 
 UNTIL_SETTING = "interview_date"
+INCLUDE_DAY_SETTING = "interview_include_day"  # "1": reviews may fall on the interview day
+WINDOW_SETTING = "interview_window"  # the final days before the interview, a whole number
 
 
-def interview_date(store: Store, value: str | None, today: date) -> date | None:
-    """Apply ``--until`` (set, or 'off' to clear) and return the interview date still ahead."""
+def interview_date(
+    store: Store,
+    value: str | None,
+    today: date,
+    *,
+    include_day: bool | None = None,
+    final_days: int | None = None,
+) -> Interview | None:
+    """Apply ``--until`` (set, or 'off' to clear), ``--include-day`` and ``--final-days`` (each
+    remembered, like the date), and return the interview still ahead, or None."""
     if value is not None:
         if value.strip().lower() in ("off", "none", ""):
             store.set_setting(UNTIL_SETTING, None)
@@ -37,23 +48,45 @@ def interview_date(store: Store, value: str | None, today: date) -> date | None:
                 f"the interview date {day.isoformat()} is not after today ({today.isoformat()})"
             )
         store.set_setting(UNTIL_SETTING, day.isoformat())
-        return day
+    if include_day is not None:
+        store.set_setting(INCLUDE_DAY_SETTING, "1" if include_day else "0")
+    if final_days is not None:
+        if not 1 <= final_days <= MAX_WINDOW:
+            raise UsageError(f"--final-days must be 1 to {MAX_WINDOW}, not {final_days}")
+        store.set_setting(WINDOW_SETTING, str(final_days))
     stored = store.setting(UNTIL_SETTING)
     try:
         day = date.fromisoformat(stored) if stored else None
     except ValueError:
         return None  # not a date (a damaged or hostile database): `flashdl doctor` reports it
-    return day if day is not None and day > today else None
+    if day is None or day <= today:
+        return None
+    return Interview(day, window=_stored_window(store), include_day=_stored_include_day(store))
 
 
-def scheduler_in_force(config_dir: Path, store: Store, interview: date | None) -> Scheduler:
+def _stored_window(store: Store) -> int:
+    """The remembered ``--final-days``; the default for a missing or damaged value."""
+    text = store.setting(WINDOW_SETTING) or ""
+    window = int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else DEFAULT_WINDOW
+    return window if 1 <= window <= MAX_WINDOW else DEFAULT_WINDOW
+
+
+def _stored_include_day(store: Store) -> bool:
+    return store.setting(INCLUDE_DAY_SETTING) == "1"
+
+
+def scheduler_in_force(
+    config_dir: Path, store: Store, interview: Interview | None, *, recap: bool = False
+) -> Scheduler:
     """The scheduler in the settings file. If another one built the card states in ``store``
     (the user switched, or this database was last used elsewhere), they are first rebuilt from
-    the review log, in one transaction."""
+    the review log, in one transaction. ``recap`` (the interview changed) rebuilds them anyway,
+    so that every card's due day follows the new interview's cap."""
     from flashdl.app.config import config_path, load_config
 
     scheduler = load_config(config_path(config_dir)).make_scheduler()
-    store.use_scheduler(scheduler, until=interview)
+    if store.use_scheduler(scheduler, until=interview) is None and recap:
+        store.rebuild_states(scheduler, until=interview)
     return scheduler
 
 

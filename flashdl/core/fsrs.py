@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from flashdl.core.interview import Deadline, capped_interval
 from flashdl.core.scheduling import (
     DEFAULT_RETENTION,
     MAX_RETENTION,
@@ -143,7 +144,7 @@ class FSRS:
         grade: int,
         reviewed_at: datetime | date,
         *,
-        until: date | None = None,
+        until: Deadline | None = None,
     ) -> CardState:
         import fsrs
 
@@ -152,9 +153,7 @@ class FSRS:
         card, _ = _engine(self.desired_retention).review_card(
             _card(state), fsrs.Rating(rating), _midnight(day)
         )
-        interval = max(1, (card.due.date() - day).days)
-        if until is not None:
-            interval = max(1, min(interval, (until - day).days - 1))
+        interval = capped_interval(day, (card.due.date() - day).days, until)
         again = rating == AGAIN
         return replace(
             state,

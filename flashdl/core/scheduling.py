@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from flashdl.core.interview import Deadline
+
 INITIAL_EASINESS = 2.5  # SM-2's starting easiness, also a new card's
 PASSING_GRADE = 3
 # FSRS's desired retention: the default, and the range flashdl accepts (here, so that reading the
@@ -94,7 +96,7 @@ class Scheduler(Protocol):
     name: str
 
     def review(
-        self, state: CardState, grade: int, reviewed_at: datetime, *, until: date | None = None
+        self, state: CardState, grade: int, reviewed_at: datetime, *, until: Deadline | None = None
     ) -> CardState: ...
 
 
@@ -111,7 +113,7 @@ def replay(
     scheduler: Scheduler,
     history: Iterable[tuple[int, datetime]],
     *,
-    until: date | None = None,
+    until: Deadline | None = None,
 ) -> CardState:
     """The state a new card reaches when ``scheduler`` grades ``(grade, reviewed_at)`` in order.
 

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flashdl.core.interview import BASELINE_DAYS, DEFAULT_WINDOW, Interview
 from flashdl.core.scheduling import NEW_CARD, CardState, Scheduler
 from flashdl.core.sm2 import SM2
 
@@ -64,6 +66,7 @@ class SimulationResult:
     known: int
     recall_at_end: float
     daily: tuple[int, ...]
+    interview: InterviewOutcome | None = None
 
     @property
     def reviews_per_card(self) -> float:
@@ -72,6 +75,30 @@ class SimulationResult:
     @property
     def mean_daily(self) -> float:
         return self.reviews / self.days if self.days else 0.0
+
+
+@dataclass(frozen=True)
+class InterviewOutcome:
+    """How the last days before a simulated interview went (``simulate(..., interview_in=)``)."""
+
+    interview_in: int  # the interview is this many days after the first simulated day
+    window: int  # the final days
+    include_day: bool
+    peak: int  # the most reviews on one of the final days
+    peak_before: int  # ... on the day this many days before the interview
+    final_mean: float  # mean reviews a day over the final days (no placement's peak is lower)
+    baseline: float | None  # mean reviews a day over the BASELINE_DAYS before the final days
+    learned: int  # cards introduced before the final days
+    reviewed_in_window: int  # ... of which were reviewed in the final days
+    recall: float  # mean true recall on the interview day, over the cards introduced
+
+    @property
+    def peak_ratio(self) -> float | None:
+        return self.peak / self.baseline if self.baseline else None
+
+    @property
+    def window_share(self) -> float | None:
+        return self.reviewed_in_window / self.learned if self.learned else None
 
 
 def first_stability(difficulty: float) -> float:
@@ -112,13 +139,28 @@ def simulate(
     days: int = 365,
     new_per_day: int = 10,
     seed: int = 1,
+    interview_in: int | None = None,
+    window: int = DEFAULT_WINDOW,
+    include_day: bool = False,
 ) -> SimulationResult:
-    """Study ``cards`` simulated cards with ``scheduler`` for ``days`` days."""
+    """Study ``cards`` simulated cards with ``scheduler`` for ``days`` days.
+
+    With ``interview_in``, an interview that many days after the first day caps the intervals
+    (``flashdl.core.interview``, card ``i`` has the id ``card-i``); the learner studies every day
+    before it (and on it, with ``include_day``), ``days`` is ignored, and the result says how the
+    final days went (``InterviewOutcome``)."""
+    interview = None
+    if interview_in is not None:
+        interview = Interview(START + timedelta(days=interview_in), window, include_day)
+        days = interview_in + (1 if include_day else 0)
+    caps = [None if interview is None else interview.for_card(f"card-{i}") for i in range(cards)]
     rng = random.Random(seed)
     difficulty = [rng.betavariate(2, 2) for _ in range(cards)]
     state: list[CardState] = [NEW_CARD] * cards
     stability = [0.0] * cards
     seen_on: list[date] = [START] * cards
+    introduced_on: list[date | None] = [None] * cards
+    load: Counter[date] = Counter()  # cards due on each day, for the interview cap
     introduced = reviews = first = failed = 0
     recall_sum = 0.0
     daily: list[int] = []
@@ -140,16 +182,29 @@ def simulate(
                 failed += 1
             recall_sum += r
             seen_on[i] = today
-            state[i] = scheduler.review(state[i], grade, today)
+            cap = caps[i]
+            if cap is not None:
+                if state[i].due is not None:
+                    load[state[i].due] -= 1  # type: ignore[index]
+                cap = cap.with_load(load)
+            state[i] = scheduler.review(state[i], grade, today, until=cap)
+            load[state[i].due] += 1  # type: ignore[index]
         shown = min(new_per_day, cards - introduced)
         for i in range(introduced, introduced + shown):
             stability[i] = first_stability(difficulty[i])
-            seen_on[i] = today
-            state[i] = scheduler.review(NEW_CARD, rng.randrange(3), today)
+            seen_on[i] = introduced_on[i] = today
+            cap = caps[i]
+            state[i] = scheduler.review(
+                NEW_CARD, rng.randrange(3), today, until=cap and cap.with_load(load)
+            )
+            load[state[i].due] += 1  # type: ignore[index]
         introduced += shown
         first += shown
         reviews += len(due) + shown
         daily.append(len(due) + shown)
+    outcome = None
+    if interview is not None:
+        outcome = _interview_outcome(interview, daily, introduced_on, seen_on, stability)
     last = START + timedelta(days=days - 1)
     at_end = [recall(stability[i], (last - seen_on[i]).days) for i in range(introduced)]
     known = sum(1 for r in at_end if r >= KNOWN_RECALL)
@@ -168,6 +223,44 @@ def simulate(
         known=known,
         recall_at_end=sum(at_end) / cards if cards else 0.0,
         daily=tuple(daily),
+        interview=outcome,
+    )
+
+
+def _interview_outcome(
+    interview: Interview,
+    daily: Sequence[int],
+    introduced_on: Sequence[date | None],
+    seen_on: Sequence[date],
+    stability: Sequence[float],
+) -> InterviewOutcome:
+    first = (interview.first_day - START).days
+    end = (interview.day - START).days  # the final days are daily[first:end]
+    final = list(daily[max(0, first) : end + (1 if interview.include_day else 0)])
+    before = daily[max(0, first - BASELINE_DAYS) : max(0, first)]
+    peak = max(final, default=0)
+    peak_offset = final.index(peak) + max(0, first) if final else end
+    learned = [
+        i for i, day in enumerate(introduced_on) if day is not None and day < interview.first_day
+    ]
+    return InterviewOutcome(
+        interview_in=end,
+        window=interview.window,
+        include_day=interview.include_day,
+        peak=peak,
+        peak_before=end - peak_offset,
+        final_mean=sum(final) / len(final) if final else 0.0,
+        baseline=sum(before) / len(before) if before else None,
+        learned=len(learned),
+        reviewed_in_window=sum(1 for i in learned if seen_on[i] >= interview.first_day),
+        recall=(
+            sum(
+                recall(stability[i], (interview.day - seen_on[i]).days)
+                for i, day in enumerate(introduced_on)
+                if day is not None
+            )
+            / max(1, sum(1 for day in introduced_on if day is not None))
+        ),
     )
 
 
@@ -178,14 +271,19 @@ def compare(
     new_per_day: int = 10,
     seed: int = 1,
     retention: float = 0.9,
+    interview_in: int | None = None,
+    window: int = DEFAULT_WINDOW,
+    include_day: bool = False,
 ) -> list[SimulationResult]:
     """The same simulated learner and deck studied by SM-2 and by FSRS."""
     from flashdl.core.fsrs import FSRS
 
     schedulers: Sequence[Scheduler] = (SM2(), FSRS(desired_retention=retention))
     return [
-        simulate(s, cards=cards, days=days, new_per_day=new_per_day, seed=seed) for s in schedulers
-    ]
+        simulate(s, cards=cards, days=days, new_per_day=new_per_day, seed=seed,
+                 interview_in=interview_in, window=window, include_day=include_day)
+        for s in schedulers
+    ]  # fmt: skip
 
 
 def workload_periods(daily: Sequence[int], period: int) -> list[tuple[int, int, float, int]]:

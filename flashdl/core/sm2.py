@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from flashdl.core.interview import Deadline, capped_interval
 from flashdl.core.scheduling import PASSING_GRADE, CardState, Grade
 
 MIN_EASINESS = 1.3
@@ -51,12 +52,12 @@ def review(
     grade: int,
     reviewed_at: datetime | date,
     *,
-    until: date | None = None,
+    until: Deadline | None = None,
 ) -> CardState:
     """Return the state after a scheduling review of ``state`` graded ``grade`` at ``reviewed_at``.
 
-    ``until`` (an interview date) caps the interval so that the card comes back before that day,
-    never sooner than tomorrow.
+    ``until`` (an interview) caps the interval so that the last reviews before it are spread over
+    its final days (``flashdl.core.interview.capped_interval``).
     """
     grade = Grade(grade)
     day = reviewed_at.date() if isinstance(reviewed_at, datetime) else reviewed_at
@@ -72,8 +73,7 @@ def review(
             interval = SECOND_INTERVAL
         else:
             interval = math.ceil(round(max(state.interval, 1) * easiness, 6))
-    if until is not None:
-        interval = max(1, min(interval, (until - day).days - 1))
+    interval = capped_interval(day, interval, until)
     return replace(
         state,
         repetitions=repetitions,
@@ -95,7 +95,7 @@ class SM2:
         return self.name
 
     def review(
-        self, state: CardState, grade: int, reviewed_at: datetime, *, until: date | None = None
+        self, state: CardState, grade: int, reviewed_at: datetime, *, until: Deadline | None = None
     ) -> CardState:
         # FSRS memory left over from another scheduler would go stale; SM-2 keeps none.
         if state.stability is not None or state.difficulty is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
     pass
 
+from flashdl.core.interview import Deadline, Interview, for_card
 from flashdl.core.schedulers import scheduler_from_key
 from flashdl.core.scheduling import (
     NEW_CARD,
@@ -103,6 +105,19 @@ class CardStore(Connection):
         """The card's state as stored now (inside a write transaction: as it will be changed)."""
         entry = self.state_of(card_id)
         return entry.state if entry is not None else NEW_CARD
+
+    def _interview_for(self, card_id: str, until: Deadline | None) -> Interview | None:
+        """The interview cap for one card: its hash, and how many other (unsuspended) cards are
+        due on each of the final days now, so the cap can place it on the lightest one."""
+        interview = for_card(until, card_id)
+        if interview is None:
+            return None
+        rows = self.conn.execute(
+            "SELECT due, COUNT(*) FROM card_state WHERE due >= ? AND due <= ? AND suspended = 0"
+            " AND card_id != ? GROUP BY due",
+            [interview.first_day.isoformat(), interview.last_day.isoformat(), card_id],
+        ).fetchall()
+        return interview.with_load({date.fromisoformat(due): count for due, count in rows})
 
     def due_cards(self, today: date) -> dict[str, date]:
         """Card id -> due date of every unsuspended card due on or before ``today``."""
@@ -244,7 +259,7 @@ class CardStore(Connection):
         mode: str,
         reviewed_at: datetime,
         scheduler: Scheduler | None = None,
-        until: date | None = None,
+        until: Deadline | None = None,
         before: CardState | None = None,
         after: CardState | None = None,
         answer_ms: int | None = None,
@@ -271,7 +286,9 @@ class CardStore(Connection):
                 in_force = scheduler_from_key(setting[0]) if setting else None
                 if in_force is None or scheduler_key(in_force) == scheduler_key(scheduler):
                     in_force = scheduler
-                after = in_force.review(before, grade, reviewed_at, until=until)
+                after = in_force.review(
+                    before, grade, reviewed_at, until=self._interview_for(card_id, until)
+                )
             before = NEW_CARD if before is None else before
             after = before if after is None else after
             cursor = conn.execute(
@@ -305,7 +322,7 @@ class CardStore(Connection):
         grade: int,
         reviewed_at: datetime,
         scheduler: Scheduler,
-        until: date | None = None,
+        until: Deadline | None = None,
         answer_ms: int | None = None,
     ) -> RecordedReview:
         """A grade given in ``flashdl study``. SM-2's rule: only a card's first grade of the day
@@ -396,7 +413,7 @@ class CardStore(Connection):
         """The key of the scheduler that built the card states (``sm2`` for older databases)."""
         return self.setting(SCHEDULER_SETTING) or "sm2"
 
-    def use_scheduler(self, scheduler: Scheduler, *, until: date | None = None) -> int | None:
+    def use_scheduler(self, scheduler: Scheduler, *, until: Deadline | None = None) -> int | None:
         """Make the card states those ``scheduler`` gives; rebuild them if another one built them.
 
         Returns the number of cards rebuilt, or None when nothing had to change. Idempotent.
@@ -405,7 +422,7 @@ class CardStore(Connection):
             return None
         return self.rebuild_states(scheduler, until=until)
 
-    def rebuild_states(self, scheduler: Scheduler, *, until: date | None = None) -> int:
+    def rebuild_states(self, scheduler: Scheduler, *, until: Deadline | None = None) -> int:
         """Replay every card's scheduling reviews through ``scheduler``; one transaction.
 
         A scheduling review is a ``study`` row, or any other row except a same-session ``repeat``
@@ -424,7 +441,7 @@ class CardStore(Connection):
                 "`flashdl doctor`"
             ) from None
 
-    def _rebuild_states(self, scheduler: Scheduler, until: date | None) -> int:
+    def _rebuild_states(self, scheduler: Scheduler, until: Deadline | None) -> int:
         with self._write() as conn:
             resets = {
                 card_id: datetime.fromisoformat(stamp)
@@ -453,10 +470,20 @@ class CardStore(Connection):
                     " introduced_on, suspended, stability, difficulty FROM card_state"
                 )
             }
+            states = (
+                {card_id: replay(scheduler, events) for card_id, events in history.items()}
+                if until is None
+                else replay_with_load(
+                    scheduler,
+                    history,
+                    until,
+                    {card_id for card_id, old in current.items() if old.suspended},
+                )
+            )
             changed = 0
             for card_id in sorted(set(current) | set(history)):
                 events = history.get(card_id, [])
-                state = replay(scheduler, events, until=until)
+                state = states.get(card_id, NEW_CARD)
                 old = current.get(card_id)
                 if old is not None and old.state == state:
                     continue
@@ -507,3 +534,31 @@ class CardStore(Connection):
                     copy.close()
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot write the backup {target}: {exc}") from None
+
+
+def replay_with_load(
+    scheduler: Scheduler,
+    history: Mapping[str, Sequence[tuple[int, datetime]]],
+    until: Deadline,
+    suspended: set[str],
+) -> dict[str, CardState]:
+    """Every card's state from its scheduling reviews, replayed in time order across all cards, so
+    the interview cap sees the same per-day load it saw when each review was made (the other
+    unsuspended cards' due days), as ``record_review`` gives it."""
+    events = sorted(
+        ((at, card_id, grade) for card_id, rows in history.items() for grade, at in rows),
+        key=lambda event: event[0],
+    )
+    states: dict[str, CardState] = {}
+    load: Counter[date] = Counter()
+    for at, card_id, grade in events:
+        before = states.get(card_id, NEW_CARD)
+        if card_id not in suspended and before.due is not None:
+            load[before.due] -= 1
+        interview = for_card(until, card_id)
+        assert interview is not None
+        after = scheduler.review(before, grade, at, until=interview.with_load(load))
+        states[card_id] = after
+        if card_id not in suspended and after.due is not None:
+            load[after.due] += 1
+    return states

@@ -12,8 +12,7 @@ from flashdl.store.connection import Connection
 from flashdl.store.records import dict_rows, insert_known, last_change, table_columns
 
 if TYPE_CHECKING:
-    from datetime import date
-
+    from flashdl.core.interview import Deadline
     from flashdl.core.scheduling import Scheduler
 
 
@@ -59,7 +58,7 @@ class ProgressMerge(Connection):
         settings: dict[str, str],
         *,
         rebuild_with: Scheduler | None = None,
-        until: date | None = None,
+        until: Deadline | None = None,
     ) -> MergeCounts:
         """Merge progress from another database, in one transaction; merging twice changes nothing.
 

@@ -339,10 +339,7 @@ def stats_view(stats: Stats) -> RenderableType:
                 f"{entry.ready}/{entry.cards} ({entry.ready_share:.0%})",
                 str(entry.reviews_needed),
             )
-        parts += [
-            ready,
-            Text(f"Keep up about {stats.reviews_per_day_needed} reviews a day to be ready."),
-        ]
+        parts += [ready, Text(interview_forecast_line(stats))]
     days = [day for day, _ in stats.forecast]
     parts += [
         Text(f"\nDue in the next {stats.days} days", style="bold"),
@@ -517,6 +514,17 @@ def scheduler_title(name: str, retention: float | None = None) -> str:
     return name
 
 
+def interview_forecast_line(stats: Stats) -> str:
+    """The readiness forecast in one line: the heaviest day ahead, not only the mean."""
+    line = f"About {stats.reviews_per_day_needed} reviews a day until the interview"
+    if stats.peak_day is None or stats.final_days_from is None:
+        return line + "."
+    return (
+        f"{line}; the heaviest day is {stats.peak_day.isoformat()} with {stats.peak_reviews}"
+        f" reviews (each learned card comes back once from {stats.final_days_from.isoformat()})."
+    )
+
+
 def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
     """Per scheduler: what the simulated year cost and achieved, and a chart of daily workload.
 
@@ -564,3 +572,50 @@ def simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
             chart.add_row(label, f"{mean:.1f}", f"{most}", bar(mean, top))
         parts += [table, chart, Text("")]
     return Group(*parts[:-1])
+
+
+def interview_simulation_view(results: Sequence[SimulationResult]) -> RenderableType:
+    """``simulate --until``: how each scheduler's final days before the interview went."""
+    from rich.table import Table
+
+    outcomes = [(r, r.interview) for r in results if r.interview is not None]
+    if not outcomes:
+        return Text("")
+    first = outcomes[0][1]
+    assert first is not None
+    day = " + the day" if first.include_day else ""
+    table = Table(
+        title=f"Interview in {first.interview_in} days · {results[0].cards} cards · "
+        f"{first.window} final days{day} · seed {results[0].seed}",
+        title_justify="left",
+    )
+    table.add_column("measure")
+    for result, _ in outcomes:
+        name = "SM-2" if result.scheduler == "sm2" else f"FSRS {result.retention or 0:g}"
+        table.add_column(name, justify="right")
+    rows: list[tuple[str, list[str]]] = [
+        ("heaviest final day: reviews (day)", []),
+        ("final days: mean reviews a day", []),
+        ("the 14 days before: mean a day", []),
+        ("heaviest final day / that mean", []),
+        ("learned cards seen in the final days", []),
+        ("true recall at the interview", []),
+        ("total reviews", []),
+    ]
+    for result, o in outcomes:
+        assert o is not None
+        share = "—" if o.window_share is None else f"{o.window_share:.0%}"
+        values = (
+            f"{o.peak} (−{o.peak_before})",
+            f"{o.final_mean:.1f}",
+            "—" if o.baseline is None else f"{o.baseline:.1f}",
+            "—" if o.peak_ratio is None else f"{o.peak_ratio:.2f}×",
+            f"{o.reviewed_in_window}/{o.learned} ({share})",
+            f"{o.recall:.3f}",
+            f"{result.reviews}",
+        )
+        for (_, column), value in zip(rows, values, strict=True):
+            column.append(value)
+    for measure, values in rows:
+        table.add_row(measure, *values)
+    return table

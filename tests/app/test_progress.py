@@ -250,6 +250,14 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
         ),
         (lambda d: d["settings"].update(interview_date="soon"), "settings.interview_date must be"),
         (lambda d: d["settings"].update(scheduler="evil"), "settings.scheduler must name"),
+        (
+            lambda d: d["settings"].update(interview_window="0"),
+            "settings.interview_window must be a whole number from 1 to 90",
+        ),
+        (
+            lambda d: d["settings"].update(interview_include_day="yes"),
+            "settings.interview_include_day must be '0' or '1'",
+        ),
     ],
 )
 def test_bad_files_are_refused_with_one_line_and_change_nothing(
@@ -320,3 +328,23 @@ def test_a_failed_rebuild_leaves_the_database_byte_identical(
     monkeypatch.undo()
     assert target.read_bytes() == before_bytes
     assert snapshot(target) == before_rows
+
+
+def test_the_interview_settings_travel_with_the_progress(invoke, home, tmp_path):
+    invoke("study", "--deck", "cnn", "--new", "1", "--until", "2026-12-20", "--final-days", "5",
+           "--include-day", input="\n5\n")  # fmt: skip
+    out = tmp_path / "p.json"
+    assert invoke("export", "progress", "-o", str(out)).exit_code == 0
+    settings = json.loads(out.read_text(encoding="utf-8"))["settings"]
+    assert settings == {
+        "interview_date": "2026-12-20",
+        "interview_window": "5",
+        "interview_include_day": "1",
+        "scheduler": "sm2",
+    }
+    other = tmp_path / "other.db"
+    result = invoke("import", "progress", str(out), "--db", str(other))
+    assert result.exit_code == 0, result.output
+    with Store.open(other) as store:
+        assert store.setting("interview_window") == "5"
+        assert store.setting("interview_include_day") == "1"

@@ -10,9 +10,11 @@ import pytest
 from conftest import NOW
 from decktext import VALID
 
-from flashdl.app.stats import collect, reviews_until, streak, to_json
+from flashdl.app.stats import collect, streak, to_json
+from flashdl.core.interview import Interview
+from flashdl.core.readiness import forecast_reviews
 from flashdl.core.scheduling import NEW_CARD, CardState
-from flashdl.core.sm2 import review
+from flashdl.core.sm2 import SM2, review
 from flashdl.decks.loader import parse_deck
 from flashdl.store import Store
 
@@ -136,11 +138,33 @@ def test_readiness_with_an_interview_date(seeded):
     assert stats.reviews_per_day_needed == -(-sum(r.reviews_needed for r in stats.readiness) // 10)
 
 
-def test_reviews_until_counts_a_grade_4_replay():
-    # Interview on Jan 11: reviews on Jan 1 (-> 1 d), Jan 2 (-> 6 d), Jan 8 (15 d capped to 2),
-    # Jan 10 (capped to 1: due on the day itself) -> 4 reviews.
-    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 11)) == 4
-    assert reviews_until(None, date(2026, 1, 1), date(2026, 1, 1)) == 0
+def test_readiness_forecasts_the_heaviest_day(seeded):
+    store, decks = seeded
+    stats = collect(store, decks, TODAY, interview_date=Interview(TODAY + timedelta(days=10)))
+    assert stats.final_days_from == TODAY + timedelta(days=3)
+    assert stats.peak_day is not None and TODAY <= stats.peak_day < TODAY + timedelta(days=10)
+    assert stats.peak_reviews >= stats.reviews_per_day_needed
+    assert to_json(stats)["peak_day"] == stats.peak_day.isoformat()
+
+
+def test_forecast_of_one_new_card_graded_4():
+    # Interview on Jan 11, final days Jan 4-10: reviews on Jan 1 (-> 1 d), Jan 2 (-> 6 d: Jan 8,
+    # inside the final days), Jan 8 (15 d: past the interview, its last review is in them) -> 3.
+    interview = Interview(date(2026, 1, 11))
+    forecast = forecast_reviews(SM2(), [("a", NEW_CARD)], date(2026, 1, 1), interview)
+    assert forecast.per_card == {"a": 3}
+    assert sorted(forecast.per_day) == [date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 8)]
+    assert forecast_reviews(SM2(), [], date(2026, 1, 1), interview).peak is None
+
+
+def test_forecast_spreads_the_final_days_and_introduces_new_cards_a_few_a_day():
+    interview = Interview(date(2026, 1, 29))
+    cards = [(f"c{i}", NEW_CARD) for i in range(70)]
+    forecast = forecast_reviews(SM2(), cards, date(2026, 1, 1), interview, new_per_day=10)
+    assert forecast.per_day[date(2026, 1, 1)] == 10  # new cards 10 a day, not 70 at once
+    final = [forecast.per_day.get(interview.first_day + timedelta(days=i), 0) for i in range(7)]
+    assert sum(final) >= 70 and max(final) <= 1.5 * 70 / 7  # every card once, evenly
+    assert interview.day not in forecast.per_day
 
 
 def test_streak():

@@ -25,6 +25,7 @@ from flashdl.core.fsrs import (
     to_grade,
     to_rating,
 )
+from flashdl.core.interview import Interview
 from flashdl.core.schedulers import make_scheduler
 from flashdl.core.scheduling import NEW_CARD, CardState, replay, scheduler_key
 from flashdl.core.sm2 import SM2, review
@@ -123,10 +124,16 @@ def test_review_is_pure_and_deterministic():
 
 
 def test_until_caps_the_interval():
-    state = FSRS().review(NEW_CARD, 5, DAY0, until=DAY0 + timedelta(days=5))
-    assert state.interval == 4
-    state = FSRS().review(NEW_CARD, 5, DAY0, until=DAY0 + timedelta(days=1))
-    assert state.interval == 1
+    natural = FSRS().review(NEW_CARD, 5, DAY0).interval
+    assert natural == 8
+    # before the final days: into the card's slot among them
+    interview = Interview(DAY0 + timedelta(days=8), window=3).for_card("gan-mode-collapse")
+    state = FSRS().review(NEW_CARD, 5, DAY0, until=interview)
+    assert state.due == interview.slot(DAY0 + timedelta(days=5))
+    assert 5 <= state.interval <= 7
+    # inside the final days already: the natural interval, past the interview
+    assert FSRS().review(NEW_CARD, 5, DAY0, until=DAY0 + timedelta(days=5)).interval == natural
+    assert FSRS().review(NEW_CARD, 5, DAY0, until=DAY0 + timedelta(days=1)).interval == natural
 
 
 def test_a_state_without_memory_is_a_first_review():

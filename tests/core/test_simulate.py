@@ -148,3 +148,53 @@ def test_simulate_rejects_bad_options(invoke):
     assert result.exit_code == 2 and "--retention" in result.output
     result = invoke("simulate", "--days", "0")
     assert result.exit_code == 2 and "--days" in result.output
+
+
+# -- an interview date ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scheduler", [SM2(), FSRS()], ids=["sm2", "fsrs"])
+def test_the_interview_targets_hold_for_the_bundled_deck_in_four_weeks(scheduler):
+    """75 cards (the bundled decks), 10 new a day, an interview in 28 days: every learned card is
+    seen in the 7 final days, none of which carries over 1.5x the mean of the 14 days before."""
+    for seed in (1, 2, 3):
+        result = simulate(scheduler, cards=75, new_per_day=10, seed=seed, interview_in=28)
+        outcome = result.interview
+        assert outcome is not None and result.days == 28  # nothing studied on the day itself
+        assert outcome.learned == 75 and outcome.window_share == 1.0
+        assert outcome.peak_ratio is not None and outcome.peak_ratio <= 1.5
+        assert 1 <= outcome.peak_before <= 7
+        assert 0.9 < outcome.recall <= 1.0
+
+
+def test_the_old_eve_cap_piled_every_card_on_the_eve(monkeypatch):
+    import flashdl.core.sm2 as sm2
+
+    def eve_cap(day, interval, until):
+        return max(1, min(interval, (until.day - day).days - 1)) if until else interval
+
+    monkeypatch.setattr(sm2, "capped_interval", eve_cap)
+    outcome = simulate(SM2(), cards=75, seed=1, interview_in=28).interview
+    assert outcome.peak_before == 1 and outcome.peak == 75 and outcome.peak_ratio > 5
+
+
+def test_include_day_studies_on_the_interview_day():
+    result = simulate(SM2(), cards=30, seed=1, interview_in=20, window=5, include_day=True)
+    assert result.days == 21 and result.interview.include_day
+    assert result.interview.window == 5
+
+
+def test_simulate_until_command(invoke):
+    result = invoke("simulate", "--cards", "75", "--until", "28")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Interview in 28 days · 75 cards · 7 final days · seed 1" in out
+    assert re.search(r"learned cards seen in the final days\s+│\s+75/75 \(100%\)\s+│\s+75/75", out)
+    ratios = [float(r) for r in re.findall(r"(\d\.\d\d)×", out)]
+    assert len(ratios) == 2 and max(ratios) <= 1.5
+    # a date counts from today (the injected clock: 2026-11-29)
+    dated = invoke("simulate", "--cards", "75", "--until", "2026-12-27")
+    assert dated.exit_code == 0 and dated.stdout == out
+    for bad in ("soon", "0", "2026-11-28"):
+        result = invoke("simulate", "--until", bad)
+        assert result.exit_code == 1 and "--until" in result.stderr

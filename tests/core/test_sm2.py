@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flashdl.core.interview import Interview
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade, is_due, needs_repeat
 from flashdl.core.sm2 import MIN_EASINESS, next_easiness, review
 
@@ -83,10 +84,12 @@ def test_lapses_are_counted_and_due_is_from_review_day():
 
 def test_interview_date_caps_the_interval():
     state = run([5, 5, 5])[-1]  # the next interval would be 50 days
-    capped = review(state, 5, DAY0, until=DAY0 + timedelta(days=10))
-    assert capped.interval == 9
-    assert capped.due == DAY0 + timedelta(days=9)
-    assert review(state, 5, DAY0, until=DAY0).interval == 1
+    interview = Interview(DAY0 + timedelta(days=10)).for_card("cnn-pooling")
+    capped = review(state, 5, DAY0, until=interview)
+    # into the card's slot among the 7 final days (DAY0 + 3 … DAY0 + 9)
+    assert capped.due == interview.slot(DAY0 + timedelta(days=3))
+    assert 3 <= capped.interval <= 9
+    assert review(state, 5, DAY0, until=DAY0).interval == 50  # the interview is today: no cap
 
 
 def test_step_7_repeat_rule():
