@@ -51,7 +51,7 @@ if str(HERE) not in sys.path:
 import anki_peer  # noqa: E402  (beside this file)
 import generate  # noqa: E402
 
-FLOOR_CODE = "import typer, rich.console"
+FLOOR_CODE = "import typer, rich.console"  # the floor of the plain commands
 YAML_FLOOR_CODE = (
     "import sys, yaml; from pathlib import Path; "
     "yaml.compose(Path(sys.argv[1]).read_text('utf-8'), Loader=yaml.CSafeLoader)"
@@ -59,8 +59,12 @@ YAML_FLOOR_CODE = (
 REVEAL_PROMPT = (
     "任意键显示答案"  # flashdl.ui.render.reveal_prompt("zh"): the first card is on screen
 )
+APP_FLOOR_CODE = "import textual.app, typer"
+APP_FIRST_QUESTION = (
+    "显示答案"  # flashdl.ui.tui.lines.study_footer (zh): drawn in the frame of the first question
+)
 FIVE_MB = 5_000_000
-FIGURES = ("startup", "ttfc", "grading", "stats", "export", "check", "parse", "anki")
+FIGURES = ("startup", "ttfc", "app", "grading", "stats", "export", "check", "parse", "anki")
 PARSE_SIZES = (1_000, 10_000, 20_000, 100_000)  # cards, for the parse-cost table
 
 
@@ -256,13 +260,30 @@ def run(command: Sequence[str], env: dict[str, str]) -> Sample:
     return Sample(seconds, max_rss_kib * 1024, code, output)
 
 
-def first_card(command: Sequence[str], env: dict[str, str], timeout: float = 120) -> Sample:
-    """Run ``command`` on a pseudo-terminal; the time until the reveal prompt is on screen.
+def _peak_rss(pid: int) -> int:
+    """A running process's peak resident memory so far (``VmHWM``), in bytes; 0 if unknown."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found[1]) * 1024 if found else 0
 
-    The process is killed as soon as the prompt appears (it is waiting for a key by then)."""
+
+def first_card(
+    command: Sequence[str],
+    env: dict[str, str],
+    timeout: float = 120,
+    marker_text: str = REVEAL_PROMPT,
+) -> Sample:
+    """Run ``command`` on a pseudo-terminal; the time until ``marker_text`` (by default the reveal
+    prompt of the plain mode) is on screen, and the peak memory until then.
+
+    The process is killed as soon as the marker appears (it is waiting for a key by then)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))
-    marker = REVEAL_PROMPT.encode()
+    marker = marker_text.encode()
+    peak = 0
     seen = b""
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -285,6 +306,7 @@ def first_card(command: Sequence[str], env: dict[str, str], timeout: float = 120
             seen += chunk
             if marker in seen[-len(chunk) - len(marker) :]:
                 elapsed = time.perf_counter() - started
+                peak = _peak_rss(process.pid)
                 break
     finally:
         if process.poll() is None:
@@ -294,7 +316,7 @@ def first_card(command: Sequence[str], env: dict[str, str], timeout: float = 120
     text = seen.decode("utf-8", "replace")
     if elapsed is None:
         return Sample(time.perf_counter() - started, 0, process.returncode or 1, text)
-    return Sample(elapsed, 0, 0, text)
+    return Sample(elapsed, peak, 0, text)
 
 
 @contextlib.contextmanager
@@ -374,8 +396,39 @@ class Bench:
                 )
         return rows
 
-    def ttfc(self) -> list[Row]:
+    def app(self) -> list[Row]:
+        """The full-screen app: from process start to the first question drawn, in a
+        pseudo-terminal, with the bundled decks alone and with the big data; warm caches."""
         command = [*self.flashdl, "study"]
+        floor_code = [self.python, "-c", APP_FLOOR_CODE]
+        rows = []
+        for label, big in (("bundled decks", False), (self.sizes, True)):
+            self.log(f"full-screen app, first question drawn ({label})")
+            with home_folder() as home:
+                env = environment(home, self.data)
+                if not big:
+                    del env["FLASHDL_DECKS"], env["FLASHDL_DB"]
+
+                def ours(_i: int, env: dict[str, str] = env) -> Sample:
+                    return _check(
+                        first_card(command, env, marker_text=APP_FIRST_QUESTION), "flashdl study"
+                    )
+
+                mine, floor = side_by_side(
+                    self.runs, ours, lambda _i, env=env: _check(run(floor_code, env), "floor")
+                )
+            value, base = median(mine), median(floor)
+            memory, base_memory = median(mine, "max_rss"), median(floor, "max_rss")
+            rows += [
+                Row(f"app: first question ({'big data' if big else 'bundled'})", value, base, "s",
+                    "≤ 1.5× floor", value / base <= 1.5, self.runs, label),
+                Row(f"app: peak memory ({'big data' if big else 'bundled'})", memory,
+                    base_memory, "B", "≤ 100 MB", memory <= 100e6, self.runs, label),
+            ]  # fmt: skip
+        return rows
+
+    def ttfc(self) -> list[Row]:
+        command = [*self.flashdl, "study", "--plain"]
         rows = []
         with home_folder() as warm_home:
             self.log("time to first card, warm (parsed-deck cache filled by a first run)")
@@ -995,6 +1048,8 @@ def print_results(
     console.print(
         'floor = python -c "import typer, rich.console" (the cost of any Typer + Rich CLI)'
     )
+    if any(row.name.startswith("app:") for row in rows):
+        console.print(f'app rows: floor = python -c "{APP_FLOOR_CODE}" (any Textual + Typer app)')
     if plans:
         console.print(
             "\n[bold]Query plans of the stats queries[/] (flashdl.app.stats.collect on the store):"

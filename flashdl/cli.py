@@ -63,6 +63,16 @@ class Env:
 
         return keys_for(self.stdin or sys.stdin)
 
+    def full_screen(self, plain: bool) -> bool:
+        """The full-screen app when both ends are a terminal that can show it; piped input,
+        ``TERM=dumb`` and ``--plain`` keep the line protocol."""
+        if plain or self.environ.get("TERM", "dumb") in ("", "dumb"):
+            return False
+        try:
+            return (self.stdin or sys.stdin).isatty() and sys.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+
 
 class _Group(TyperGroup):
     """Turns every error a command raises into one line on stderr and a non-zero exit code."""
@@ -190,6 +200,14 @@ SessionLangOption = Annotated[
     Lang | None,
     typer.Option(
         "--lang", help="Language of the cards and the session's words (default: the lang setting)."
+    ),
+]
+PlainOption = Annotated[
+    bool,
+    typer.Option(
+        "--plain",
+        help="Plain output and one key a line, not the full-screen app (also with TERM=dumb "
+        "or piped input).",
     ),
 ]
 UntilOption = Annotated[
@@ -450,6 +468,7 @@ def study(
     until: UntilOption = None,
     include_day: IncludeDayOption = None,
     final_days: FinalDaysOption = None,
+    plain: PlainOption = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -500,8 +519,14 @@ def study(
         )
         context.related_ids = related
         context.leech_rule = config.leech_rule()
-        session = StudySession(context, queue)
-        summary = session.run()
+        if env.full_screen(plain):
+            from flashdl.ui.tui.app import study_app
+
+            engine = context.engine(queue)
+            study_app(engine, lang=lang.value, deck_titles=context.deck_titles).run()
+            summary = engine.summary()
+        else:
+            summary = StudySession(context, queue).run()
         console.print(render.summary_view(summary, lang.value))
 
 
@@ -651,6 +676,7 @@ def quiz(
         ),
     ] = None,
     lang: SessionLangOption = None,
+    plain: PlainOption = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
 ) -> None:
@@ -702,7 +728,15 @@ def quiz(
             reschedule=reschedule,
             glossary=load_glossary(paths.cache_dir),
         )
-        answers = session.run()
+        if env.full_screen(plain):
+            from flashdl.ui.tui.app import quiz_app
+
+            app = quiz_app(session.engine, lang=lang.value, typing=not no_type,
+                           deck_titles=context.deck_titles, grading=context.grading)  # fmt: skip
+            app.run()
+            answers = session.engine.answers
+        else:
+            answers = session.run()
         console.print(render.quiz_report_view(answers, lang.value))
 
 

@@ -8,11 +8,12 @@ import sys
 import pytest
 
 HEAVY = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc", "genanki", "fsrs",
-         "pydantic", "flashdl.decks.loader", "flashdl.store", "flashdl.ui.study", "icu4py")  # fmt: skip
+         "pydantic", "flashdl.decks.loader", "flashdl.store", "flashdl.ui.study", "icu4py",
+         "textual")  # fmt: skip
 # What the path to the first card may not load once the deck cache is warm: the YAML parser,
 # sqlite-utils (only needed to migrate), Markdown (only once an answer is shown), pydantic.
 NOT_BEFORE_FIRST_CARD = ("sqlite_utils", "yaml", "markdown_it", "rich.markdown", "pylatexenc",
-                         "genanki", "pydantic", "jsonschema")  # fmt: skip
+                         "genanki", "pydantic", "jsonschema", "textual")  # fmt: skip
 
 PROBE = """
 import sys
@@ -33,6 +34,24 @@ def test_cheap_commands_import_nothing_heavy(args):
     modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
     loaded = sorted(m for m in HEAVY if m in modules)
     assert loaded == [], f"{args} imported {loaded}"
+
+
+@pytest.mark.parametrize("args", [["--version"], ["stats"], ["decks"]])
+def test_one_shot_commands_never_load_textual(args, tmp_path):
+    """Only the full-screen path of study and quiz imports Textual."""
+    import os
+
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    modules = set(result.stdout.split("MODULES=")[1].strip().split(","))
+    assert sorted(m for m in modules if m == "textual" or m.startswith("textual.")) == []
+    assert "flashdl.ui.tui.app" not in modules
 
 
 def test_scheduler_and_decks_stay_free_of_ui_and_storage():
@@ -67,7 +86,7 @@ def test_first_card_with_a_warm_cache_loads_only_what_it_needs(tmp_path):
 # opens no database and renders nothing.
 # json is in: the deck and glossary caches are JSON (never pickles: issue 11).
 NOT_IN_GRADE = ("yaml", "sqlite3", "sqlite_utils", "markdown_it", "rich.markdown", "pylatexenc",
-                "genanki", "fsrs", "pydantic", "flashdl.store", "flashdl.ui")  # fmt: skip
+                "genanki", "fsrs", "pydantic", "flashdl.store", "flashdl.ui", "textual")  # fmt: skip
 
 
 def test_grade_with_warm_caches_loads_only_what_it_needs(tmp_path):

@@ -1,4 +1,5 @@
-"""One real study session in a pseudo-terminal: single keypresses, no Enter."""
+"""Real sessions in a pseudo-terminal: the plain mode (``--plain``: single keypresses, no Enter,
+escape sequences decoded whole) and one full session in the full-screen app."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def test_study_session_in_a_real_terminal(home: Path):
     }
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "flashdl", "study", "--deck", "basics", "--new", "3", "--lang", "en"],
+        ["-m", "flashdl", "study", "--plain", "--deck", "basics", "--new", "3", "--lang", "en"],
         env=env,
         encoding="utf-8",
         timeout=20,
@@ -63,7 +64,7 @@ def test_ctrl_c_keeps_acknowledged_grades(home: Path):
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "flashdl", "study", "--deck", "cnn", "--lang", "en"],
+        ["-m", "flashdl", "study", "--plain", "--deck", "cnn", "--lang", "en"],
         env=env,
         encoding="utf-8",
         timeout=20,
@@ -94,6 +95,7 @@ def test_quiz_in_a_real_terminal(home: Path):
             "-m",
             "flashdl",
             "quiz",
+            "--plain",
             "--deck",
             "gan",
             "-n",
@@ -138,8 +140,8 @@ def test_failed_cards_survive_quitting_and_come_back_after_a_restart(home: Path)
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
 
     def session():
-        return pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--deck", "cnn", "--lang",
-                             "en"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))  # fmt: skip
+        return pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--plain", "--deck", "cnn",
+                             "--lang", "en"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))  # fmt: skip
 
     child = session()
     try:
@@ -167,3 +169,67 @@ def test_failed_cards_survive_quitting_and_come_back_after_a_restart(home: Path)
         assert sorted(store.learning_cards(today)) == sorted(
             r.card_id for r in store.reviews() if r.grade < 4
         )
+
+
+PGUP, END, DELETE, F5 = "\x1b[5~", "\x1b[4~", "\x1b[3~", "\x1b[15~"
+
+
+@pytest.mark.pty
+def test_plain_mode_reads_an_escape_sequence_as_one_key_never_a_grade(home: Path):
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+    child = pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--plain", "--deck", "cnn",
+                          "--lang", "en"], env=env, encoding="utf-8", timeout=20,
+                          dimensions=(40, 100))  # fmt: skip
+    try:
+        child.expect("any key shows the answer")
+        child.send(" ")
+        child.expect("perfect recall")
+        for sequence in (PGUP, END, DELETE, F5):  # once recorded grades 5, 4, 3 and 1
+            child.send(sequence)
+            child.expect("Press 0–5 to grade")
+        child.send("q")
+        child.expect("Session summary")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    with Store.open(home / "flashdl.db") as store:
+        assert store.reviews(include_undone=True) == []
+
+
+@pytest.mark.pty
+def test_one_full_session_in_the_full_screen_app(home: Path):
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+    env.pop("FLASHDL_DEBUG", None)
+    child = pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--deck", "basics", "--new",
+                          "2", "--lang", "en"], env=env, encoding="utf-8", timeout=30,
+                          dimensions=(24, 80))  # fmt: skip
+    try:
+        child.expect("show answer")
+        child.send(PGUP)  # on the question side: nothing
+        child.send(" ")  # reveal
+        child.expect("perfect")
+        for sequence in (PGUP, END, DELETE, F5, "\x1b[6~", "j", "k"):  # scroll, never grade
+            child.send(sequence)
+        child.send("5")
+        child.expect("1 done")
+        child.send(" ")
+        child.expect("perfect")
+        child.send("u")  # undo is for the last grade: the first card comes back
+        child.expect("0 done")
+        child.send(" ")
+        child.expect("perfect")
+        child.send("4")
+        child.expect("1 done")
+        child.send("\r")
+        child.expect("perfect")
+        child.send("5")
+        child.expect("queue is done")
+        child.send("q")
+        child.expect("Session summary")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    with Store.open(home / "flashdl.db") as store:
+        assert [r.grade for r in store.reviews()] == [4, 5]
+        assert [r.grade for r in store.reviews(include_undone=True)] == [5, 4, 5]

@@ -101,7 +101,8 @@ def progress_document(store: Store, exported_at: datetime) -> dict:
         "exported_at": exported_at.isoformat(timespec="milliseconds"),
         "cards": cards,
         "reviews": reviews,
-        "settings": settings,
+        # Only the settings a progress file carries: a card buried until tomorrow stays here.
+        "settings": {k: v for k, v in settings.items() if k in _SETTINGS},
     }
 
 

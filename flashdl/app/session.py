@@ -1,5 +1,5 @@
-"""The study session as an engine: which card is up, what a grade, an undo or a suspension does
-to the queue and the store, and the summary at the end.
+"""The study and quiz sessions as engines: which card is up, what a grade, an undo, a suspension
+or a burial does to the queue and the store, and the summary at the end.
 
 It does no I/O of its own apart from the store writes it is asked for, reads time only through an
 injected clock, and is driven by calls, so the plain line-protocol loop and the full-screen app are
@@ -19,7 +19,9 @@ from flashdl.core.planning import LEARNING_DELAY, requeue_index
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade
 
 if TYPE_CHECKING:
+    from flashdl.core.glossary import Glossary
     from flashdl.core.grades import Preview
+    from flashdl.core.grading import Grading, QuizAnswer
     from flashdl.core.leeches import LeechRule
     from flashdl.core.model import Card
     from flashdl.core.scheduling import Scheduler
@@ -69,14 +71,23 @@ class Suspended:
     positions: tuple[int, ...]
 
 
-Action = Graded | Suspended
+@dataclass(frozen=True)
+class Buried:
+    """What ``undo`` needs to take one burial back."""
+
+    card: Card
+    positions: tuple[int, ...]
+
+
+Action = Graded | Suspended | Buried
 
 
 class StudyEngine:
     """One run of ``flashdl study`` over a planned queue of card ids.
 
     A view calls ``show()`` when it draws the current card's question (that starts its answer
-    time), then ``grade``, ``undo`` or ``suspend``; ``summary()`` at the end. Every grade is
+    time), ``reveal()`` when it shows the answer, then ``grade``, ``undo``, ``suspend`` or
+    ``bury``; ``summary()`` at the end. Every grade is
     committed to the store before the call returns.
     """
 
@@ -115,6 +126,7 @@ class StudyEngine:
         self.started: datetime | None = None
         self.shown_at: datetime | None = None
         self.revealed = False  # the current card's answer is shown: only then may it be graded
+        self.edited: dict[str, Card] = {}  # cards edited during the session, as reloaded
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -130,8 +142,15 @@ class StudyEngine:
         """The card up now, or None when the queue is empty."""
         if not self.queue:
             return None
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         return Turn(card, len(self.done), len(set(self.queue)), card.id in self.repeats)
+
+    def card(self, card_id: str) -> Card:
+        return self.edited.get(card_id) or self.cards_by_id[card_id]
+
+    def replace_card(self, card: Card) -> None:
+        """The card as edited (``e``): shown from now on in place of the one loaded."""
+        self.edited[card.id] = card
 
     def show(self) -> Turn | None:
         """The current card, its question drawn now: its answer time starts here."""
@@ -153,7 +172,12 @@ class StudyEngine:
         return self.states.get(card_id, NEW_CARD)
 
     def related(self, card: Card) -> list[Card]:
-        return [self.cards_by_id[r] for r in card.related if r in self.cards_by_id]
+        return [self.card(r) for r in card.related if r in self.cards_by_id]
+
+    @property
+    def grade_keys(self) -> dict[str, Grade]:
+        """The keys that grade in the active grading mode (only digits), and their grades."""
+        return {button.key: button.grade for button in grades.buttons(self.grading)}
 
     def grade_for_key(self, key: str) -> Grade | None:
         """The grade ``key`` gives in this session's grading mode; None if it does not grade."""
@@ -187,7 +211,7 @@ class StudyEngine:
         Only a revealed card can be graded: a key pressed on the question side never grades."""
         if not self.revealed or not self.queue:
             raise RuntimeError("grade() before reveal(): the answer has not been shown")
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         grade = Grade(int(grade))
         now = self.clock()
         shown_at = self.shown_at or now
@@ -222,22 +246,37 @@ class StudyEngine:
 
     def suspend(self) -> Card:
         """Suspend the current card (stored at once) and take it out of today's queue."""
-        card = self.cards_by_id[self.queue[0]]
+        card = self.card(self.queue[0])
         self.store.set_suspended(card.id, card.deck, True)
-        positions = tuple(i for i, c in enumerate(self.queue) if c == card.id)
-        self.queue = deque(c for c in self.queue if c != card.id)
-        self.actions.append(Suspended(card, positions))
-        self._moved_on()
+        self.actions.append(Suspended(card, self._take_out(card.id)))
         return card
 
+    def bury(self) -> Card:
+        """Bury the current card until tomorrow (stored at once: it stays out of today's queue
+        after a restart) and take it out of this session."""
+        card = self.card(self.queue[0])
+        today = self.clock().date()
+        self.store.bury(card.id, today + timedelta(days=1), today)
+        self.actions.append(Buried(card, self._take_out(card.id)))
+        return card
+
+    def _take_out(self, card_id: str) -> tuple[int, ...]:
+        positions = tuple(i for i, c in enumerate(self.queue) if c == card_id)
+        self.queue = deque(c for c in self.queue if c != card_id)
+        self._moved_on()
+        return positions
+
     def undo(self) -> Action | None:
-        """Take back the last grade or suspension (any depth); None when there is nothing. The
-        store takes back a leech mark the grade made, and its suspension."""
+        """Take back the last grade, suspension or burial (any depth); None if there is none.
+        The store takes back a leech mark the grade made, and its suspension."""
         if not self.actions:
             return None
         last = self.actions.pop()
-        if isinstance(last, Suspended):
-            self.store.set_suspended(last.card.id, last.card.deck, False)
+        if isinstance(last, Suspended | Buried):
+            if isinstance(last, Suspended):
+                self.store.set_suspended(last.card.id, last.card.deck, False)
+            else:
+                self.store.unbury(last.card.id, self.clock().date())
             for position in last.positions:  # ascending: each insert rebuilds the old queue
                 self.queue.insert(position, last.card.id)
             self._moved_on()
@@ -266,3 +305,123 @@ class StudyEngine:
             next_due=self.store.next_due(now.date()),
             left_today=len(set(self.queue)),
         )
+
+
+class QuizEngine:
+    """One quiz round (``flashdl quiz``) over a fixed list of cards, driven by calls.
+
+    A view calls ``show()`` when it draws a question (the answer time starts), ``answer(typed)``
+    when the user is done (the typed text is matched against the key points), then
+    ``grade(g)``, which logs the answer with mode ``quiz`` (moving the schedule only with
+    ``reschedule``) and moves on.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        cards: Sequence[Card],
+        *,
+        clock: Clock,
+        scheduler: Scheduler | None = None,
+        until: date | None = None,
+        states: Mapping[str, CardState] | None = None,
+        changed: MutableMapping[str, CardState] | None = None,
+        reschedule: bool = False,
+        budget_seconds: float | None = None,
+        glossary: Glossary | None = None,
+    ):
+        self.store = store
+        self.cards = list(cards)
+        self.clock = clock
+        self.scheduler = scheduler
+        self.until = until
+        self.states: Mapping[str, CardState] = states if states is not None else {}
+        self.changed: MutableMapping[str, CardState] = changed if changed is not None else {}
+        self.reschedule = reschedule
+        self.budget = budget_seconds
+        self.glossary = glossary
+        self.index = 0
+        self.answers: list[QuizAnswer] = []
+        self.shown_at: datetime | None = None
+        self.answered_at: datetime | None = None
+        self.typed: str | None = None
+        self.result: Grading | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= len(self.cards)
+
+    def current(self) -> Card | None:
+        return None if self.finished else self.cards[self.index]
+
+    def show(self) -> Card | None:
+        """The current card, its question drawn now: its answer time starts here."""
+        card = self.current()
+        if card is not None:
+            self.shown_at = self.clock()
+            self.answered_at = self.typed = self.result = None
+        return card
+
+    def elapsed(self, now: datetime) -> float:
+        return (now - self.shown_at).total_seconds() if self.shown_at else 0.0
+
+    def overrun(self, seconds: float) -> bool:
+        return self.budget is not None and seconds > self.budget
+
+    def state(self, card_id: str) -> CardState:
+        if card_id in self.changed:
+            return self.changed[card_id]
+        return self.states.get(card_id, NEW_CARD)
+
+    def answer(self, typed: str | None) -> Grading | None:
+        """The user is done answering (``typed`` None: revealed without typing); match it."""
+        from flashdl.core.glossary import EMPTY
+        from flashdl.core.grading import grade_answer
+
+        card = self.cards[self.index]
+        self.answered_at = self.clock()
+        self.typed = typed
+        glossary = self.glossary if self.glossary is not None else EMPTY
+        self.result = grade_answer(card, typed, glossary) if typed is not None else None
+        return self.result
+
+    @property
+    def suggested(self) -> int | None:
+        return self.result.suggested if self.result is not None and self.typed else None
+
+    def grade(self, grade: int) -> QuizAnswer:
+        """Log the current answer with ``grade`` and move on to the next card."""
+        from flashdl.core.grading import QuizAnswer
+
+        if self.answered_at is None or self.shown_at is None:
+            raise RuntimeError("grade() before answer(): nothing was answered")
+        card, result, typed = self.cards[self.index], self.result, self.typed
+        seconds = (self.answered_at - self.shown_at).total_seconds()
+        recorded = self.store.record_review(
+            card_id=card.id,
+            deck=card.deck,
+            grade=grade,
+            mode="quiz",
+            reviewed_at=self.answered_at,
+            scheduler=self.scheduler if self.reschedule else None,
+            until=self.until,
+            before=None if self.reschedule else self.state(card.id),
+            answer_ms=int(seconds * 1000),
+            typed=typed,
+            coverage=result.share if result is not None else None,
+            missed=result.missed if result is not None else None,
+        )
+        self.changed[card.id] = recorded.after
+        entry = QuizAnswer(
+            card=card,
+            grade=grade,
+            seconds=seconds,
+            typed=typed,
+            coverage=result,
+            suggested=self.suggested,
+            overrun=self.overrun(seconds),
+        )
+        self.answers.append(entry)
+        self.index += 1
+        self.shown_at = self.answered_at = self.typed = self.result = None
+        return entry

@@ -166,11 +166,12 @@ def todays_queue(
     today), due cards up to the daily review limit (most overdue first), then new cards up to
     the daily limit, taken from the decks in turn and never one related to a card introduced
     today while others are left; related cards are then kept apart. Learning cards never count
-    against the review limit."""
+    against the review limit; cards buried today wait for tomorrow."""
     if isinstance(limits, int):
         limits = Limits(new_per_day=limits)
     today = now.date()
-    per_deck = selected_ids(decks, tags)
+    buried = store.buried_ids(today)  # "b" in the app: back tomorrow
+    per_deck = [[c for c in ids if c not in buried] for ids in selected_ids(decks, tags)]
     ordered = [card_id for ids in per_deck for card_id in ids]
     selected = set(ordered)
     related = related_cards(decks) if related is None else related

@@ -17,6 +17,7 @@ every grade is one ``BEGIN IMMEDIATE`` transaction committed before the next car
 
 from __future__ import annotations
 
+from flashdl.store.buried import BuriedStore
 from flashdl.store.cards import SCHEDULER_SETTING, CardStore, StateLookup
 from flashdl.store.connection import BUSY_TIMEOUT_MS, SQLITE_HEADER
 from flashdl.store.leeches import Leech, LeechMark, LeechStore
@@ -41,5 +42,5 @@ __all__ = [
 ]
 
 
-class Store(CardStore, SettingsStore, StatsQueries, ProgressMerge, LeechStore):
+class Store(CardStore, SettingsStore, BuriedStore, StatsQueries, ProgressMerge, LeechStore):
     """Progress for one database file. Use ``Store.open(path)``; close it (or use ``with``)."""

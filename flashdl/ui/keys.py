@@ -1,14 +1,55 @@
 """Where keypresses come from: a real terminal (one key, no Enter) or a stream (one line a key).
 
-Both return ``None`` at the end of input, which the session treats like ``q``.
+Both return ``None`` at the end of input, which the session treats like ``q``. A terminal sends
+PgUp, Home, F5 and the arrows as escape sequences (PgUp is ``ESC [ 5 ~``); they are decoded whole
+and returned as one multi-character string, so no byte of one is ever read as a grade or a command.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Protocol, TextIO
 
-CTRL_C, CTRL_D = "\x03", "\x04"
+CTRL_C, CTRL_D, ESC = "\x03", "\x04", "\x1b"
+MAX_SEQUENCE = 32  # longer "sequences" are garbage; stop reading them there
+ESCAPE_WAIT_S = 0.05  # how long after ESC the rest of a sequence may take to arrive
+
+
+def decode_key(read: Callable[[], bytes], pending: Callable[[], bool]) -> str | None:
+    """One keypress from a raw terminal: one character, or a whole escape sequence as one string.
+
+    ``read`` returns the next byte (b"" at end of input); ``pending`` says whether more bytes are
+    already waiting (telling a lone Escape from the start of a sequence)."""
+    first = read()
+    if not first:
+        return None
+    if first == ESC.encode():
+        if not pending():
+            return ESC
+        sequence = first + read()
+        if sequence.endswith(b"O"):  # SS3: F1-F4 and the arrows in application mode
+            sequence += read()
+        elif sequence.endswith(b"["):  # CSI: parameters, then one final byte @ to ~
+            while len(sequence) < MAX_SEQUENCE:
+                byte = read()
+                if not byte:
+                    break
+                sequence += byte
+                if sequence == b"\x1b[[":  # the Linux console's F1-F5: ESC [ [ A
+                    continue
+                if 0x40 <= byte[0] <= 0x7E:
+                    break
+        return sequence.decode("latin-1")  # Alt+key arrives as ESC + the key: one string too
+    lead = first[0]
+    size = 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2 if lead >= 0xC0 else 1
+    data = first
+    while len(data) < size:
+        byte = read()
+        if not byte:
+            break
+        data += byte
+    return data.decode("utf-8", errors="replace")
 
 
 class KeySource(Protocol):
@@ -49,6 +90,9 @@ class TerminalKeys:
         self.stream = stream or sys.stdin
 
     def read_key(self) -> str | None:
+        """One key; an escape sequence comes back whole (never equal to a grade or command)."""
+        import os
+        import select
         import termios
         import tty
 
@@ -56,10 +100,13 @@ class TerminalKeys:
         saved = termios.tcgetattr(fd)
         try:
             tty.setraw(fd)
-            key = self.stream.read(1)
+            key = decode_key(
+                lambda: os.read(fd, 1),
+                lambda: bool(select.select([fd], [], [], ESCAPE_WAIT_S)[0]),
+            )
         finally:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        if key in ("", CTRL_D):
+        if key in (None, "", CTRL_D):
             return None
         if key == CTRL_C:
             raise KeyboardInterrupt

@@ -15,9 +15,10 @@ from datetime import datetime
 
 from rich.text import Text
 
+from flashdl.app.session import QuizEngine
 from flashdl.core import grades
 from flashdl.core.glossary import EMPTY, Glossary
-from flashdl.core.grading import Grading, QuizAnswer, grade_answer
+from flashdl.core.grading import QuizAnswer
 from flashdl.core.messages import message
 from flashdl.core.model import Card
 from flashdl.ui import render
@@ -32,7 +33,7 @@ def _clock_text(seconds: float) -> str:
 
 
 class QuizSession:
-    """One quiz round over a fixed list of cards."""
+    """One quiz round over a fixed list of cards, in the line protocol, over a ``QuizEngine``."""
 
     def __init__(
         self,
@@ -45,24 +46,39 @@ class QuizSession:
         glossary: Glossary = EMPTY,
     ):
         self.ctx = ctx
-        self.glossary = glossary
-        self.cards = list(cards)
         self.typing = typing
         self.budget = budget_seconds
-        self.reschedule = reschedule
-        self.answers: list[QuizAnswer] = []
+        self.engine = QuizEngine(
+            ctx.store,
+            cards,
+            clock=ctx.clock,
+            scheduler=ctx.scheduler,
+            until=ctx.until,
+            states=ctx.states,
+            changed=ctx.changed,
+            reschedule=reschedule,
+            budget_seconds=budget_seconds,
+            glossary=glossary,
+        )
+
+    @property
+    def answers(self) -> list[QuizAnswer]:
+        return self.engine.answers
 
     def run(self) -> list[QuizAnswer]:
-        for index, card in enumerate(self.cards):
-            if not self._ask(card, index):
+        while not self.engine.finished:
+            if not self._ask():
                 break
         return self.answers
 
-    def _ask(self, card: Card, index: int) -> bool:
-        shown_at = self.ctx.show_question(card, done=index, left=len(self.cards) - index)
+    def _ask(self) -> bool:
+        card = self.engine.show()
+        assert card is not None and self.engine.shown_at is not None
+        index = self.engine.index
+        self.ctx.draw_question(card, done=index, left=len(self.engine.cards) - index)
         typed: str | None = None
         if self.typing:
-            typed = self._read_answer(shown_at)
+            typed = self._read_answer(self.engine.shown_at)
             if typed is None:
                 return False
         else:
@@ -70,9 +86,8 @@ class QuizSession:
             key = self.ctx.keys.read_key()
             if key is None or key == QUIT:
                 return False
-        answered_at = self.ctx.clock()
-        result = grade_answer(card, typed, self.glossary) if typed is not None else None
-        suggested = result.suggested if result is not None and typed else None
+        result = self.engine.answer(typed)
+        suggested = self.engine.suggested
         self.ctx.console.print(
             render.answer_view(
                 card,
@@ -89,19 +104,7 @@ class QuizSession:
         grade = self._read_grade(suggested)
         if grade is None:
             return False
-        seconds = (answered_at - shown_at).total_seconds()
-        self._record(card, grade, answered_at, seconds, typed, result)
-        self.answers.append(
-            QuizAnswer(
-                card=card,
-                grade=grade,
-                seconds=seconds,
-                typed=typed,
-                coverage=result,
-                suggested=suggested,
-                overrun=self.budget is not None and seconds > self.budget,
-            )
-        )
+        self.engine.grade(grade)
         return True
 
     def _read_answer(self, shown_at: datetime) -> str | None:
@@ -149,29 +152,3 @@ class QuizSession:
                 return int(grade)
             hint = message("press_to_grade_quiz", lang, keys=grades.key_range(mode))
             self.ctx.console.print(Text(hint, style="yellow"))
-
-    def _record(
-        self,
-        card: Card,
-        grade: int,
-        at: datetime,
-        seconds: float,
-        typed: str | None,
-        result: Grading | None,
-    ) -> None:
-        recorded = self.ctx.store.record_review(
-            card_id=card.id,
-            deck=card.deck,
-            grade=grade,
-            mode="quiz",
-            reviewed_at=at,
-            scheduler=self.ctx.scheduler if self.reschedule else None,
-            until=self.ctx.until,
-            before=None if self.reschedule else self.ctx.state(card.id),
-            answer_ms=int(seconds * 1000),
-            typed=typed,
-            coverage=result.share if result is not None else None,
-            missed=result.missed if result is not None else None,
-        )
-        after = recorded.after
-        self.ctx.changed[card.id] = after

@@ -82,13 +82,19 @@ def question_view(
     if repeat:
         title.append("  ")
         title.append({"zh": "重复", "en": "repeat"}.get(lang, "重复 · repeat"), style="bold yellow")
+    body = question_body(card, lang)
+    return Panel(Group(*body), title=title, title_align="left", subtitle=Text(card.id, style="dim"))
+
+
+def question_body(card: Card, lang: str) -> list[RenderableType]:
+    """The question and its source links (the page it came from, and where it moved)."""
     body: list[RenderableType] = [plain(card.question, lang)]
     if card.source:
         body += [Text(""), source_link(card.source)]
     if card.current_source:
         moved = {"zh": "页面已迁移：", "en": "moved to: "}.get(lang, "moved to · 页面已迁移: ")
         body += [Text.assemble((moved, "dim"), source_link(card.current_source))]
-    return Panel(Group(*body), title=title, title_align="left", subtitle=Text(card.id, style="dim"))
+    return body
 
 
 def override_note(where: str) -> Text:
@@ -111,13 +117,48 @@ def answer_view(
     """The answer, its key points (ticked or crossed when ``covered`` says which a quiz answer
     named; with ``grading``, each with the phrase of the answer that matched), the classic wrong
     claims the answer made with their corrections, and the related cards."""
-    from rich.table import Table
+    parts: list[RenderableType] = answer_body(card, lang)
+    heading = {"zh": "要点", "en": "Key points"}.get(lang, "要点 · Key points")
+    parts += [Text(""), Text(heading, style="bold"), key_points_grid(card, lang, covered, grading)]
+    if grading is not None and grading.pitfalls:
+        label = {"zh": "常见错误", "en": "Wrong claims"}.get(lang, "常见错误 · Wrong claims")
+        parts += [Text(""), Text(label, style="bold red"), pitfalls_grid(card, lang, grading)]
+    if related:
+        label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
+        parts.append(Text(""))
+        for other in related:
+            line = WrapText.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
+            line.append_text(plain(other.question, "zh" if lang == "both" else lang))
+            parts.append(line)
+    return Panel(Group(*parts), border_style="green")
 
+
+LISTED_NOTE = {
+    "zh": "  （只是列出，没有成句说明）",
+    "en": "  (only listed, not stated in a sentence)",
+    "both": "  （只是列出 · only listed）",
+}
+
+
+def answer_body(card: Card, lang: str) -> list[RenderableType]:
+    """The reference answer: one Markdown block per language, a rule between them."""
     parts: list[RenderableType] = []
     for index, text in enumerate(card.answer.parts(lang)):
         if index:
             parts.append(Text("─" * 20, style="dim"))
         parts.append(markdown(text))
+    return parts
+
+
+def key_points_grid(
+    card: Card,
+    lang: str,
+    covered: Sequence[bool] | None = None,
+    grading: Grading | None = None,
+) -> Table:
+    """The key points, bulleted, or ticked and crossed with the phrase of the answer that matched."""
+    from rich.table import Table
+
     points = Table.grid(padding=(0, 1))
     points.add_column(no_wrap=True)
     points.add_column()
@@ -139,35 +180,23 @@ def answer_view(
             if listed:
                 line.append(LISTED_NOTE.get(lang, LISTED_NOTE["both"]), style="yellow")
         points.add_row(mark, line)
-    heading = {"zh": "要点", "en": "Key points"}.get(lang, "要点 · Key points")
-    parts += [Text(""), Text(heading, style="bold"), points]
-    if grading is not None and grading.pitfalls:
-        label = {"zh": "常见错误", "en": "Wrong claims"}.get(lang, "常见错误 · Wrong claims")
-        wrong = Table.grid(padding=(0, 1))
-        wrong.add_column(no_wrap=True)
-        wrong.add_column()
-        for found_pitfall in grading.pitfalls:
-            pitfall = card.pitfalls[found_pitfall.index]
-            line = plain(pitfall.text, lang)
-            line.append("\n")
-            line.append(f"«{sanitize(found_pitfall.evidence)}»", style="dim")
-            wrong.add_row(Text("✗", style="bold red"), line)
-        parts += [Text(""), Text(label, style="bold red"), wrong]
-    if related:
-        label = {"zh": "相关", "en": "Related"}.get(lang, "相关 · Related")
-        parts.append(Text(""))
-        for other in related:
-            line = WrapText.assemble((f"{label}: ", "dim"), (other.id, "cyan"), "  ")
-            line.append_text(plain(other.question, "zh" if lang == "both" else lang))
-            parts.append(line)
-    return Panel(Group(*parts), border_style="green")
+    return points
 
 
-LISTED_NOTE = {
-    "zh": "  （只是列出，没有成句说明）",
-    "en": "  (only listed, not stated in a sentence)",
-    "both": "  （只是列出 · only listed）",
-}
+def pitfalls_grid(card: Card, lang: str, grading: Grading) -> Table:
+    """The classic wrong claims a typed answer made, each with the phrase that made it."""
+    from rich.table import Table
+
+    wrong = Table.grid(padding=(0, 1))
+    wrong.add_column(no_wrap=True)
+    wrong.add_column()
+    for found_pitfall in grading.pitfalls:
+        pitfall = card.pitfalls[found_pitfall.index]
+        line = plain(pitfall.text, lang)
+        line.append("\n")
+        line.append(f"«{sanitize(found_pitfall.evidence)}»", style="dim")
+        wrong.add_row(Text("✗", style="bold red"), line)
+    return wrong
 
 
 def grading_line(grading: Grading, suggested: int | None, lang: str, *, mode: str = "sm2") -> Text:

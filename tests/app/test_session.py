@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import NOW, FakeClock
 from decktext import VALID
 
-from flashdl.app.session import Graded, StudyEngine, Suspended
+from flashdl.app.session import Buried, Graded, StudyEngine, Suspended
 from flashdl.core.scheduling import NEW_CARD
 from flashdl.core.sm2 import SM2, review
 from flashdl.decks.loader import parse_deck
@@ -139,3 +139,41 @@ def test_a_grade_that_makes_a_leech_suspends_it_and_undo_takes_that_back(tmp_pat
         e.undo()
         assert list(e.queue) == [ONE, TWO] and not store.state_of(ONE).suspended
         assert store.leech_ids() == set()
+
+
+def test_a_buried_card_leaves_today_survives_a_restart_and_is_back_tomorrow(tmp_path: Path):
+    from flashdl.app.study import todays_queue
+
+    with Store.open(tmp_path / "db") as store:
+        e = engine(store)
+        e.start()
+        e.show()
+        assert e.bury().id == ONE
+        assert list(e.queue) == [TWO] and e.summary().reviewed == 0
+        assert store.reviews() == []
+    with Store.open(tmp_path / "db") as store:  # a new process, the same day
+        assert todays_queue(store, [DECK], NOW, 10) == [TWO]
+        tomorrow = NOW + timedelta(days=1)
+        assert todays_queue(store, [DECK], tomorrow, 10) == [ONE, TWO]
+        assert store.buried_ids(tomorrow.date()) == set()
+
+
+def test_undo_unburies(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        e = engine(store)
+        e.start()
+        e.show()
+        e.bury()
+        assert isinstance(e.undo(), Buried) and list(e.queue) == [ONE, TWO]
+        assert store.buried_ids(NOW.date()) == set()
+
+
+def test_a_damaged_buried_setting_buries_nothing(tmp_path: Path):
+    from flashdl.app.progress import progress_document
+
+    with Store.open(tmp_path / "db") as store:
+        for value in ("{not json", "[1, 2]", '{"demo-one": 5}', '{"demo-one": "soon"}'):
+            store.set_setting("buried", value)
+            assert store.buried_ids(NOW.date()) == set()
+        store.bury(ONE, NOW.date() + timedelta(days=1), NOW.date())
+        assert "buried" not in progress_document(store, NOW)["settings"]

@@ -1,0 +1,214 @@
+"""The full-screen study app driven by Textual's Pilot: every binding, and no key but a digit
+of the active grading mode, on a revealed card, ever writes a review."""
+
+from __future__ import annotations
+
+import dataclasses
+import string
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual")
+
+from textual.keys import Keys
+from tui_helpers import NOW, ONE, TITLES, TWO, study_engine, sync
+
+from flashdl.store import Store
+from flashdl.ui.tui.app import study_app
+from flashdl.ui.tui.widgets import CardPane
+
+
+def app_for(engine, **options):
+    return study_app(engine, lang=options.pop("lang", "en"), deck_titles=TITLES, **options)
+
+
+def footer(app) -> str:
+    return str(app.screen.query_one("#footer").content)
+
+
+@sync
+async def test_reveal_grade_and_quit_with_the_summary(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert "show answer" in footer(app)
+            await pilot.press("5")  # a digit on the question side does nothing
+            assert store.reviews() == [] and not engine.revealed
+            await pilot.press("space")
+            assert engine.revealed and "perfect" in footer(app)
+            await pilot.press("4")
+            assert [(r.card_id, r.grade) for r in store.reviews()] == [(ONE, 4)]
+            assert engine.current().card.id == TWO and not engine.revealed
+            await pilot.press("q")
+        assert app.return_code == 0
+        summary = engine.summary()
+        assert summary.reviewed == 1 and summary.left_today == 1
+
+
+@sync
+async def test_an_empty_queue_shows_the_summary_where_u_still_undoes(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store, queue=(ONE,))
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("enter", "5")
+            assert engine.finished and [r.grade for r in store.reviews()] == [5]
+            assert "undo" in footer(app) and "quit" in footer(app)
+            await pilot.press("space", "3", "s", "b")  # nothing to show, grade, suspend or bury
+            assert [r.grade for r in store.reviews()] == [5]
+            await pilot.press("u")
+            assert store.reviews() == [] and engine.current().card.id == ONE
+            await pilot.press("q")
+        assert app.return_code == 0
+
+
+@sync
+async def test_scroll_keys_scroll_and_never_grade(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine, lang="zh")
+        async with app.run_test(size=(80, 14)) as pilot:  # a short screen: the answer overflows
+            await pilot.press("space")
+            pane = app.screen.query_one(CardPane)
+            await pilot.pause()
+            assert pane.max_scroll_y > 0
+            await pilot.press("space")  # revealed: Space pages down
+            assert pane.scroll_y > 0
+            await pilot.press("home")
+            assert pane.scroll_y == 0
+            for key in ("j", "down", "pagedown"):
+                before = pane.scroll_y
+                await pilot.press(key)
+                assert pane.scroll_y > before or pane.scroll_y == pane.max_scroll_y
+            await pilot.press("end")
+            assert pane.scroll_y == pane.max_scroll_y
+            for key in ("k", "up", "pageup", "home"):
+                await pilot.press(key)
+            assert pane.scroll_y == 0
+            assert store.reviews() == []
+
+
+@sync
+async def test_undo_any_depth_suspend_and_bury(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store, queue=(ONE, TWO))
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("space", "1", "space", "5")  # ONE fails (back later), TWO passes
+            assert [r.grade for r in store.reviews()] == [1, 5]
+            await pilot.press("u", "u")
+            assert store.reviews() == [] and engine.current().card.id == ONE
+            await pilot.press("s")
+            assert store.suspended_ids() == {ONE} and engine.current().card.id == TWO
+            await pilot.press("b")
+            assert store.buried_ids(NOW.date()) == {TWO} and engine.finished
+        assert store.suspended_ids() == {ONE}
+    with Store.open(tmp_path / "db") as store:  # a restart: still buried today, back tomorrow
+        assert store.buried_ids(NOW.date()) == {TWO}
+        assert store.buried_ids(NOW.date() + timedelta(days=1)) == set()
+
+
+@sync
+async def test_undo_of_a_suspension_and_a_burial(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("s", "b", "u", "u")
+            assert store.suspended_ids() == set() and store.buried_ids(NOW.date()) == set()
+            assert list(engine.queue) == [ONE, TWO]
+            await pilot.press("u")  # nothing left to undo: a notice, no change
+            assert list(engine.queue) == [ONE, TWO]
+
+
+@sync
+async def test_open_link_and_edit(tmp_path: Path):
+    opened, edited = [], []
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+
+        def edit(card):
+            edited.append(card.id)
+            return dataclasses.replace(card, tags=("edited",))
+
+        app = app_for(engine, open_link=opened.append, edit_card=edit)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("o", "e")
+        assert opened == ["https://example.com/vanishing"] and edited == [ONE]
+        assert engine.current().card.tags == ("edited",)
+        assert store.reviews() == []
+
+
+@sync
+async def test_edit_without_the_edit_command_only_says_so(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("e")
+            assert any("flashdl edit" in n.message for n in app._notifications)
+            assert engine.current().card.id == ONE
+
+
+@sync
+async def test_help_lists_every_key_and_closes(tmp_path: Path):
+    from flashdl.ui.tui.help_screen import HelpScreen
+
+    with Store.open(tmp_path / "db") as store:
+        app = app_for(study_engine(store))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            text = " ".join(f"{k} {w}" for k, w in app.screen.rows)
+            for key in ("Space", "PgDn", "PgUp", "j", "k", "Home", "End", "0 1 2 3 4 5", "u",
+                        "s", "b", "o", "e", "?", "q"):  # fmt: skip
+                assert key in text
+            await pilot.press("5")  # inside the help: not a grade
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen) and store.reviews() == []
+
+
+@sync
+async def test_resize_keeps_the_card_and_refits_the_footer(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine, lang="both")
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.press("space")
+            wide = footer(app)
+            await pilot.resize_terminal(60, 20)
+            await pilot.pause()
+            narrow = footer(app)
+            assert len(narrow) <= 60 < len(wide) and engine.current().card.id == ONE
+            assert engine.revealed and store.reviews() == []
+
+
+# Every key Textual knows (and every printable character) except the ones that act on purpose:
+# the digits (grades), q / ctrl+q / ctrl+c (quit), u s b e o (undo, suspend, bury, edit, open).
+ACTING = set("0123456789qusbeo") | {"ctrl+q", "ctrl+c"}
+PSEUDO = {"<any>", "<scroll-up>", "<scroll-down>", "<ignore>", "ctrl-at"}
+EVERY_KEY = [k.value for k in Keys if k.value not in PSEUDO | ACTING] + [
+    c for c in string.printable.strip() if c not in ACTING
+]
+
+
+@sync
+async def test_no_key_but_a_grade_digit_writes_a_review(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for revealed in (False, True):
+                if revealed:
+                    await pilot.press("space")
+                for key in EVERY_KEY:
+                    await pilot.press(key)
+                    if app.screen is not app.screen_stack[1]:  # `?` opened the help: close it
+                        await pilot.press("escape")
+                assert engine.current().card.id == ONE
+            assert store.reviews(include_undone=True) == []
+            assert store.suspended_ids() == set() and store.buried_ids(NOW.date()) == set()
+            await pilot.press("q")
