@@ -64,6 +64,102 @@ CASES = [
         "A larger batch gives a less noisy gradient and more stable training, but it tends to generalize worse.",
         "A larger batch gives a less noisy gradient and more stable training, and it also generalizes better.",
     ),
+    (
+        "cnn-depthwise-separable",
+        "zh",
+        "深度可分离卷积先做 depthwise 卷积，每个通道单独用一个 3x3 卷积核；再做 pointwise 卷积，用 1x1 卷积混合通道。",
+        "深度可分离卷积里 depthwise 卷积用 1x1 卷积混合通道；pointwise 卷积每个通道单独用一个 3x3 卷积核。",
+    ),
+    (
+        "cnn-depthwise-separable",
+        "en",
+        "The depthwise step filters each channel separately with its own 3x3 kernel, and the pointwise step is a 1x1 convolution that mixes the channels.",
+        "The depthwise step is a 1x1 convolution that mixes the channels, and the pointwise step filters each channel separately with its own 3x3 kernel.",
+    ),
+    (
+        "gan-training-procedure",
+        "zh",
+        "生成器从噪声生成假样本，判别器判断样本是真是假，两者交替训练。",
+        "判别器从噪声生成假样本，生成器判断样本是真是假，两者交替训练。",
+    ),
+    (
+        "gan-training-procedure",
+        "en",
+        "The generator turns noise into fake samples and the discriminator tells real from fake; the two are trained in alternation.",
+        "The discriminator turns noise into fake samples and the generator tells real from fake; the two are trained in alternation.",
+    ),
+    (
+        "nlp-word2vec-cbow-skipgram",
+        "zh",
+        "CBOW 用上下文预测中心词，Skip-gram 用中心词预测上下文。",
+        "CBOW 用中心词预测上下文，Skip-gram 用上下文预测中心词。",
+    ),
+    (
+        "nlp-word2vec-cbow-skipgram",
+        "en",
+        "CBOW predicts the center word from its context, while Skip-gram predicts the context words from the center word.",
+        "CBOW predicts the context words from the center word, while Skip-gram predicts the center word from its context.",
+    ),
+    (
+        "recsys-pv-uv",
+        "zh",
+        "PV 是页面浏览量，同一个用户刷新一次算一次；UV 是独立访客数，按用户去重。",
+        "PV 是独立访客数，按用户去重；UV 是页面浏览量，同一个用户刷新一次算一次。",
+    ),
+    (
+        "recsys-pv-uv",
+        "en",
+        "PV counts page views, every refresh counts again; UV counts unique visitors, deduplicated by user.",
+        "PV counts unique visitors, deduplicated by user; UV counts page views, every refresh counts again.",
+    ),
+    (
+        "pretrain-nsp-vs-sop",
+        "zh",
+        "NSP 的负样本是从其他文档随机取的句子，SOP 的负样本是同一文档的两个连续句子交换顺序。",
+        "NSP 的负样本是同一文档的两个连续句子交换顺序，SOP 的负样本是从其他文档随机取的句子。",
+    ),
+    (
+        "pretrain-nsp-vs-sop",
+        "en",
+        "NSP takes its negatives from a random sentence of another document, while SOP swaps the order of two consecutive sentences.",
+        "NSP swaps the order of two consecutive sentences for its negatives, while SOP takes a random sentence of another document.",
+    ),
+    (
+        "pretrain-bert-gpt-elmo",
+        "zh",
+        "GPT 是单向的 Transformer decoder，BERT 是双向的 Transformer encoder，ELMo 是双向 LSTM。",
+        "GPT 是双向的 Transformer encoder，BERT 是单向的 Transformer decoder，ELMo 是双向 LSTM。",
+    ),
+    (
+        "pretrain-bert-gpt-elmo",
+        "en",
+        "GPT is a unidirectional Transformer decoder, BERT is a bidirectional Transformer encoder, and ELMo is a biLSTM.",
+        "GPT is a bidirectional Transformer encoder, BERT is a unidirectional Transformer decoder, and ELMo is a biLSTM.",
+    ),
+    (
+        "recsys-cf-vs-content-based",
+        "zh",
+        "协同过滤依赖用户的行为数据，基于内容的推荐依赖物品本身的属性特征。",
+        "协同过滤依赖物品本身的属性特征，基于内容的推荐依赖用户的行为数据。",
+    ),
+    (
+        "recsys-cf-vs-content-based",
+        "en",
+        "Collaborative filtering relies on user behaviour data, while content-based recommendation relies on the attributes of the items.",
+        "Collaborative filtering relies on the attributes of the items, while content-based recommendation relies on user behaviour data.",
+    ),
+    (
+        "nlp-gru-principle",
+        "zh",
+        "更新门决定保留多少旧状态、写入多少新候选状态，重置门控制计算候选状态时用多少过去的信息。",
+        "重置门决定保留多少旧状态、写入多少新候选状态，更新门控制计算候选状态时用多少过去的信息。",
+    ),
+    (
+        "nlp-lstm-long-term-dependency",
+        "zh",
+        "遗忘门接近 1 时保留旧记忆，接近 0 时清除旧记忆。",
+        "遗忘门接近 0 时保留旧记忆，接近 1 时清除旧记忆。",
+    ),
 ]
 
 
