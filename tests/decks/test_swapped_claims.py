@@ -65,6 +65,18 @@ CASES = [
         "A larger batch gives a less noisy gradient and more stable training, and it also generalizes better.",
     ),
     (
+        "basics-normalization-vs-standardization",
+        "zh",
+        "归一化是把数据缩放到 [0,1]，标准化是减去均值再除以标准差。",
+        "归一化是减去均值再除以标准差，标准化是把数据缩放到 [0,1]。",
+    ),
+    (
+        "basics-normalization-vs-standardization",
+        "en",
+        "Min-max normalization rescales the data to [0,1], while standardization subtracts the mean and divides by the standard deviation.",
+        "Normalization subtracts the mean and divides by the standard deviation, while standardization rescales the data to [0,1].",
+    ),
+    (
         "cnn-depthwise-separable",
         "zh",
         "深度可分离卷积先做 depthwise 卷积，每个通道单独用一个 3x3 卷积核；再做 pointwise 卷积，用 1x1 卷积混合通道。",
