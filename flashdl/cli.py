@@ -1535,6 +1535,27 @@ def doctor(
         raise typer.Exit(1)
 
 
+def _only_the_invoked_command(argv: list[str]) -> None:
+    """Keep on ``app`` just the command that ``argv`` names, when it names one directly.
+
+    Typer builds every command's parameters (reading each function's type hints) before it
+    runs any; with two dozen commands that is most of a one-shot command's start-up. Help,
+    completion, options before the command and unknown names keep the whole tree."""
+    if not argv or argv[0].startswith("-") or any(k.endswith("_COMPLETE") for k in os.environ):
+        return
+    name = argv[0]
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or typer.main.get_command_name(info.callback.__name__)) == name
+    ]
+    groups = [info for info in app.registered_groups if info.name == name]
+    if len(commands) + len(groups) == 1:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
 def main() -> None:
     """Console-script entry point."""
+    _only_the_invoked_command(sys.argv[1:])
     app(prog_name="flashdl")

@@ -239,3 +239,40 @@ def test_nothing_to_study_says_why(invoke, home):
     invoke("suspend", "cnn-receptive-field")
     result = invoke("study", "--deck", "cnn", "--lang", "en")
     assert "1 is suspended" in " ".join(result.stdout.split())
+
+
+def test_a_one_shot_command_builds_only_its_own_parameters(monkeypatch):
+    """main() keeps just the named command on the app (start-up: typer reads every command's
+    type hints); help, options first, unknown names and sub-apps keep working."""
+    from flashdl import cli
+
+    commands, groups = list(cli.app.registered_commands), list(cli.app.registered_groups)
+    for argv, left in (
+        (["grade", "x"], (["grade"], [])),
+        (["config", "show"], ([], ["config"])),
+        (["--version"], None),
+        (["stduy"], None),
+        ([], None),
+    ):
+        monkeypatch.setattr(cli.app, "registered_commands", list(commands))
+        monkeypatch.setattr(cli.app, "registered_groups", list(groups))
+        every = len(commands)
+        cli._only_the_invoked_command(argv)
+        names = [c.name or c.callback.__name__ for c in cli.app.registered_commands]
+        kept = [g.name for g in cli.app.registered_groups]
+        if left is None:
+            assert len(names) == every and "config" in kept
+        else:
+            assert (names, kept) == left
+
+
+def test_the_pruned_app_still_runs_a_command_in_a_real_process(tmp_path):
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path / "home")}
+    done = subprocess.run(
+        [sys.executable, "-m", "flashdl", "decks"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0 and "gan" in done.stdout, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-m", "flashdl", "stduy"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 2 and "Did you mean 'study'?" in done.stderr
