@@ -522,8 +522,16 @@ def study(
         if env.full_screen(plain):
             from flashdl.ui.tui.app import study_app
 
+            def edit_in_app(card: Card) -> Card | None:
+                try:
+                    return _edit_card(env, paths, all_decks, card).card
+                except FlashdlError:
+                    return None  # no editor, say: the card stays as it was
+
             engine = context.engine(queue)
-            study_app(engine, lang=lang.value, deck_titles=context.deck_titles).run()
+            study_app(
+                engine, lang=lang.value, deck_titles=context.deck_titles, edit_card=edit_in_app
+            ).run()
             summary = engine.summary()
         else:
             summary = StudySession(context, queue).run()
@@ -956,40 +964,44 @@ def edit(
     """Correct a card in your editor: a bundled card gets an override in your decks folder.
 
     Opens $EDITOR (else $VISUAL, vi or nano) at the card's line, then checks the file."""
-    from flashdl.app.edit import edit_target, editor_command, run_editor
-    from flashdl.decks.cache import forget, load_usable_decks_cached
-    from flashdl.decks.loader import display_path, load_file
-    from flashdl.paths import bundled_decks_dir
+    from flashdl.decks.loader import display_path
 
     env = _env(ctx)
     paths = _paths(env, None)
     decks = _load_decks(paths, env)
     card = _find_card(decks, card_id)
-    deck = next(d for d in decks if d.name == card.deck)
-    target = edit_target(card, deck, paths.user_decks_dir, bundled_decks_dir())
-    shown = display_path(target.path)
-    if target.created:
-        typer.echo(f"Copied card '{card.id}' into {shown}:{target.line} as an override.")
-    argv = editor_command(target.path, target.line, env.environ)
-    code = run_editor(argv)
-    forget(paths.cache_dir, target.path)
-    if code != 0:
-        _say(f"flashdl: warning: the editor exited with code {code}")
-    try:
-        load_file(target.path)
-    except DeckError as exc:
-        for problem in exc.problems:
-            _say(problem)
-        raise UsageError(
-            f"{len(exc.problems)} problem{'s' if len(exc.problems) != 1 else ''} in {shown}; "
-            f"your edit is kept there: fix it with `flashdl edit {card.id}`"
-        ) from None
-    notes: list[str] = []
-    _, problems = load_usable_decks_cached(_deck_sources(paths, env), paths.cache_dir, notes=notes)
-    mine = [p for p in (*notes, *problems) if p.startswith(f"{shown}:")]
-    for problem in mine:
+    edited = _edit_card(env, paths, decks, card)
+    shown = display_path(edited.target.path)
+    if edited.target.created:
+        typer.echo(f"Copied card '{card.id}' into {shown}:{edited.target.line} as an override.")
+    if edited.editor_code != 0:
+        _say(f"flashdl: warning: the editor exited with code {edited.editor_code}")
+    for problem in edited.problems:
         _say(problem)
+    if edited.card is None:
+        count = len(edited.problems)
+        raise UsageError(
+            f"{count} problem{'s' if count != 1 else ''} in {shown}; "
+            f"your edit is kept there: fix it with `flashdl edit {card.id}`"
+        )
     typer.echo(f"Checked {shown}: card '{card.id}' now shows your version.")
+
+
+def _edit_card(env: Env, paths: Paths, decks: list[Deck], card: Card):
+    """``flashdl edit`` on ``card``: the override created if needed, the editor, the check."""
+    from flashdl.app.edit import edit_card
+    from flashdl.paths import bundled_decks_dir
+
+    deck = next(d for d in decks if d.name == card.deck)
+    return edit_card(
+        card,
+        deck,
+        user_decks_dir=paths.user_decks_dir,
+        bundled_dir=bundled_decks_dir(),
+        cache_dir=paths.cache_dir,
+        sources=_deck_sources(paths, env),
+        environ=env.environ,
+    )
 
 
 @app.command()

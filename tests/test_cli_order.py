@@ -186,3 +186,25 @@ def test_leeches_survive_export_and_import(invoke, home, clock, tmp_path):
         assert store.leech_ids() == {card} and store.state_of(card).suspended
     again = invoke("import", "progress", str(out), "--db", str(other))
     assert "Nothing new" in again.output
+
+
+def test_a_buried_card_is_not_due_today_in_decks_and_stats(invoke, home, clock):
+    from datetime import timedelta
+
+    card = deck_ids("gan")[0]
+    assert invoke("study", "--deck", "gan", "--new", "1", input="\n5\n").exit_code == 0
+    clock.advance(days=1)  # due again today
+
+    def due_in_gan() -> int:
+        result = invoke("stats", "--json")
+        assert result.exit_code == 0, result.output
+        [gan] = [d for d in json.loads(result.stdout)["decks"] if d["deck"] == "gan"]
+        return gan["due_today"]
+
+    assert due_in_gan() == 1
+    today = clock.now.date()
+    with Store.open(db_path(home)) as store:
+        store.bury(card, today + timedelta(days=1), today)
+    assert due_in_gan() == 0
+    clock.advance(days=1)
+    assert due_in_gan() == 1  # back the next day

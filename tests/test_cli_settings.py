@@ -47,7 +47,7 @@ def test_anki_good_on_a_new_card_under_sm2_records_quality_4(invoke, home):
     assert invoke("config", "set", "grading", "anki").exit_code == 0
     result = study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n5\n0\n3\n")
     assert graded(home) == [(CNN[0], 4, "study")]  # 5 and 0 are not Anki keys: ignored
-    assert result.stdout.count("Press 1–4 to grade, u to undo, q to quit.") == 2
+    assert result.stdout.count("Press 1–4 to grade; s suspend, b bury, u undo, q quit.") == 2
     assert "1  Again 10m ·  2  Hard 1d ·  3  Good 1d ·  4  Easy 1d" in result.stdout
     with Store.open(db(home)) as store:
         state = store.states()[CNN[0]].state

@@ -383,3 +383,36 @@ def test_a_planted_overrides_cache_entry_is_a_miss(home):
     decks, problems = load_usable_decks_cached(sources, cache)
     assert problems == [] and card(decks, "gan-tanh-output").tags == ("activation",)
     assert path.is_file()
+
+
+def test_edit_card_returns_the_card_as_it_now_loads_for_the_study_app(home, tmp_path):
+    """The study app's ``e`` goes through ``app.edit.edit_card``: the editor runs, the file is
+    checked and the card comes back as edited (None while the file has problems)."""
+    import os
+
+    from flashdl.app.edit import edit_card
+    from flashdl.decks.loader import load_collection
+    from flashdl.paths import bundled_decks_dir
+
+    decks = load_collection([bundled_decks_dir()])
+    [deck] = [d for d in decks if d.name == "gan"]
+    [card] = [c for c in deck.cards if c.id == "gan-tanh-output"]
+
+    def run(editor: Path):
+        return edit_card(
+            card,
+            deck,
+            user_decks_dir=home / "decks",
+            bundled_dir=bundled_decks_dir(),
+            cache_dir=home / "cache",
+            sources=[bundled_decks_dir(), home / "decks"],
+            environ={**os.environ, "EDITOR": str(editor)},
+        )
+
+    script, _ = fake_editor(tmp_path, "Why does the last layer", "Why does the final layer")
+    edited = run(script)
+    assert edited.target.created and edited.problems == () and edited.editor_code == 0
+    assert edited.card is not None and "final layer" in edited.card.question.get("en")
+    script, _ = fake_editor(tmp_path, "  - id: gan-tanh-output", "  - id: [", name="breaker")
+    broken = run(script)
+    assert broken.card is None and broken.problems and not broken.target.created

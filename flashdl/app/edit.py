@@ -205,3 +205,44 @@ def run_editor(argv: list[str]) -> int:
         ) from None
     except PermissionError:
         raise UsageError(f"cannot start the editor '{argv[0]}': permission denied") from None
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What one edit left: where it was, the card as it now loads (None while the file has
+    problems), the problems (``file:line: ...``) and the editor's exit code."""
+
+    target: Target
+    card: Card | None
+    problems: tuple[str, ...]
+    editor_code: int
+
+
+def edit_card(
+    card: Card,
+    deck: Deck,
+    *,
+    user_decks_dir: Path,
+    bundled_dir: Path,
+    cache_dir: Path,
+    sources: list[Path],
+    environ: Mapping[str, str],
+) -> Edited:
+    """Open ``card`` in the user's editor (creating its override first if it is bundled), then
+    check the file and reload the card: what ``flashdl edit`` and the study app's ``e`` do."""
+    from flashdl.decks.cache import forget, load_usable_decks_cached
+    from flashdl.decks.loader import display_path, load_file
+
+    target = edit_target(card, deck, user_decks_dir, bundled_dir)
+    code = run_editor(editor_command(target.path, target.line, environ))
+    forget(cache_dir, target.path)
+    try:
+        load_file(target.path)
+    except DeckError as exc:
+        return Edited(target, None, tuple(exc.problems), code)
+    notes: list[str] = []
+    decks, problems = load_usable_decks_cached(sources, cache_dir, notes=notes)
+    shown = display_path(target.path)
+    mine = tuple(p for p in (*notes, *problems) if p.startswith(f"{shown}:"))
+    reloaded = next((c for d in decks for c in d.cards if c.id == card.id), None)
+    return Edited(target, reloaded, mine, code)

@@ -15,8 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "undo": {"zh": "撤销", "en": "undo"},
     "quit": {"zh": "退出", "en": "quit"},
     "press_to_grade": {
-        "zh": "按 {keys} 评分，u 撤销，q 退出。",
-        "en": "Press {keys} to grade, u to undo, q to quit.",
+        "zh": "按 {keys} 评分；s 暂停，b 明天再说，u 撤销，q 退出。",
+        "en": "Press {keys} to grade; s suspend, b bury, u undo, q quit.",
     },
     "press_to_grade_quiz": {
         "zh": "按 {keys} 评分，q 退出。",
@@ -25,6 +25,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nothing_to_undo": {"zh": "没有可撤销的评分。", "en": "Nothing to undo."},
     "undid": {"zh": "已撤销 {card} 的评分。", "en": "Undid the grade of {card}."},
     "unsuspended": {"zh": "已恢复 {card}（取消暂停）。", "en": "Unsuspended {card}."},
+    "suspended_now": {
+        "zh": "已暂停 {card}（u 撤销；`flashdl unsuspend {card}` 恢复）。",
+        "en": "Suspended {card} (u undoes; `flashdl unsuspend {card}` brings it back).",
+    },
+    "buried_now": {
+        "zh": "{card} 明天再复习（u 撤销）。",
+        "en": "Buried {card} until tomorrow (u undoes).",
+    },
+    "unburied": {"zh": "{card} 回到今天的队列。", "en": "{card} is back in today's queue."},
     "no_longer_leech": {"zh": "它不再标记为 leech。", "en": " It is no longer marked a leech."},
     "leech_suspended": {
         "zh": "Leech：{card} 已遗忘 {lapses} 次，已暂停（`flashdl unsuspend {card}` 可恢复；"

@@ -54,6 +54,20 @@ class StatsQueries(Connection):
             ):
                 counts.setdefault(deck, {}).setdefault("due", 0)
                 counts[deck]["due"] += 1
+        # Cards buried today (``b`` in the study app) wait for tomorrow: not due today.
+        buried = sorted(self.buried_ids(today))  # type: ignore[attr-defined]
+        waiting = set(learning)
+        for start in range(0, len(buried), 900):
+            batch = buried[start : start + 900]
+            marks = ",".join("?" * len(batch))
+            for card_id, deck, due in self._rows(
+                f"SELECT d.card_id, d.deck, s.due FROM temp.deck_cards d"
+                f" JOIN card_state s ON s.card_id = d.card_id"
+                f" WHERE d.card_id IN ({marks}) AND s.suspended = 0",
+                batch,
+            ):
+                if (due is not None and due <= day) or card_id in waiting:
+                    counts[deck]["due"] -= 1
         return counts
 
     def review_counts(self, since: date, decks: Sequence[str]) -> dict[str, tuple[int, int]]:

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from rich.console import Console
 
-from flashdl.app.session import GRADE_KEYS, Clock, Graded, StudyEngine
+from flashdl.app.session import GRADE_KEYS, Buried, Clock, Graded, StudyEngine
 from flashdl.core import grades
 from flashdl.core.leeches import LeechRule
 from flashdl.core.messages import message
@@ -25,7 +25,7 @@ from flashdl.store import Store
 from flashdl.ui import render
 from flashdl.ui.keys import KeySource
 
-QUIT, UNDO = "q", "u"
+QUIT, UNDO, SUSPEND, BURY = "q", "u", "s", "b"
 __all__ = ["GRADE_KEYS", "QUIT", "UNDO", "SessionContext", "StudySession"]
 
 
@@ -158,6 +158,13 @@ class StudySession:
             if key == UNDO:
                 self._undo()
                 return True
+            if key in (SUSPEND, BURY):  # after the answer only: on the question any key reveals
+                done = self.engine.suspend() if key == SUSPEND else self.engine.bury()
+                what = "suspended_now" if key == SUSPEND else "buried_now"
+                self.notice = render.Text(
+                    message(what, self.ctx.lang, card=done.id), style="yellow"
+                )
+                return True
             grade = self.engine.grade_for_key(key)
             if grade is not None:
                 leech = self.engine.grade(grade).leech
@@ -179,6 +186,10 @@ class StudySession:
             if undone.leech:
                 undid += message("no_longer_leech", lang)
             self.notice = render.Text(undid, style="yellow")
+        elif isinstance(undone, Buried):
+            self.notice = render.Text(
+                message("unburied", lang, card=undone.card.id), style="yellow"
+            )
         else:
             unsuspended = message("unsuspended", lang, card=undone.card.id)
             self.notice = render.Text(unsuspended, style="yellow")

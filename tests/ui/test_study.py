@@ -197,3 +197,18 @@ def test_decks_and_stats_count_the_learning_queue(invoke):
 
     cnn = next(d for d in json.loads(stats)["decks"] if d["deck"] == "cnn")
     assert cnn["due_today"] == 1
+
+
+def test_after_the_answer_s_suspends_b_buries_and_u_takes_either_back(invoke, home, clock):
+    """The plain mode's s and b (on the answer side: on the question any key reveals)."""
+    from flashdl.store import Store
+
+    result = invoke("study", "--deck", "gan", "--new", "2", "--lang", "en", input="\ns\n\nb\nq\n")
+    assert result.exit_code == 0, result.output
+    assert "Suspended gan-" in result.stdout and "Buried gan-" in result.stdout
+    today = clock.now.date()
+    with Store.open(home / "flashdl.db") as store:
+        assert len(store.suspended_ids()) == 1 and len(store.buried_ids(today)) == 1
+        assert store.reviews() == []
+    result = invoke("study", "--deck", "gan", "--new", "3", "--lang", "en", input="\nb\nu\nq\n")
+    assert "is back in today's queue" in result.stdout
