@@ -849,7 +849,7 @@ def stats(
         typer.Option("--days", min=1, max=3650, help="Window for retention and the due forecast."),
     ] = 30,
     as_json: Annotated[
-        bool, typer.Option("--json", help="Machine-readable output (see README).")
+        bool, typer.Option("--json", help="Machine-readable output (see docs/commands.md).")
     ] = False,
     decks_dir: DecksDirOption = None,
     db: DbOption = None,
@@ -1198,7 +1198,7 @@ def simulate(
         ),
     ] = 7,
 ) -> None:
-    """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (see the README)."""
+    """Compare SM-2 and FSRS on a simulated learner whose forgetting is known (docs/scheduling.md)."""
     from flashdl.core.simulate import compare
     from flashdl.ui import render
 

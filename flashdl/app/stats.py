@@ -1,6 +1,6 @@
 """The figures behind ``flashdl stats``: computed from store aggregates, returned as plain data.
 
-Definitions (also in the README):
+Definitions (also in docs/commands.md):
 - new: in a deck and never reviewed (suspended cards are counted apart);
 - learning: reviewed, but fewer than two successful repetitions in a row (just introduced or lapsed);
 - young / mature: two or more repetitions, with an interval under / of at least 21 days;

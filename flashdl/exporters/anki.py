@@ -1,6 +1,6 @@
 """The Anki package (.apkg): note type, deck and note ids, fields, and the package bytes.
 
-Anki identity rules (the README, "Anki export", explains them to users):
+Anki identity rules (docs/data.md, "Anki export", explains them to users):
 - note GUID = ``genanki.guid_for("flashdl", card.id)``: it depends on the card id only, so importing a
   newer export updates the notes already in Anki and keeps their review history;
 - note type and deck ids are hashes of fixed strings and deck names (``stable_id``), never of time;
