@@ -1048,7 +1048,7 @@ def print_results(
     console.print(
         'floor = python -c "import typer, rich.console" (the cost of any Typer + Rich CLI)'
     )
-    if any(row.name.startswith("app:") for row in rows):
+    if any(row.figure.startswith("app:") for row in rows):
         console.print(f'app rows: floor = python -c "{APP_FLOOR_CODE}" (any Textual + Typer app)')
     if plans:
         console.print(
