@@ -545,29 +545,45 @@ def _stamp(files: list[Path]) -> str:
     return f"{binascii.crc32(chr(0).join(parts).encode()):08x}"
 
 
+def _passed_before(
+    files: list[Path], stamp: str, cache_dir: Path, notes: list[str] | None
+) -> list[Deck] | None:
+    """The decks of ``files`` when this same set of files passed the cross-deck rules before
+    (overrides are applied again: that is cheap); None when they must be checked."""
+    if not stamp or not (cache_dir / f"collection-{stamp}.ok").is_file():
+        return None
+    said: list[str] = []
+    loader = partial(load_file_cached, cache_dir=cache_dir)
+    decks, problems = apply_overrides([loader(file) for file in files], said)
+    if problems:
+        return None
+    if notes is not None:
+        notes.extend(said)
+    return decks
+
+
+def _mark_passed(stamp: str, cache_dir: Path) -> None:
+    """Remember that the set of files with ``stamp`` passed (one marker: older ones go)."""
+    if not stamp:
+        return
+    with contextlib.suppress(OSError):
+        for old in cache_dir.glob("collection-*.ok"):
+            old.unlink(missing_ok=True)
+        (cache_dir / f"collection-{stamp}.ok").touch()
+
+
 def load_decks_cached(
     sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None
 ) -> list[Deck]:
     """``decks.load_collection`` through the cache, the rules that span decks included: once a set
-    of unchanged files has passed them, they are not checked again (overrides are still applied:
-    that is cheap)."""
+    of unchanged files has passed them, they are not checked again."""
     files = deck_files(sources)
     stamp = _stamp(files)
-    marker = cache_dir / f"collection-{stamp}.ok"
-    loader = partial(load_file_cached, cache_dir=cache_dir)
-    if stamp and marker.is_file():
-        said: list[str] = []
-        decks, problems = apply_overrides([loader(file) for file in files], said)
-        if not problems:
-            if notes is not None:
-                notes.extend(said)
-            return decks
-    decks = load_collection(files, loader=loader, notes=notes)
-    if stamp:
-        with contextlib.suppress(OSError):
-            for old in cache_dir.glob("collection-*.ok"):
-                old.unlink(missing_ok=True)
-            marker.touch()
+    decks = _passed_before(files, stamp, cache_dir, notes)
+    if decks is None:
+        loader = partial(load_file_cached, cache_dir=cache_dir)
+        decks = load_collection(files, loader=loader, notes=notes)
+        _mark_passed(stamp, cache_dir)
     return decks
 
 
@@ -578,19 +594,11 @@ def load_usable_decks_cached(
     problems of the others (none, and no re-check, when the same files passed before)."""
     files = deck_files(sources)
     stamp = _stamp(files)
-    marker = cache_dir / f"collection-{stamp}.ok"
+    decks = _passed_before(files, stamp, cache_dir, notes)
+    if decks is not None:
+        return decks, []
     loader = partial(load_file_cached, cache_dir=cache_dir)
-    if stamp and marker.is_file():
-        said: list[str] = []
-        decks, problems = apply_overrides([loader(file) for file in files], said)
-        if not problems:
-            if notes is not None:
-                notes.extend(said)
-            return decks, []
     decks, problems = load_usable_collection(files, loader=loader, notes=notes)
-    if stamp and not problems:
-        with contextlib.suppress(OSError):
-            for old in cache_dir.glob("collection-*.ok"):
-                old.unlink(missing_ok=True)
-            marker.touch()
+    if not problems:
+        _mark_passed(stamp, cache_dir)
     return decks, problems

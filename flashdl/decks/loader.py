@@ -1145,6 +1145,19 @@ def load_collection(
     ``notes``.
 
     ``loader`` reads one file (``load_file``, or the cached loader of ``flashdl.decks.cache``)."""
+    loaded, problems = _load_each(paths, loader)
+    decks, unusable = apply_overrides(loaded, notes)
+    problems.extend(unusable)
+    problems.extend(check_collection(decks))
+    if problems:
+        raise DeckError(problems)
+    return decks
+
+
+def _load_each(
+    paths: Iterable[Path], loader: Callable[[Path], Deck | Overrides]
+) -> tuple[list[Deck | Overrides], list[str]]:
+    """Every file under ``paths`` that loads, and the problems of those that do not."""
     loaded: list[Deck | Overrides] = []
     problems: list[str] = []
     for path in deck_files(paths):
@@ -1152,12 +1165,7 @@ def load_collection(
             loaded.append(loader(path))
         except DeckError as exc:
             problems.extend(exc.problems)
-    decks, unusable = apply_overrides(loaded, notes)
-    problems.extend(unusable)
-    problems.extend(check_collection(decks))
-    if problems:
-        raise DeckError(problems)
-    return decks
+    return loaded, problems
 
 
 def load_usable_collection(
@@ -1173,13 +1181,7 @@ def load_usable_collection(
     come first); a deck that reuses the name of an earlier one overrides it (see
     ``apply_overrides``); a ``related`` id that does not exist is reported but harmless (it is
     not shown). ``flashdl check`` stays strict (``load_collection``)."""
-    loaded: list[Deck | Overrides] = []
-    problems: list[str] = []
-    for path in deck_files(paths):
-        try:
-            loaded.append(loader(path))
-        except DeckError as exc:
-            problems.extend(exc.problems)
+    loaded, problems = _load_each(paths, loader)
     merged, unusable = apply_overrides(loaded, notes)
     problems.extend(unusable)
     decks: list[Deck] = []

@@ -24,24 +24,27 @@ from flashdl.ui.tui import lines
 from flashdl.ui.tui.messages import AnswerSubmitted, TimeUp
 from flashdl.ui.tui.report_screen import ReportScreen
 from flashdl.ui.tui.study_screen import both_languages
-from flashdl.ui.tui.widgets import AnswerEditor, CardPane, Countdown, FitLine
+from flashdl.ui.tui.widgets import (
+    SCROLL_BINDINGS,
+    AnswerEditor,
+    CardPane,
+    Countdown,
+    FitLine,
+    PaneScrolling,
+)
 
 ANSWERING, REVIEWING = "answering", "reviewing"
 REVIEW_ONLY = {"grade", "accept", "quit_session", "page_down", "page_up", "scroll_down",
                "scroll_up", "scroll_home", "scroll_end"}  # fmt: skip
 
 
-class QuizScreen(Screen[None]):
+class QuizScreen(PaneScrolling, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "show answer", show=False),
         *(Binding(str(int(g)), f"grade({int(g)})", show=False) for g in Grade),
         Binding("enter", "accept", "accept the suggested grade", show=False),
         Binding("pagedown,space", "page_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("down,j", "scroll_down", show=False),
-        Binding("up,k", "scroll_up", show=False),
-        Binding("home", "scroll_home", show=False),
-        Binding("end", "scroll_end", show=False),
+        *SCROLL_BINDINGS,
         Binding("q", "quit_session", show=False),
     ]
 
@@ -200,24 +203,6 @@ class QuizScreen(Screen[None]):
         key = self._accepted_key()
         if key is not None:
             self.action_grade(int(key))
-
-    def action_page_down(self) -> None:
-        self.query_one(CardPane).scroll_page_down(animate=False)
-
-    def action_page_up(self) -> None:
-        self.query_one(CardPane).scroll_page_up(animate=False)
-
-    def action_scroll_down(self) -> None:
-        self.query_one(CardPane).scroll_down(animate=False)
-
-    def action_scroll_up(self) -> None:
-        self.query_one(CardPane).scroll_up(animate=False)
-
-    def action_scroll_home(self) -> None:
-        self.query_one(CardPane).scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        self.query_one(CardPane).scroll_end(animate=False)
 
     def action_quit_session(self) -> None:
         self.ending = True

@@ -27,7 +27,7 @@ from flashdl.core.scheduling import Grade
 from flashdl.ui import render
 from flashdl.ui.tui import lines
 from flashdl.ui.tui.help_screen import HelpScreen
-from flashdl.ui.tui.widgets import CardPane, FitLine
+from flashdl.ui.tui.widgets import SCROLL_BINDINGS, CardPane, FitLine, PaneScrolling
 
 SIDE_BY_SIDE_WIDTH = 140  # --lang both: zh and en side by side from this width, stacked below it
 KEY_NAMES = {"space": "Space", "enter": "Enter", "pagedown": "PgDn", "pageup": "PgUp",
@@ -47,16 +47,12 @@ def both_languages(width: int, build: Callable[[str], RenderableType]) -> Render
     return grid
 
 
-class StudyScreen(Screen[None]):
+class StudyScreen(PaneScrolling, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "space", "show answer / page down", show=False),
         Binding("enter", "reveal", "show answer", show=False),
         Binding("pagedown", "page_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("down,j", "scroll_down", show=False),
-        Binding("up,k", "scroll_up", show=False),
-        Binding("home", "scroll_home", show=False),
-        Binding("end", "scroll_end", show=False),
+        *SCROLL_BINDINGS,
         *(Binding(str(int(g)), f"grade({int(g)})", show=False) for g in Grade),
         Binding("u", "undo", show=False),
         Binding("s", "suspend", show=False),
@@ -174,24 +170,6 @@ class StudyScreen(Screen[None]):
             self.query_one(CardPane).scroll_page_down(animate=False)
         else:
             self.action_reveal()
-
-    def action_page_down(self) -> None:
-        self.query_one(CardPane).scroll_page_down(animate=False)
-
-    def action_page_up(self) -> None:
-        self.query_one(CardPane).scroll_page_up(animate=False)
-
-    def action_scroll_down(self) -> None:
-        self.query_one(CardPane).scroll_down(animate=False)
-
-    def action_scroll_up(self) -> None:
-        self.query_one(CardPane).scroll_up(animate=False)
-
-    def action_scroll_home(self) -> None:
-        self.query_one(CardPane).scroll_home(animate=False)
-
-    def action_scroll_end(self) -> None:
-        self.query_one(CardPane).scroll_end(animate=False)
 
     def action_grade(self, grade: int) -> None:
         """A digit: grades only the revealed card, and only in the active grading mode."""

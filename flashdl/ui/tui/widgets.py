@@ -86,3 +86,38 @@ class AnswerEditor(TextArea):
 
     def action_submit(self) -> None:
         self.post_message(AnswerSubmitted(self.text))
+
+
+# The keys that scroll the card pane; Page Down is each screen's own (Space also pages in one).
+SCROLL_BINDINGS: list[BindingType] = [
+    Binding("pageup", "page_up", show=False),
+    Binding("down,j", "scroll_down", show=False),
+    Binding("up,k", "scroll_up", show=False),
+    Binding("home", "scroll_home", show=False),
+    Binding("end", "scroll_end", show=False),
+]
+
+
+class PaneScrolling:
+    """The scroll actions of a screen with one ``CardPane``: they move the pane, never grade."""
+
+    def _pane(self) -> CardPane:
+        return self.query_one(CardPane)  # type: ignore[attr-defined]
+
+    def action_page_down(self) -> None:
+        self._pane().scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self._pane().scroll_page_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self._pane().scroll_down(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self._pane().scroll_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self._pane().scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._pane().scroll_end(animate=False)
