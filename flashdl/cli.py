@@ -195,6 +195,16 @@ DbOption = Annotated[
 DeckOption = Annotated[
     list[str] | None, typer.Option("--deck", "-d", help="Only this deck (repeatable).")
 ]
+GroupOption = Annotated[
+    str | None,
+    typer.Option(
+        "--group",
+        "-g",
+        metavar="NAME",
+        help="Only the decks of this group: interview, knowledge or all (default: the group "
+        "setting, interview).",
+    ),
+]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of the cards.")]
 SessionLangOption = Annotated[
     Lang | None,
@@ -413,13 +423,25 @@ def _settings(paths: Paths) -> Config:
 
 
 def _selected(
-    decks: list[Deck], names: list[str] | None, paths: Paths, config: Config
+    decks: list[Deck],
+    names: list[str] | None,
+    paths: Paths,
+    config: Config,
+    group: str | None = None,
 ) -> list[Deck]:
-    """``--deck`` if given, else the ``decks`` setting, else every deck. A name in the setting
-    that no deck has (a deck removed, or left out as broken) is a warning, not a stop."""
-    if names or not config.decks:
-        return _select(decks, names)
+    """``--deck`` if given, else ``--group``, else the ``decks`` setting, else the ``group``
+    setting's decks. A name in the decks setting that no deck has (a deck removed, or left out
+    as broken) is a warning, not a stop."""
     from flashdl.app.config import config_path
+
+    if names and group is not None:
+        raise UsageError("give --deck or --group, not both")
+    if names:
+        return _select(decks, names)
+    if group is not None:
+        return _in_group(decks, group.strip(), "--group")
+    if not config.decks:
+        return _in_group(decks, config.group, f"{config_path(paths.config_dir)}: group")
 
     known = {d.name for d in decks}
     missing = [n for n in config.decks if n not in known]
@@ -428,10 +450,24 @@ def _selected(
         if len(missing) == len(config.decks):
             raise UsageError(
                 f"{path}: decks: no deck named {', '.join(missing)}; the decks are: "
-                f"{', '.join(sorted(known))} (`flashdl config set decks all` selects every deck)"
+                f"{', '.join(sorted(known))} (`flashdl config set decks default` leaves the choice to the group setting)"
             )
         _say(f"flashdl: warning: {path}: decks: no deck named {', '.join(missing)}; left out")
     return _select(decks, [n for n in config.decks if n in known])
+
+
+def _in_group(decks: list[Deck], group: str, where: str) -> list[Deck]:
+    """The decks of ``group``; an error naming the groups there are when it has none."""
+    from flashdl.core.model import EVERY_GROUP, deck_group, decks_in_group
+
+    chosen = decks_in_group(decks, group)
+    if chosen or not decks:
+        return chosen
+    groups = ", ".join(dict.fromkeys(deck_group(d) for d in decks))
+    raise UsageError(
+        f"{where}: no deck is in the group '{group[:60]}'; the groups are: {groups} "
+        f"('{EVERY_GROUP}' selects every deck)"
+    )
 
 
 def _select(decks: list[Deck], names: list[str] | None) -> list[Deck]:
@@ -452,6 +488,7 @@ def _select(decks: list[Deck], names: list[str] | None) -> list[Deck]:
 def study(
     ctx: typer.Context,
     deck: DeckOption = None,
+    group: GroupOption = None,
     new: Annotated[
         int | None,
         typer.Option(
@@ -494,7 +531,7 @@ def study(
     lang = lang or Lang(config.lang)
     limits = Limits.from_config(config, new_per_day=new)
     all_decks = _load_decks(paths, env)
-    decks = _selected(all_decks, deck, paths, config)
+    decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
     with Store.open(paths.db_path) as store:
         now = env.clock()
@@ -623,8 +660,10 @@ def list_decks(
             typer.echo(f"{label:<14} {path}{missing}")
         return
     from flashdl.core.grades import REPEAT_BELOW_IN
+    from flashdl.core.model import deck_group
 
-    repeat_below = REPEAT_BELOW_IN[_settings(paths).grading_mode]
+    config = _settings(paths)
+    repeat_below = REPEAT_BELOW_IN[config.grading_mode]
     decks = _load_decks(paths, env)
     today = env.clock().date()
     with Store.open(paths.db_path) as store:
@@ -641,15 +680,26 @@ def list_decks(
                 new=int(c.get("new", len(d.cards))),
                 due=int(c.get("due", 0)),
                 learned=int(c.get("cards", 0) - c.get("new", 0) - c.get("suspended", 0)),
+                group=deck_group(d),
             )
         )
-    env.console().print(render.decks_table(rows))
+    default_group = None if config.decks else config.group
+    env.console().print(render.decks_table(rows, default_group))
+    groups = list(dict.fromkeys(r.group for r in rows))
+    if len(groups) > 1:
+        other = next((g for g in groups if g != default_group), groups[-1])
+        uses = f"the {default_group} group" if default_group else "the decks setting's decks"
+        typer.echo(
+            f"study, quiz, export and stats use {uses}; --group {other} (or all) picks others, "
+            f"`flashdl config set group {other}` changes the default"
+        )
 
 
 @app.command()
 def quiz(
     ctx: typer.Context,
     deck: DeckOption = None,
+    group: GroupOption = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many cards.")] = 10,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", "-t", help="Only cards with this tag (repeatable).")
@@ -704,7 +754,7 @@ def quiz(
     config = _settings(paths)
     lang = lang or Lang(config.lang)
     all_decks = _load_decks(paths, env)
-    decks = _selected(all_decks, deck, paths, config)
+    decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
     with Store.open(paths.db_path) as store:
         today = env.clock().date()
@@ -844,6 +894,7 @@ def grade(
 def stats(
     ctx: typer.Context,
     deck: DeckOption = None,
+    group: GroupOption = None,
     days: Annotated[
         int,
         typer.Option("--days", min=1, max=3650, help="Window for retention and the due forecast."),
@@ -861,11 +912,11 @@ def stats(
 
     env = _env(ctx)
     paths = _paths(env, db)
-    decks = _select(_load_decks(paths, env), deck)
+    config = _settings(paths)
+    decks = _selected(_load_decks(paths, env), deck, paths, config, group)
     today = env.clock().date()
     from flashdl.core.grades import REPEAT_BELOW_IN
 
-    config = _settings(paths)
     with Store.open(paths.db_path) as store:
         interview = interview_date(store, None, today)
         # FSRS's forecast needs the states FSRS built; readiness projects with that scheduler
@@ -1254,6 +1305,7 @@ def _output_option(default: str, what: str) -> Any:
 def _export_decks(
     ctx: typer.Context,
     deck: list[str] | None,
+    group: str | None,
     default: str,
     output: Path | None,
     force: bool,
@@ -1273,7 +1325,7 @@ def _export_decks(
         )
     if target != STDOUT:
         check_target(target, force=force, protect=database_files(paths.db_path))
-    return env, _selected(_load_decks(paths, env), deck, paths, _settings(paths)), target
+    return env, _selected(_load_decks(paths, env), deck, paths, _settings(paths), group), target
 
 
 def _write_export(
@@ -1299,6 +1351,7 @@ def export_anki(
         Path | None, _output_option("flashdl.apkg", "The .apkg file to write")
     ] = None,
     deck: DeckOption = None,
+    group: GroupOption = None,
     lang: LangOption = Lang.zh,
     force: ForceOption = False,
     decks_dir: DecksDirOption = None,
@@ -1306,7 +1359,7 @@ def export_anki(
     """Write an Anki package (.apkg); importing a newer one updates the notes already in Anki."""
     from flashdl.exporters import anki_package_bytes
 
-    env, decks, target = _export_decks(ctx, deck, "flashdl.apkg", output, force, binary=True)
+    env, decks, target = _export_decks(ctx, deck, group, "flashdl.apkg", output, force, binary=True)
     data = anki_package_bytes(decks, lang=lang.value, timestamp=env.clock().timestamp())
     _write_export(env, target, data, force, decks)
 
@@ -1318,6 +1371,7 @@ def export_csv(
         Path | None, _output_option("flashdl.csv", "The file to write, or - for standard output")
     ] = None,
     deck: DeckOption = None,
+    group: GroupOption = None,
     lang: LangOption = Lang.zh,
     force: ForceOption = False,
     decks_dir: DecksDirOption = None,
@@ -1325,7 +1379,7 @@ def export_csv(
     """Write the cards in Anki's text-import format (tab-separated, with file headers)."""
     from flashdl.exporters import anki_csv
 
-    env, decks, target = _export_decks(ctx, deck, "flashdl.csv", output, force)
+    env, decks, target = _export_decks(ctx, deck, group, "flashdl.csv", output, force)
     _write_export(env, target, anki_csv(decks, lang.value), force, decks)
 
 
@@ -1336,6 +1390,7 @@ def export_markdown(
         Path | None, _output_option("flashdl.md", "The file to write, or - for standard output")
     ] = None,
     deck: DeckOption = None,
+    group: GroupOption = None,
     lang: LangOption = Lang.zh,
     force: ForceOption = False,
     decks_dir: DecksDirOption = None,
@@ -1343,7 +1398,7 @@ def export_markdown(
     """Write a printable Markdown cheat sheet, one section per deck."""
     from flashdl.exporters import markdown_sheet
 
-    env, decks, target = _export_decks(ctx, deck, "flashdl.md", output, force)
+    env, decks, target = _export_decks(ctx, deck, group, "flashdl.md", output, force)
     _write_export(env, target, markdown_sheet(decks, lang.value), force, decks)
 
 

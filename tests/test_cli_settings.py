@@ -178,7 +178,7 @@ def test_a_deck_in_the_setting_that_is_gone_is_a_warning(invoke, home):
     result = invoke("study", input="")
     assert result.exit_code == 1 and "config.toml: decks: no deck named nosuchdeck" in result.stderr
     assert invoke("config", "set", "decks", "all").exit_code == 0
-    assert "decks = (all)" in invoke("config", "show").stdout
+    assert "decks = (by group)" in invoke("config", "show").stdout
 
 
 def test_lang_setting_and_flag(invoke, home):

@@ -10,7 +10,9 @@ The file is ``config.toml`` in the config folder (``~/.config/flashdl`` on Linux
     new_per_day = 15
     max_reviews_per_day = 200   # or "none"
     lang = "en"
-    decks = ["gan", "nlp"]      # the default selection of study, quiz and export
+    group = "knowledge"         # the decks study, quiz, export and stats use: interview (the
+                                # default), knowledge, all, or a group of your own decks
+    decks = ["gan", "nlp"]      # or name the decks (this wins over group)
     learning_delay = 10         # minutes before a failed card is asked again
     leech_lapses = 8            # lapses that make a card a leech (then every half as many)
     leech_action = "suspend"    # or "keep": only mark it
@@ -36,6 +38,7 @@ from flashdl.core.leeches import (
     LEECH_ACTIONS,
     LeechRule,
 )
+from flashdl.core.model import EVERY_GROUP, INTERVIEW_GROUP, KNOWLEDGE_GROUP
 from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.schedulers import DEFAULT_SCHEDULER, SCHEDULERS, make_scheduler
 from flashdl.core.scheduling import DEFAULT_RETENTION, MAX_RETENTION, MIN_RETENTION, Scheduler
@@ -59,7 +62,8 @@ HELP = {
     "new_per_day": f"new cards a day, 0 to {MAX_NEW_PER_DAY} (study --new overrides)",
     "max_reviews_per_day": "due cards a day, most overdue first; none for no limit",
     "lang": "language of cards and sessions: zh, en or both (--lang overrides)",
-    "decks": "default deck selection, comma-separated; empty for all (--deck overrides)",
+    "group": "default deck group: interview, knowledge or all (--group overrides)",
+    "decks": "default deck selection, comma-separated, wins over group; empty for the group",
     "learning_delay": f"minutes before a failed card comes back, 1 to {MAX_LEARNING_DELAY}",
     "leech_lapses": "lapses after which a card is a leech (again every half as many after)",
     "leech_action": f"what marking a leech does: {' or '.join(LEECH_ACTIONS)}",
@@ -75,6 +79,7 @@ class Config:
     new_per_day: int = 10
     max_reviews_per_day: int | None = None
     lang: str = "zh"
+    group: str = INTERVIEW_GROUP
     decks: tuple[str, ...] = ()
     learning_delay: int = LEARNING_DELAY // timedelta(minutes=1)
     leech_lapses: int = DEFAULT_LEECH_LAPSES
@@ -104,7 +109,7 @@ class Config:
         if key == "max_reviews_per_day" and value is None:
             return "none"
         if key == "decks":
-            return ",".join(value) if value else "(all)"
+            return ",".join(value) if value else "(by group)"
         return str(value)
 
 
@@ -202,6 +207,15 @@ def _decks(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _group(value: object) -> str:
+    if not isinstance(value, str) or not DECK_NAME.fullmatch(value.strip()):
+        raise ConfigError(
+            f"group must be {INTERVIEW_GROUP}, {KNOWLEDGE_GROUP}, {EVERY_GROUP} or the name of a "
+            f"group of your decks, not {_show(value)}"
+        )
+    return value.strip()
+
+
 _CHECKS = {
     "scheduler": _choice("scheduler", SCHEDULERS),
     "desired_retention": _retention,
@@ -209,6 +223,7 @@ _CHECKS = {
     "new_per_day": _count("new_per_day", 0, MAX_NEW_PER_DAY),
     "max_reviews_per_day": _count("max_reviews_per_day", 0, MAX_REVIEWS_PER_DAY, none=True),
     "lang": _choice("lang", LANGS),
+    "group": _group,
     "decks": _decks,
     "learning_delay": _count("learning_delay", 1, MAX_LEARNING_DELAY),
     "leech_lapses": _count("leech_lapses", 1, MAX_LEECH_LAPSES),

@@ -106,12 +106,31 @@ class Deck:
     cards: Sequence[Card]  # a tuple once parsed; LazyCards when it comes from the cache
     path: str = ""
     format: int = 1  # the deck format the file declares (1 when it does not)
+    group: str = ""  # the group the file declares; "" is the default group (see deck_group)
     # Cards a user's file replaced, as (card id, "file:line" of the replacement).
     overridden: tuple[tuple[str, str], ...] = ()
 
     def overridden_by(self, card_id: str) -> str | None:
         """Where the user's replacement of ``card_id`` is (``file:line``), if there is one."""
         return dict(self.overridden).get(card_id)
+
+
+# Bundled decks come in two groups: the seed's interview questions and the knowledge points
+# behind them. A deck that names no group is in the interview group, so a user's own decks are
+# studied by default, as they were before groups existed.
+INTERVIEW_GROUP = "interview"
+KNOWLEDGE_GROUP = "knowledge"
+EVERY_GROUP = "all"  # not a group: selects every deck
+
+
+def deck_group(deck: Deck) -> str:
+    """The group a deck is studied in."""
+    return deck.group or INTERVIEW_GROUP
+
+
+def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
+    """The decks of ``group`` (every deck for ``all``), in their order."""
+    return [d for d in decks if group == EVERY_GROUP or deck_group(d) == group]
 
 
 TEXT_FIELDS = ("question", "answer")

@@ -47,6 +47,7 @@ from flashdl.core.model import (
     Term,
     Text,
 )
+from flashdl.decks.loader import DECK_NAME_PATTERN as GROUP_PATTERN
 from flashdl.decks.loader import (
     apply_overrides,
     deck_files,
@@ -60,7 +61,8 @@ from flashdl.decks.loader import (
 )
 from flashdl.files import resolved
 
-CACHE_FORMAT = 6  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2
+CACHE_FORMAT = 7  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
+# 7: deck groups
 INDEX_SUFFIX = ".json"
 MAX_INDEX_BYTES = 256 * 2**20
 
@@ -320,7 +322,13 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
         ):
             return None
         name, title, shown = raw["name"], decode(Text, raw["title"]), raw["path"]
-        if type(name) is not str or type(shown) is not str:
+        group = raw["group"]
+        if (
+            type(name) is not str
+            or type(shown) is not str
+            or type(group) is not str
+            or (group and not GROUP_PATTERN.match(group))
+        ):
             return None
         card_file = _CardFile(cards_path(path, sha), offsets[-1])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
@@ -332,7 +340,7 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
         return _reparse(deck_file, ids)
 
     cards = LazyCards(ids, lines, tags, related, offsets, card_file.read, _decode_card, reload)
-    deck = Deck(name=name, title=title, cards=cards, path=shown)
+    deck = Deck(name=name, title=title, cards=cards, path=shown, group=group)
     return CacheEntry(raw["format"], size, mtime_ns, sha, deck)
 
 
@@ -378,6 +386,7 @@ def _write_entry_files(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> 
         "sha256": entry.sha256,
         "name": deck.name,
         "title": encode(deck.title),
+        "group": deck.group,
         "path": deck.path,
         "ids": [c.id for c in cards],
         "lines": [c.line for c in cards],

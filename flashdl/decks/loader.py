@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from flashdl.core.errors import DeckError, UsageError, one_line
 from flashdl.core.model import (
+    EVERY_GROUP,
     Card,
     CardOverride,
     Deck,
@@ -61,7 +62,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
 TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
 
-DECK_KEYS = ("deck", "format", "title", "cards")
+DECK_KEYS = ("deck", "format", "group", "title", "cards")
 REQUIRED_DECK_KEYS = ("deck", "title", "cards")
 CARD_KEYS = (
     "id",
@@ -800,6 +801,15 @@ def _deck(
                 f"deck format '{shown}' is not one this flashdl reads ({', '.join(FORMATS)});"
                 " upgrade flashdl or write format: 2",
             )
+    group = ""
+    if "group" in root:
+        group = _string(root["group"], root.key_lines["group"], "group", problems).strip()
+        if not DECK_NAME_PATTERN.match(group) or group == EVERY_GROUP:
+            problems.add(
+                root.key_lines["group"],
+                f"group '{group[:60]}' must be lowercase letters, digits, '-' or '_' (and not "
+                f"'{EVERY_GROUP}', which selects every deck)",
+            )
     title = (
         _text(root["title"], root.key_lines["title"], "title", problems)
         if "title" in root
@@ -825,7 +835,9 @@ def _deck(
                 cards.append(card)
     if problems.items:
         raise DeckError(problems.formatted())
-    return Deck(name=name, title=title, cards=tuple(cards), path=source, format=version)
+    return Deck(
+        name=name, title=title, cards=tuple(cards), path=source, format=version, group=group
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -973,6 +985,7 @@ def apply_overrides(
     replaced: dict[int, dict[int, Card]] = {}
     added: dict[int, list[Card]] = {}
     titles: dict[int, Text] = {}
+    groups: dict[int, str] = {}
     origin: dict[int, dict[str, str]] = {}
 
     def current(index: int, position: int) -> Card:
@@ -996,6 +1009,8 @@ def apply_overrides(
             "file overrides it: its cards replace those with the same id (progress is kept)"
         )
         titles[index] = copy.title
+        if copy.group:
+            groups[index] = copy.group
         for card in copy.cards:
             at = f"{copy.path}:{card.line}"
             if card.id not in where:
@@ -1040,6 +1055,7 @@ def apply_overrides(
             deck,
             cards=cards,
             title=titles.get(index, deck.title),
+            group=groups.get(index, deck.group),
             overridden=tuple(origin.get(index, {}).items()),
         )
     return decks, problems

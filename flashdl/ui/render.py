@@ -297,9 +297,14 @@ class DeckRow:
     new: int
     due: int
     learned: int
+    group: str = ""
 
 
-def decks_table(rows: Sequence[DeckRow]) -> Table:
+_DECK_COUNTS = ("cards", "new", "due", "learned")
+
+
+def decks_table(rows: Sequence[DeckRow], default_group: str | None = None) -> Table:
+    """The decks under their groups (the default one marked), with totals per group."""
     from rich.table import Table
 
     table = Table(title="Decks", title_justify="left")
@@ -307,22 +312,30 @@ def decks_table(rows: Sequence[DeckRow]) -> Table:
     table.add_column("title")
     for column in ("cards", "new", "due today", "learned"):
         table.add_column(column, justify="right")
-    for row in rows:
-        table.add_row(
-            row.name,
-            Text(sanitize(row.title)),
-            str(row.cards),
-            str(row.new),
-            str(row.due),
-            str(row.learned),
-        )
+    groups = list(dict.fromkeys(r.group for r in rows))
+    for number, group in enumerate(groups):
+        members = [r for r in rows if r.group == group]
+        if number:
+            table.add_section()
+        if len(groups) > 1 or group:
+            mark = " (default)" if group == default_group else ""
+            table.add_row(Text(f"{sanitize(group)}{mark}", style="bold"), end_section=False)
+        for row in members:
+            table.add_row(
+                row.name,
+                Text(sanitize(row.title)),
+                *(str(getattr(row, f)) for f in _DECK_COUNTS),
+            )
+        if len(groups) > 1 and len(members) > 1:
+            table.add_row(
+                Text(f"{sanitize(group)} total", style="dim"),
+                "",
+                *(str(sum(getattr(r, f) for r in members)) for f in _DECK_COUNTS),
+                style="dim",
+            )
     if len(rows) > 1:
         table.add_section()
-        table.add_row(
-            "total",
-            "",
-            *(str(sum(getattr(r, f) for r in rows)) for f in ("cards", "new", "due", "learned")),
-        )
+        table.add_row("total", "", *(str(sum(getattr(r, f) for r in rows)) for f in _DECK_COUNTS))
     return table
 
 
