@@ -16,7 +16,7 @@ from flashdl.core.errors import UsageError
 from flashdl.core.grades import REPEAT_BELOW_IN
 from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
 from flashdl.core.messages import message
-from flashdl.core.model import Deck, card_ids, card_related, card_tags
+from flashdl.core.model import Deck, card_ids, card_tags, related_pairs
 from flashdl.core.planning import (
     LEARNING_DELAY,
     Related,
@@ -116,13 +116,13 @@ def scheduler_in_force(
 
 def related_cards(decks: Sequence[Deck]) -> dict[str, set[str]]:
     """Card id -> the ids related to it (``related:``, both ways) across ``decks``."""
-    return related_map(
-        pair for deck in decks for pair in zip(card_ids(deck), card_related(deck), strict=True)
-    )
+    return related_map(pair for deck in decks for pair in related_pairs(deck))
 
 
 def selected_ids(decks: Sequence[Deck], tags: Sequence[str] = ()) -> list[list[str]]:
     """Per selected deck, its card ids in deck order, only those with one of ``tags`` if any."""
+    if not tags:
+        return [list(card_ids(d)) for d in decks]
     return [with_tags(zip(card_ids(d), card_tags(d), strict=True), tags) for d in decks]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -175,6 +176,34 @@ class Overrides:
     entries: tuple[CardOverride, ...]
 
 
+class Words(Sequence[tuple[str, ...]]):
+    """Per card, a few words (its tags, or its related ids) kept as one space-separated text
+    each and split only when asked for: neither a tag nor a card id has a space, and a 20k-card
+    deck read from the cache then costs one list of texts instead of 20k tuples."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.texts = texts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, ...]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, ...]]: ...
+    def __getitem__(self, index: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        text = self.texts[index]
+        return tuple(text.split(" ")) if text else ()
+
+    def given(self) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """(position, words) of the cards that have any, skipping the rest at C speed."""
+        texts = self.texts
+        for position in itertools.compress(range(len(texts)), texts):
+            yield position, tuple(texts[position].split(" "))
+
+
 class LazyCards(Sequence[Card]):
     """A deck's cards as the parsed-deck cache returns them.
 
@@ -275,6 +304,15 @@ def card_related(deck: Deck) -> Sequence[tuple[str, ...]]:
     return (
         deck.cards.related if isinstance(deck.cards, LazyCards) else [c.related for c in deck.cards]
     )
+
+
+def related_pairs(deck: Deck) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(card id, related ids) of the deck's cards that name related cards."""
+    related = card_related(deck)
+    ids = card_ids(deck)
+    if isinstance(related, Words):
+        return ((ids[i], others) for i, others in related.given())
+    return ((i, r) for i, r in zip(ids, related, strict=True) if r)
 
 
 class CardLookup(Mapping[str, Card]):

@@ -21,7 +21,6 @@ import binascii
 import contextlib
 import dataclasses
 import gc
-import itertools
 import json
 import os
 import stat
@@ -46,6 +45,7 @@ from flashdl.core.model import (
     Pitfall,
     Term,
     Text,
+    Words,
 )
 from flashdl.decks.loader import DECK_NAME_PATTERN as GROUP_PATTERN
 from flashdl.decks.loader import (
@@ -275,14 +275,9 @@ def _ints(value: Any) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _string_lists(value: Any) -> tuple[tuple[str, ...], ...]:
-    if (
-        not isinstance(value, list)
-        or not set(map(type, value)) <= {list}
-        or not set(map(type, itertools.chain.from_iterable(value))) <= {str}
-    ):
-        raise ValueError("expected lists of text")
-    return tuple(map(tuple, value))
+def _words(value: Any) -> Words:
+    """Per card, its words as one space-separated text (tags, related ids; see ``Words``)."""
+    return Words(_strings(value))
 
 
 def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
@@ -306,14 +301,14 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
             return None
         ids = _strings(raw["ids"])
         lines = _ints(raw["lines"])
-        tags = _string_lists(raw["tags"])
-        related = _string_lists(raw["related"])
+        tags = _words(raw["tags"])
+        related = _words(raw["related"])
         offsets = _ints(raw["offsets"])
         size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]
         if not (
             len(lines) == len(tags) == len(related) == len(ids) == len(offsets) - 1
             and offsets[0] == 0
-            and all(a <= b for a, b in itertools.pairwise(offsets))
+            and list(offsets) == sorted(offsets)
             and type(size) is int
             and type(mtime_ns) is int
             and type(sha) is str
@@ -390,8 +385,8 @@ def _write_entry_files(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> 
         "path": deck.path,
         "ids": [c.id for c in cards],
         "lines": [c.line for c in cards],
-        "tags": [list(c.tags) for c in cards],
-        "related": [list(c.related) for c in cards],
+        "tags": [" ".join(c.tags) for c in cards],
+        "related": [" ".join(c.related) for c in cards],
         "offsets": offsets,
     }
     with contextlib.suppress(OSError):

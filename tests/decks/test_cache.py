@@ -215,3 +215,23 @@ def test_card_records_are_the_generic_encoding_and_follow_a_grown_model(monkeypa
         assert cache._card_record(cards[0]) == cache.encode(cards[0])
     finally:
         cache._records_fit.cache_clear()
+
+
+def test_cached_tags_and_related_are_the_parsed_ones(tmp_path):
+    """The cache keeps each card's tags and related ids as one text (``Words``); read back they
+    are the parsed tuples, and ``related_pairs`` skips the cards that name none."""
+    from flashdl.core.model import Words, card_related, card_tags, related_pairs
+
+    text = VALID.replace("tags: [training]", "tags: [training, 梯度, a.b-c]")
+    path = tmp_path / "demo.yaml"
+    path.write_text(text, encoding="utf-8")
+    parsed = load_deck(path)
+    load_deck_cached(path, tmp_path / "cache")
+    cached = load_deck_cached(path, tmp_path / "cache")
+    assert isinstance(card_tags(cached), Words)
+    assert list(card_tags(cached)) == list(card_tags(parsed)) == [("training", "梯度", "a.b-c"), ()]
+    assert list(card_related(cached)) == list(card_related(parsed))
+    assert (
+        list(related_pairs(cached)) == list(related_pairs(parsed)) == [("demo-one", ("demo-two",))]
+    )
+    assert card_tags(cached)[::-1] == [(), ("training", "梯度", "a.b-c")]
