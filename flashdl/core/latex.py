@@ -104,7 +104,9 @@ def _wrap(part: str, denominator: bool = False) -> str:
 
 
 def _accent(name: str, body: str) -> str:
-    return "".join(ch + _ACCENTS[name] if not ch.isspace() else ch for ch in body.strip())
+    """``body`` with the accent on each of its letters (Greek commands first become letters)."""
+    body = re.sub(r"\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", lambda m: _GREEK[m[1]], body)
+    return "".join(ch + _ACCENTS[name] if ch.isalnum() else ch for ch in body.strip())
 
 
 def _structure(expr: str) -> str:
@@ -140,8 +142,16 @@ def _structure(expr: str) -> str:
 
 def latex_to_unicode(expr: str) -> str:
     """A readable one-line rendering of one LaTeX formula (without its ``$`` delimiters)."""
-    text = _structure(expr)
-    text = re.sub(r"\\(hat|tilde|bar|vec|dot)\s*([A-Za-z])", lambda m: _accent(m[1], m[2]), text)
+    # ``\limits`` only moves where scripts are typeset, which one line cannot show.
+    text = re.sub(r"\\(?:no)?limits(?![A-Za-z])", "", expr)
+    # A control word run into the next command (``\sim\operatorname``, ``\hat\theta``) keeps
+    # its name once the next one is rewritten to plain letters.
+    text = _structure(re.sub(r"(\\[A-Za-z]+)(?=\\)", r"\1 ", text))
+    text = re.sub(
+        r"\\(hat|tilde|bar|vec|dot)\s*(\\[A-Za-z]+|[A-Za-z0-9])",
+        lambda m: _accent(m[1], m[2]),
+        text,
+    )
     text = re.sub(r"\\mathbb\s*([A-Z])", lambda m: _BLACKBOARD.get(m[1], m[1]), text)
     text = re.sub(r"\\(" + "|".join(_GREEK) + r")(?![A-Za-z])", lambda m: _GREEK[m[1]], text)
     text = re.sub(

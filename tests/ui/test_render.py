@@ -89,6 +89,12 @@ def test_grade_legend_names_every_grade():
         (r"\mathbb{E}_{x}[\log D(x)]", "𝔼ₓ[log D(x)]"),
         (r"\frac{y_Q^T y_D}{||y_Q||\cdot||y_D||}", "(y_Qᵀ y_D)/(||y_Q|| · ||y_D||)"),
         (r"\frac{1}{2n}", "1/(2n)"),
+        # Accents on Greek letters, a command run into the next one, \limits (issue 17's decks).
+        (r"\hat{\mu}_B", "μ̂_B"),
+        (r"\hat\theta", "θ̂"),
+        (r"\hat{\sigma}^2", "σ̂²"),
+        (r"m \sim\operatorname{Bern}(p)", "m ∼ Bern(p)"),
+        (r"\sum\limits_{i=1}^n x_i", "∑ᵢ₌₁ⁿ xᵢ"),
     ],
 )
 def test_latex_to_unicode(latex, text):
