@@ -88,7 +88,8 @@ _VOWELS = frozenset("aeiouy")
 _UNSTEMMED = frozenset(
     ("embed", "speed", "seed", "need", "feed", "breed", "bleed", "shed", "bed", "string", "thing",
      "king", "ring", "sing", "bring", "spring", "during", "nothing", "something", "anything",
-     "everything", "morning", "ceiling", "wing", "sibling", "swing")
+     "everything", "morning", "ceiling", "wing", "sibling", "swing",
+     "chaos", "logos", "cosmos", "ethos", "kudos")  # singulars that end like -os plurals
 )  # fmt: skip
 _BRITISH = re.compile(r"is(e|es|ed|ing|ation|ations)$")
 # British -our words (behaviour, neighbour, colour): spelled -or; not "four", "hour", "contour".
@@ -117,8 +118,8 @@ def stem(word: str) -> str:
         word = word[:-2]
     elif word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "os")):
-        word = word[:-1]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
+        word = word[:-1]  # zeros, ratios, scenarios too: the -os singulars are _UNSTEMMED
     if len(word) >= 6 and word.endswith("ly") and word[-3] in "telsnrcdkhu":
         word = word[:-2]  # adverbs: alternately, efficiently, linearly, closely
     for suffix in ("ingly", "edly", "ing", "ed"):
@@ -632,13 +633,18 @@ def phrase_key(text: str) -> str:
 def _token_hits(phrase: Phrase, answer: Answer) -> Iterable[tuple[int, int, int]]:
     """(sentence, start, end) of every place the phrase's tokens occur in one clause."""
     want = phrase.tokens
+    norm = answer.norm
     for number, first in answer.index.get(want[0], ()):
         sentence = answer.sentences[number]
         tokens = sentence.tokens
         position = first
         for word in range(1, len(want)):
             following = position + 1
-            if following < len(tokens) and tokens[following].text == want[word]:
+            if (
+                following < len(tokens)
+                and tokens[following].text == want[word]
+                and _adjacent(norm, tokens[position], tokens[following])
+            ):
                 position = following
                 continue
             skip = following + 1
@@ -646,6 +652,8 @@ def _token_hits(phrase: Phrase, answer: Answer) -> Iterable[tuple[int, int, int]
                 skip < len(tokens)
                 and tokens[skip].text == want[word]
                 and _filler(tokens[following], phrase.kinds[word - 1], phrase.kinds[word])
+                and _adjacent(norm, tokens[position], tokens[following])
+                and _adjacent(norm, tokens[following], tokens[skip])
             ):
                 position = skip
                 continue
@@ -654,6 +662,14 @@ def _token_hits(phrase: Phrase, answer: Answer) -> Iterable[tuple[int, int, int]
             start, end = tokens[first].start, tokens[position].end
             if len(want) == 1 or _clause_start(sentence, start) == _clause_start(sentence, end - 1):
                 yield number, start, end
+
+
+def _adjacent(norm: str, left: Token, right: Token) -> bool:
+    """Whether two tokens can be one phrase: Chinese characters only with nothing but spaces
+    between them ("类比" is not in "分类（比如"); words across anything but a sentence end."""
+    if left.kind == right.kind == HAN and right.start != left.end:
+        return not norm[left.end : right.start].strip()
+    return True
 
 
 def _filler(token: Token, before: int, after: int) -> bool:

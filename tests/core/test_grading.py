@@ -66,6 +66,8 @@ def test_normalize_folds_width_and_case_and_keeps_a_map_to_the_typed_text():
         ("multiply", "multiplies", "multiplied", "multiplying"),
         ("embedding", "embeddings", "embedded", "embed"),
         ("entropy", "entropies"),
+        ("zero", "zeros", "zeroes", "zeroed"),
+        ("ratio", "ratios"),
     ],
 )
 def test_inflections_of_one_word_meet(words):
@@ -93,6 +95,10 @@ def test_stems_are_whole_words_not_prefixes():
         ("相似用户", "先找到相似的用户再推荐", True),  # an inserted particle
         ("相似用户", "相似，用户", False),
         ("相似用户", "相似度高的用户", False),  # more than one character between
+        ("类比", "常用于分类（比如图像）", False),  # not across brackets or other punctuation
+        ("类比", "分类“比如”", False),
+        ("类比", "做类 比", True),  # a stray space is fine
+        ("相似用户", "相似的（用户", False),
         ("ｒｅｌｕ", "用 ReLU 激活", True),
         ("3x3", "两个3×3卷积", True),
         ("3x3", "two 3 x 3 convs", True),
