@@ -76,8 +76,10 @@ def test_damaged_entry_is_a_miss_and_unwritable_cache_is_fine(deck_file, tmp_pat
 
 
 def test_cli_fills_the_cache(invoke, home):
+    from flashdl.paths import bundled_decks_dir
+
     invoke("decks")
-    assert len(cache_files(home / "cache")) == 7
+    assert len(cache_files(home / "cache")) == len(list(bundled_decks_dir().glob("*.yaml")))
 
 
 def test_cards_load_lazily_and_a_missing_cards_file_is_a_miss(deck_file, tmp_path, monkeypatch):
@@ -235,3 +237,52 @@ def test_cached_tags_and_related_are_the_parsed_ones(tmp_path):
         list(related_pairs(cached)) == list(related_pairs(parsed)) == [("demo-one", ("demo-two",))]
     )
     assert card_tags(cached)[::-1] == [(), ("training", "梯度", "a.b-c")]
+
+
+def test_the_record_decoder_is_the_generic_one_for_every_bundled_card():
+    """``_card_from_record`` (the fast path every cached card is read through) gives exactly
+    what the generic ``decode`` gives, line numbers included."""
+    import json
+
+    from flashdl.core.model import Card
+    from flashdl.decks.cache import _card_bytes, _card_from_record, decode
+    from flashdl.decks.loader import load_collection
+    from flashdl.paths import bundled_decks_dir
+
+    for deck in load_collection([bundled_decks_dir()]):
+        for card in deck.cards:
+            value = json.loads(_card_bytes(card))
+            fast, slow = _card_from_record(value), decode(Card, value)
+            assert fast == slow == card and fast.line == card.line
+            assert [p.line for p in fast.key_points] == [p.line for p in card.key_points]
+            assert fast.pitfalls == card.pitfalls
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda v: v.update(id=7),
+        lambda v: v.update(extra=1),
+        lambda v: v["key_points"][0].update(weight="3"),
+        lambda v: v["key_points"][0].update(weight=True),
+        lambda v: v["key_points"][0]["terms"].append("flat"),
+        lambda v: v["key_points"][0]["terms"].append([["a"], ["b"]]),
+        lambda v: v["key_points"][0]["terms"].append([[1]]),
+        lambda v: v["key_points"][0].pop("line"),
+        lambda v: v["question"].update(fr="x"),
+        lambda v: v.update(tags=["a", None]),
+        lambda v: v.update(pitfalls=[[{"zh": "x"}, []]]),
+        lambda v: v.update(original_question="text"),
+    ],
+)
+def test_a_damaged_card_record_is_refused(damage):
+    import json
+
+    from flashdl.decks.cache import _card_bytes, _card_from_record
+    from flashdl.decks.loader import parse_deck
+
+    card = parse_deck(VALID, "demo.yaml", "demo").cards[0]
+    value = json.loads(_card_bytes(card))
+    damage(value)
+    with pytest.raises(ValueError):
+        _card_from_record(value)
