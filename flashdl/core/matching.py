@@ -283,6 +283,8 @@ NEGATION_ZH = (
     "不是",
     "无需",
     "无须",
+    "而非",  # X 而非 Y: Y is the rejected alternative
+    "不同于",  # 不同于 X: not X
     "不",
     "没",
     "未",
@@ -300,6 +302,9 @@ NEGATION_EN = frozenset(
     )
 )  # fmt: skip
 NOT_NEGATION_EN = (("not", "only"), ("not", "just"), ("no", "matter"), ("no", "longer"))
+# Words that introduce the rejected alternative: "Y rather than X", "instead of X", "unlike X".
+CONTRAST_EN = {"than": "rather", "of": "instead"}
+CONTRAST_WORD_EN = frozenset(("unlike",))
 # Words after which an earlier negation no longer reaches.
 SCOPE_END_ZH = (
     "而是", "但是", "但", "而", "却", "然而", "只是", "反而", "所以", "因此", "因为", "并且", "同时",
@@ -465,6 +470,12 @@ def _negations(norm: str, start: int, end: int, tokens: Sequence[Token]) -> list
             else ""
         )
         if word in NEGATION_EN and (word, following) not in NOT_NEGATION_EN:
+            found.append(token.end)
+        elif word in CONTRAST_WORD_EN or (
+            word in CONTRAST_EN
+            and number > 0
+            and norm[tokens[number - 1].start : tokens[number - 1].end] == CONTRAST_EN[word]
+        ):
             found.append(token.end)
         elif word == "t" and token.start >= 2 and norm[token.start - 1] == "'":
             found.append(token.end)  # doesn't, can't, won't

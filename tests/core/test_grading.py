@@ -167,6 +167,16 @@ def test_a_group_needs_all_its_parts_in_one_sentence():
         ("saturate", "no. It saturates", True),  # another sentence
         ("stride", "stride不影响感受野", True),  # the negation is after the term
         (group("stride", "影响"), "stride不影响感受野", False),
+        # The rejected alternative of a contrast is not stated.
+        ("frequency", "WordPiece merges by likelihood rather than frequency", False),
+        ("likelihood", "WordPiece merges by likelihood rather than frequency", True),
+        ("frequency", "it uses likelihood instead of frequency", False),
+        ("frequency", "Unlike BPE's frequency count, it uses likelihood", False),
+        ("likelihood", "Unlike BPE, WordPiece uses likelihood", True),  # past the clause
+        ("拼接", "多头输出是相加而非拼接", False),
+        ("拼接", "不同于拼接，这里是相加", False),
+        ("相加", "不同于拼接，这里是相加", True),
+        ("frequency", "the frequency of tokens, rather high", True),
     ],
 )
 def test_negation_in_the_clause_before_a_match_flips_it(term, typed, expected):
