@@ -469,13 +469,10 @@ def _negations(norm: str, start: int, end: int, tokens: Sequence[Token]) -> list
             if number + 1 < len(tokens)
             else ""
         )
-        if word in NEGATION_EN and (word, following) not in NOT_NEGATION_EN:
-            found.append(token.end)
-        elif word in CONTRAST_WORD_EN or (
-            word in CONTRAST_EN
-            and number > 0
-            and norm[tokens[number - 1].start : tokens[number - 1].end] == CONTRAST_EN[word]
-        ):
+        previous = norm[tokens[number - 1].start : tokens[number - 1].end] if number else ""
+        negates = word in NEGATION_EN and (word, following) not in NOT_NEGATION_EN
+        contrasts = word in CONTRAST_WORD_EN or CONTRAST_EN.get(word) == previous
+        if negates or contrasts:
             found.append(token.end)
         elif word == "t" and token.start >= 2 and norm[token.start - 1] == "'":
             found.append(token.end)  # doesn't, can't, won't
