@@ -283,12 +283,13 @@ NEGATION_ZH = (
     "不是",
     "无需",
     "无须",
-    "而非",  # X 而非 Y: Y is the rejected alternative
+    "而非",  # X 而非 Y: Y is the rejected alternative (a contrast, CONTRAST_ZH)
     "不同于",  # 不同于 X: not X
     "不",
     "没",
     "未",
 )
+CONTRAST_ZH = frozenset(("而非", "不同于"))
 # 不 and 未 inside these words negate nothing.
 NOT_NEGATION_ZH = (
     "不同", "不断", "不仅", "不只", "不止", "不管", "不论", "不过", "不少", "不错", "不久",
@@ -314,6 +315,7 @@ SCOPE_END_EN = frozenset(
      "thus", "hence", "which", "while", "and", "then")
 )  # fmt: skip
 NEGATION_REACH = 5.0  # in word units: a negation flips a match that starts this close after it
+CONTRAST_REACH = 2.5  # ... and a contrast the phrase right after it ("instead of k² (6 ...")
 
 _NEG_ZH = re.compile("|".join(sorted(NOT_NEGATION_ZH + NEGATION_ZH, key=len, reverse=True)))
 _SCOPE_ZH = re.compile("|".join(SCOPE_END_ZH))
@@ -328,8 +330,8 @@ class Sentence:
     offsets into the normalised answer."""
 
     __slots__ = (
-        "_formula", "_units", "clauses", "end", "negations", "scope_ends", "segments", "start", "starts",
-        "text", "tokens", "units",
+        "_formula", "_units", "clauses", "contrasts", "end", "negations", "scope_ends", "segments",
+        "start", "starts", "text", "tokens", "units",
     )  # fmt: skip
 
     def __init__(
@@ -344,10 +346,12 @@ class Sentence:
         units: tuple[float, ...],  # cumulative word units before each token
         starts: tuple[int, ...],  # the start offset of each token
         text: str,  # the normalised text of the sentence
+        contrasts: frozenset[int] = frozenset(),  # the negations that are contrasts ("rather than")
     ):
         self.start, self.end, self.tokens, self.clauses = start, end, tokens, clauses
         self.segments, self.negations, self.scope_ends = segments, negations, scope_ends
         self.units, self.starts, self.text = units, starts, text
+        self.contrasts = contrasts
         self._formula: tuple[str, list[int]] | None = None
         self._units: dict[str, int] | None = None
 
@@ -454,12 +458,18 @@ def _sentence_spans(norm: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if norm[a:b].strip()]
 
 
-def _negations(norm: str, start: int, end: int, tokens: Sequence[Token]) -> list[int]:
-    """End offsets of the negation words in ``norm[start:end]``."""
+def _negations(
+    norm: str, start: int, end: int, tokens: Sequence[Token]
+) -> tuple[list[int], set[int]]:
+    """End offsets of the negation words in ``norm[start:end]``, and which of them are
+    contrasts (their rejected alternative is a short phrase: "rather than frequency")."""
     found = []
+    contrasted = set()
     for m in _NEG_ZH.finditer(norm, start, end):
         if m.group() in NEGATION_ZH:
             found.append(m.end())
+            if m.group() in CONTRAST_ZH:
+                contrasted.add(m.end())
     for number, token in enumerate(tokens):
         if token.kind != LATIN:
             continue
@@ -474,9 +484,11 @@ def _negations(norm: str, start: int, end: int, tokens: Sequence[Token]) -> list
         contrasts = word in CONTRAST_WORD_EN or CONTRAST_EN.get(word) == previous
         if negates or contrasts:
             found.append(token.end)
+            if contrasts:
+                contrasted.add(token.end)
         elif word == "t" and token.start >= 2 and norm[token.start - 1] == "'":
             found.append(token.end)  # doesn't, can't, won't
-    return sorted(found)
+    return sorted(found), contrasted
 
 
 def _scope_ends(norm: str, start: int, end: int, tokens: Sequence[Token]) -> list[int]:
@@ -492,17 +504,19 @@ def _sentence(norm: str, start: int, end: int) -> Sentence:
         units.append(units[-1] + _UNITS[token.kind])
     clauses = tuple(m.end() for m in _CLAUSE.finditer(norm, start, end))
     segments = tuple(m.end() for m in _SEGMENT.finditer(norm, start, end))
+    negations, contrasts = _negations(norm, start, end, tokens)
     return Sentence(
         start=start,
         end=end,
         tokens=tuple(tokens),
         clauses=clauses,
         segments=segments,
-        negations=tuple(_negations(norm, start, end, tokens)),
+        negations=tuple(negations),
         scope_ends=tuple(_scope_ends(norm, start, end, tokens)),
         units=tuple(units),
         starts=tuple(t.start for t in tokens),
         text=norm[start:end],
+        contrasts=frozenset(contrasts),
     )
 
 
@@ -548,7 +562,8 @@ def is_negated(sentence: Sentence, start: int) -> bool:
             continue
         if any(negation <= scope < start for scope in sentence.scope_ends):
             continue
-        if _units_at(sentence, start) - _units_at(sentence, negation) <= NEGATION_REACH:
+        reach = CONTRAST_REACH if negation in sentence.contrasts else NEGATION_REACH
+        if _units_at(sentence, start) - _units_at(sentence, negation) <= reach:
             return True
     return False
 

@@ -177,6 +177,7 @@ def test_a_group_needs_all_its_parts_in_one_sentence():
         ("拼接", "不同于拼接，这里是相加", False),
         ("相加", "不同于拼接，这里是相加", True),
         ("frequency", "the frequency of tokens, rather high", True),
+        ("6 instead of 9", "2k instead of k^2 multiplications per position (6 instead of 9)", True),
     ],
 )
 def test_negation_in_the_clause_before_a_match_flips_it(term, typed, expected):
