@@ -458,12 +458,12 @@ def _selected(
 
 def _in_group(decks: list[Deck], group: str, where: str) -> list[Deck]:
     """The decks of ``group``; an error naming the groups there are when it has none."""
-    from flashdl.core.model import EVERY_GROUP, deck_group, decks_in_group
+    from flashdl.core.model import EVERY_GROUP, decks_in_group, group_names
 
     chosen = decks_in_group(decks, group)
     if chosen or not decks:
         return chosen
-    groups = ", ".join(dict.fromkeys(deck_group(d) for d in decks))
+    groups = ", ".join(group_names(decks))
     raise UsageError(
         f"{where}: no deck is in the group '{group[:60]}'; the groups are: {groups} "
         f"('{EVERY_GROUP}' selects every deck)"
@@ -686,12 +686,11 @@ def list_decks(
     default_group = None if config.decks else config.group
     env.console().print(render.decks_table(rows, default_group))
     groups = list(dict.fromkeys(r.group for r in rows))
-    if len(groups) > 1:
+    if len(groups) > 1 and default_group:
         other = next((g for g in groups if g != default_group), groups[-1])
-        uses = f"the {default_group} group" if default_group else "the decks setting's decks"
         typer.echo(
-            f"study, quiz, export and stats use {uses}; --group {other} (or all) picks others, "
-            f"`flashdl config set group {other}` changes the default"
+            f"study, quiz, export and stats use the {default_group} group; --group {other} (or "
+            f"all) picks others, `flashdl config set group {other}` changes the default"
         )
 
 

@@ -78,8 +78,9 @@ def read_mapping(path: Path) -> dict[str, dict[str, Answer]]:
     return mapping
 
 
-def card_problems(card, deck, topic: Topic) -> list[str]:
-    """What keeps ``card`` from answering a point of ``topic``."""
+def card_problems(card, deck, urls: set[str]) -> list[str]:
+    """What keeps ``card`` from answering a point: ``urls`` are the seed URLs of the topics
+    whose points it answers, one of which a knowledge card gives as its ``source``."""
     from flashdl.core.model import KNOWLEDGE_GROUP, deck_group
 
     bad = [
@@ -90,8 +91,8 @@ def card_problems(card, deck, topic: Topic) -> list[str]:
     ]
     if not 3 <= len(card.key_points) <= 6:
         bad.append(f"{len(card.key_points)} key points")
-    if deck_group(deck) == KNOWLEDGE_GROUP and card.source != topic.url:
-        bad.append(f"source is not the topic's seed URL {topic.url}")
+    if deck_group(deck) == KNOWLEDGE_GROUP and card.source not in urls:
+        bad.append(f"source is not the seed URL of its topic ({' or '.join(sorted(urls))})")
     return bad
 
 
@@ -109,6 +110,11 @@ def report(topics_path: Path, mapping_path: Path = MAPPING) -> tuple[list[str], 
     problems: list[str] = []
     used: set[str] = set()
     tally = {"knowledge": 0, "interview": 0, "reason": 0}
+    urls: dict[str, set[str]] = {}  # card id -> the seed URLs of the topics it answers
+    for topic in topics:
+        for answer in mapping.get(topic.key, {}).values():
+            if answer.card:
+                urls.setdefault(answer.card, set()).add(topic.url)
     for topic in topics:
         given = mapping.get(topic.key, {})
         for extra in sorted(set(given) - set(topic.points)):
@@ -127,7 +133,7 @@ def report(topics_path: Path, mapping_path: Path = MAPPING) -> tuple[list[str], 
                 problems.append(f"{where}: no bundled card has the id '{answer.card}'")
                 continue
             card, deck = cards[answer.card]
-            bad = card_problems(card, deck, topic)
+            bad = card_problems(card, deck, urls[card.id])
             if bad:
                 problems.append(f"{where}: card {card.id}: {', '.join(bad)}")
                 continue

@@ -129,6 +129,12 @@ def deck_group(deck: Deck) -> str:
     return deck.group or INTERVIEW_GROUP
 
 
+def group_names(decks: Sequence[Deck]) -> list[str]:
+    """The groups of ``decks``: the interview group first, then the others as they come."""
+    names = dict.fromkeys(deck_group(d) for d in decks)
+    return sorted(names, key=lambda name: name != INTERVIEW_GROUP)
+
+
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
     """The decks of ``group`` (every deck for ``all``), in their order."""
     return [d for d in decks if group == EVERY_GROUP or deck_group(d) == group]

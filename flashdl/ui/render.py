@@ -312,7 +312,7 @@ def decks_table(rows: Sequence[DeckRow], default_group: str | None = None) -> Ta
     table.add_column("title")
     for column in ("cards", "new", "due today", "learned"):
         table.add_column(column, justify="right")
-    groups = list(dict.fromkeys(r.group for r in rows))
+    groups = sorted(dict.fromkeys(r.group for r in rows), key=lambda g: g != default_group)
     for number, group in enumerate(groups):
         members = [r for r in rows if r.group == group]
         if number:

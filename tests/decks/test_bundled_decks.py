@@ -15,7 +15,15 @@ from flashdl.decks.lint import lint_decks
 from flashdl.decks.loader import load_collection
 from flashdl.paths import bundled_decks_dir
 
-EXPECTED = {"basics": 18, "cnn": 4, "pretrain": 11, "gan": 8, "cv": 13, "nlp": 17, "recsys": 4}
+# The interview group: the seed's 75 questions. The knowledge group (issue 17): the knowledge
+# points behind them, tools/knowledge_coverage.yaml says which card answers which point.
+INTERVIEW = {"basics": 18, "cnn": 4, "pretrain": 11, "gan": 8, "cv": 13, "nlp": 17, "recsys": 4}
+KNOWLEDGE = {
+    "optimizers": 17, "activations": 13, "losses-metrics": 5, "tuning": 12, "regularization": 9,
+    "attention": 14, "cnn-ops": 12, "sequence": 3, "cv-models": 14, "compression": 7,
+    "generative": 7, "rl": 12, "recsys-basics": 4,
+}  # fmt: skip
+EXPECTED = INTERVIEW | KNOWLEDGE
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "questions.yaml"
 # The decks whose key points are written in deck format 2 and pass the grader's lint (see
 # flashdl/decks/lint.py) with no finding: `flashdl check` treats a finding in a bundled deck of
@@ -47,8 +55,10 @@ def all_cards(decks):
     return [card for deck in decks.values() for card in deck.cards]
 
 
-def test_seven_decks_with_the_seed_counts(decks):
+def test_the_seven_seed_decks_and_the_knowledge_decks(decks):
     assert {name: len(d.cards) for name, d in decks.items()} == EXPECTED
+    assert {name for name, d in decks.items() if d.group == "interview"} == set(INTERVIEW)
+    assert {name for name, d in decks.items() if d.group == "knowledge"} == set(KNOWLEDGE)
 
 
 @pytest.mark.parametrize("deck_name", sorted(EXPECTED))

@@ -44,7 +44,7 @@ def test_reasons_are_one_line_and_most_points_have_a_card():
 def test_the_report_fails_on_a_point_without_a_card_or_a_reason(tmp_path):
     mapping = tmp_path / "mapping.yaml"
     text = (ROOT / "tools" / "knowledge_coverage.yaml").read_text(encoding="utf-8")
-    mapping.write_text(text.replace("  Adam: ", "  Adam_gone: ", 1), encoding="utf-8")
+    mapping.write_text(text.replace('"Adam": ', '"Adam_gone": ', 1), encoding="utf-8")
     _lines, problems = tool().report(TOPICS, mapping)
     assert "optimizers: Adam: no card and no reason" in problems
     assert "optimizers: 'Adam_gone' is not a point the seed names" in problems
