@@ -312,13 +312,18 @@ def card_related(deck: Deck) -> Sequence[tuple[str, ...]]:
     )
 
 
+def related_positions(deck: Deck) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """(position, related ids) of the deck's cards that name related cards."""
+    related = card_related(deck)
+    if isinstance(related, Words):
+        return related.given()
+    return ((i, tuple(r)) for i, r in enumerate(related) if r)
+
+
 def related_pairs(deck: Deck) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(card id, related ids) of the deck's cards that name related cards."""
-    related = card_related(deck)
     ids = card_ids(deck)
-    if isinstance(related, Words):
-        return ((ids[i], others) for i, others in related.given())
-    return ((i, r) for i, r in zip(ids, related, strict=True) if r)
+    return ((ids[i], others) for i, others in related_positions(deck))
 
 
 class CardLookup(Mapping[str, Card]):

@@ -28,7 +28,7 @@ from flashdl.core.model import (
     Text,
     card_ids,
     card_lines,
-    card_related,
+    related_positions,
 )
 from flashdl.files import resolved
 
@@ -1111,35 +1111,54 @@ def deck_files(paths: Iterable[Path]) -> list[Path]:
 def check_collection(decks: Sequence[Deck]) -> list[str]:
     """Rules that span decks: unique deck names and card ids, and ``related`` ids that exist.
 
-    Works from the ids, lines and related lists alone, so cached decks stay unloaded."""
+    Works from the ids, lines and related lists alone, so cached decks stay unloaded; and runs
+    at C speed while nothing is wrong (every command checks 100k cards), finding the lines of a
+    problem only once there is one."""
     problems: list[str] = []
     deck_origin: dict[str, str] = {}
-    card_origin: dict[str, str] = {}
-    for deck in decks:
+    owner: dict[str, int] = {}  # card id -> the index of the first deck that has it
+    for index, deck in enumerate(decks):
         if deck.name in deck_origin:
             problems.append(
                 f"{deck.path}:1: deck name '{deck.name}' is also used by {deck_origin[deck.name]}"
             )
         deck_origin.setdefault(deck.name, deck.path)
-        for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
-            where = f"{deck.path}:{line}"
-            if card_id in card_origin:
-                problems.append(
-                    f"{where}: duplicate card id '{card_id}' (also in {card_origin[card_id]})"
-                )
-            card_origin.setdefault(card_id, where)
+        ids = card_ids(deck)
+        mine = dict.fromkeys(ids, index)
+        if len(mine) != len(ids) or not mine.keys().isdisjoint(owner):
+            problems += _duplicate_ids(decks, index)
+        mine.update(owner)  # an id keeps the first deck that has it
+        owner = mine
     for deck in decks:
-        for card_id, line, related in zip(
-            card_ids(deck), card_lines(deck), card_related(deck), strict=True
-        ):
+        ids = card_ids(deck)
+        for position, related in related_positions(deck):
+            card_id = ids[position]
             for other in related:
-                where = f"{deck.path}:{line}"
-                if other not in card_origin:
+                if other in owner and other != card_id:
+                    continue
+                where = f"{deck.path}:{card_lines(deck)[position]}"
+                if other not in owner:
                     problems.append(
                         f"{where}: card '{card_id}' is related to unknown card '{other}'"
                     )
-                elif other == card_id:
+                else:
                     problems.append(f"{where}: card '{card_id}' lists itself as related")
+    return problems
+
+
+def _duplicate_ids(decks: Sequence[Deck], index: int) -> list[str]:
+    """The duplicate-id problems of ``decks[index]``: ids it repeats, or that an earlier deck has."""
+    first: dict[str, str] = {}
+    for deck in decks[:index]:
+        for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
+            first.setdefault(card_id, f"{deck.path}:{line}")
+    problems = []
+    deck = decks[index]
+    for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
+        where = f"{deck.path}:{line}"
+        if card_id in first:
+            problems.append(f"{where}: duplicate card id '{card_id}' (also in {first[card_id]})")
+        first.setdefault(card_id, where)
     return problems
 
 

@@ -251,3 +251,78 @@ def test_more_than_three_pitfalls_is_an_error():
     )
     found = problems(FORMAT_2.replace(block, block * 4))
     assert any("pitfalls has 4 items; give at most 3" in p for p in found), found
+
+
+def _reference_check(decks):
+    """check_collection as first written: one pass per card, the plain way."""
+    from flashdl.core.model import card_ids, card_lines, card_related
+
+    problems, deck_origin, card_origin = [], {}, {}
+    for deck in decks:
+        if deck.name in deck_origin:
+            problems.append(
+                f"{deck.path}:1: deck name '{deck.name}' is also used by {deck_origin[deck.name]}"
+            )
+        deck_origin.setdefault(deck.name, deck.path)
+        for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
+            where = f"{deck.path}:{line}"
+            if card_id in card_origin:
+                problems.append(
+                    f"{where}: duplicate card id '{card_id}' (also in {card_origin[card_id]})"
+                )
+            card_origin.setdefault(card_id, where)
+    for deck in decks:
+        for card_id, line, related in zip(
+            card_ids(deck), card_lines(deck), card_related(deck), strict=True
+        ):
+            for other in related:
+                where = f"{deck.path}:{line}"
+                if other not in card_origin:
+                    problems.append(
+                        f"{where}: card '{card_id}' is related to unknown card '{other}'"
+                    )
+                elif other == card_id:
+                    problems.append(f"{where}: card '{card_id}' lists itself as related")
+    return problems
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from("abcdef"), st.lists(st.sampled_from("abcdefg"), max_size=2)),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_check_collection_finds_what_the_plain_check_finds(layout):
+    """Duplicate ids (within and across decks), unknown and self-related ids: the fast check
+    reports exactly the plain one-pass-per-card check's problems, in the same order."""
+    from flashdl.core.model import Card, Deck, KeyPoint, Text
+    from flashdl.decks.loader import check_collection
+
+    point = KeyPoint(Text("要点", "point"), ("term",))
+    decks = [
+        Deck(
+            name=f"d{n % 3}",
+            title=Text("t", "t"),
+            path=f"d{n}.yaml",
+            cards=tuple(
+                Card(
+                    id=i,
+                    deck=f"d{n}",
+                    question=Text("q", "q"),
+                    answer=Text("a", "a"),
+                    key_points=(point,),
+                    related=tuple(r),
+                    line=line + 1,
+                )
+                for line, (i, r) in enumerate(cards)
+            ),
+        )
+        for n, cards in enumerate(layout)
+    ]
+    assert check_collection(decks) == _reference_check(decks)
