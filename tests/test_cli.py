@@ -162,6 +162,32 @@ def test_check_bundled_and_broken(invoke):
     assert "Traceback" not in result.output
 
 
+def test_check_lints_the_bundled_decks_once_until_they_change(invoke, home, monkeypatch):
+    """The bundled decks (and the glossary) are linted by the first `flashdl check`; later ones
+    skip them while the files are unchanged. Your decks are linted at every check."""
+    from flashdl.decks import lint
+
+    linted: list[list[str]] = []
+    real = lint.lint_decks
+
+    def counting(decks, *args, **kwargs):
+        linted.append(sorted(d.name for d in decks))
+        return real(decks, *args, **kwargs)
+
+    monkeypatch.setattr(lint, "lint_decks", counting)
+    assert invoke("check").exit_code == 0
+    assert len(linted) == 1 and "optimizers" in linted[0]
+    assert list((home / "cache").glob("lint-*.ok"))
+    assert invoke("check").exit_code == 0
+    assert len(linted) == 1  # skipped
+    from decktext import VALID
+
+    (home / "decks").mkdir(parents=True, exist_ok=True)
+    (home / "decks" / "demo.yaml").write_text(VALID, encoding="utf-8")
+    assert invoke("check").exit_code == 0
+    assert linted[1:] == [["demo"]]  # yours, compared with every deck; not the bundled again
+
+
 def test_db_option_and_env_pick_the_file(invoke, home, tmp_path, monkeypatch):
     chosen = tmp_path / "elsewhere.db"
     invoke("study", "--deck", "cnn", "--new", "1", "--db", str(chosen), input="\n5\n")
@@ -186,7 +212,9 @@ def test_decks_lists_progress(invoke):
     invoke("study", "--deck", "recsys", "--new", "2", input="\n5\n\n5\n")
     result = invoke("decks")
     assert result.exit_code == 0
-    row = next(line for line in result.stdout.splitlines() if line[1:].split("│")[0].strip() == "recsys")
+    row = next(
+        line for line in result.stdout.splitlines() if line[1:].split("│")[0].strip() == "recsys"
+    )
     assert [cell.strip() for cell in row.split("│")[3:7]] == ["4", "2", "0", "2"]
     assert "total" in result.stdout
 

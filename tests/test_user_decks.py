@@ -57,14 +57,14 @@ def test_decks_dir_option_and_environment_variable(invoke, tmp_path, monkeypatch
     write_deck(tmp_path / "extra")
     result = invoke("check", "--decks-dir", str(tmp_path / "extra"))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "ok: 8 decks, 77 cards"
+    assert result.stdout.strip() == "ok: 21 decks, 206 cards"
     result = invoke("export", "markdown", "--decks-dir", str(tmp_path / "extra"),
                     "--deck", "demo", "-o", str(tmp_path / "demo.md"))  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "梯度消失" in (tmp_path / "demo.md").read_text(encoding="utf-8")
 
     monkeypatch.setenv("FLASHDL_DECKS", str(tmp_path / "extra"))
-    assert invoke("check").stdout.strip() == "ok: 8 decks, 77 cards"
+    assert invoke("check").stdout.strip() == "ok: 21 decks, 206 cards"
     # The same folder named twice is loaded once, not reported as a clash with itself.
     result = invoke("check", "--decks-dir", str(tmp_path / "extra"))
     assert result.exit_code == 0, result.output
@@ -249,9 +249,13 @@ def test_new_deck_writes_a_starter_that_passes_check(invoke, home):
     assert (home / "decks" / "deck.schema.json").read_text() == SCHEMA_FILE.read_text()
     result = invoke("check")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "ok: 8 decks, 77 cards"
+    assert result.stderr == ""  # not even a lint warning
+    assert result.stdout.strip() == "ok: 21 decks, 206 cards"
     [deck] = [d for d in load_collection([home / "decks"]) if d.name == "ml-basics"]
-    assert [c.id for c in deck.cards] == ["ml-basics-dropout", "ml-basics-weight-decay"]
+    assert [c.id for c in deck.cards] == [
+        "ml-basics-loss-scaling",
+        "ml-basics-gradient-checkpointing",
+    ]
 
 
 def test_new_deck_refuses_existing_names_and_bad_names(invoke, home):
@@ -268,3 +272,44 @@ def test_new_deck_refuses_existing_names_and_bad_names(invoke, home):
         assert result.exit_code == 1 and "is not a deck name" in result.stderr, bad
         assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in (home / "decks").iterdir()) == ["deck.schema.json", "mine.yaml"]
+
+
+def test_a_card_of_yours_that_overlaps_a_bundled_one_is_a_warning_on_yours(invoke, home):
+    """The bundled decks are linted against each other only: your card, however close to a
+    bundled one, never turns into an error in a bundled deck (issue 17's knowledge decks cover
+    what users often write cards about)."""
+    import yaml as pyyaml
+
+    from flashdl.decks.loader import load_collection
+
+    [bundled] = [
+        c for d in load_collection([bundled_decks_dir()]) for c in d.cards
+        if c.id == "regularization-dropout"
+    ]  # fmt: skip
+    mine = {
+        "deck": "mine",
+        "format": 2,
+        "title": {"zh": "我的", "en": "Mine"},
+        "cards": [
+            {
+                "id": "mine-dropout",
+                "question": {"zh": "讲讲 Dropout", "en": "Explain dropout"},
+                "answer": {"zh": bundled.answer.zh, "en": bundled.answer.en},
+                "key_points": [
+                    {
+                        "zh": p.text.zh,
+                        "en": p.text.en,
+                        "terms": [" ".join(t.parts) for t in p.terms[:3]],
+                    }
+                    for p in bundled.key_points
+                ],
+            }
+        ],
+    }
+    (home / "decks").mkdir(parents=True)
+    text = pyyaml.safe_dump(mine, allow_unicode=True)
+    (home / "decks" / "mine.yaml").write_text(text, encoding="utf-8")
+    result = invoke("check")
+    assert result.exit_code == 0, result.output
+    assert "decks/regularization.yaml" not in result.stderr
+    assert "mine.yaml" in result.stderr and "warning" in result.stderr

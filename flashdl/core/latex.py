@@ -146,7 +146,9 @@ def latex_to_unicode(expr: str) -> str:
     text = re.sub(r"\\(?:no)?limits(?![A-Za-z])", "", expr)
     # A control word run into the next command (``\sim\operatorname``, ``\hat\theta``) keeps
     # its name once the next one is rewritten to plain letters.
-    text = _structure(re.sub(r"(\\[A-Za-z]+)(?=\\)", r"\1 ", text))
+    text = re.sub(r"(\\[A-Za-z]+)(?=\\)", r"\1 ", text)
+    # An operator name is a word of its own: ``\frac{1}{2}\operatorname{Var}`` is "1/2 Var".
+    text = _structure(re.sub(r"(?<=[}\w)])\\operatorname", r" \\operatorname", text))
     text = re.sub(
         r"\\(hat|tilde|bar|vec|dot)\s*(\\[A-Za-z]+|[A-Za-z0-9])",
         lambda m: _accent(m[1], m[2]),

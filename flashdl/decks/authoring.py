@@ -40,55 +40,63 @@ deck: {name}                         # must equal the file name without .yaml
 format: 2                            # deck format 2: weights, term groups and pitfalls
 title: {{zh: 我的卡片, en: My cards}}    # zh, en or both; the other is used when one is missing
 cards:
-  - id: {name}-dropout               # unique across ALL decks and never reused: progress hangs on it
+  - id: {name}-loss-scaling          # unique across ALL decks and never reused: progress hangs on it
     question:
-      zh: Dropout 为什么能缓解过拟合？
-      en: Why does dropout reduce overfitting?
+      zh: 混合精度训练为什么要做 loss scaling？
+      en: Why does mixed-precision training need loss scaling?
     answer:                          # Markdown; formulas in LaTeX between $...$ or $$...$$
       zh: |
-        训练时以概率 $p$ 随机把神经元置零，相当于训练许多共享权重的子网络并在测试时取平均；
-        神经元不能依赖特定的同伴，学到的特征更鲁棒。测试时不丢弃，按 $1-p$ 缩放（或训练时用
-        inverted dropout 除以 $1-p$）。
+        FP16 的指数位少，能表示的最小正数（次正规数）约为 $6\\times10^{{-8}}$，很多很小的梯度在
+        FP16 里会下溢成 0。做法：反向传播前把 loss 乘以缩放因子 $S$，梯度随之放大 $S$ 倍、不再下溢；
+        更新前把梯度除以 $S$，再用 FP32 的主权重更新。动态缩放在出现 inf 或 NaN 时跳过这一步并减小
+        $S$，连续一段时间没有溢出再增大它。BF16 的指数范围和 FP32 相同，通常不需要这一步。
       en: |
-        During training each unit is zeroed with probability $p$, which trains many weight-sharing
-        sub-networks and averages them at test time; units cannot rely on particular partners, so
-        features become more robust. At test time nothing is dropped and activations are scaled by
-        $1-p$ (or, with inverted dropout, training divides by $1-p$).
+        FP16 has few exponent bits: its smallest positive (subnormal) value is about
+        $6\\times10^{{-8}}$, so many small gradients underflow to zero. Multiply the loss by a scale
+        factor $S$ before backpropagation, so that every gradient is $S$ times larger and no longer
+        underflows; divide the gradients by $S$ before the update, which is applied to FP32 master
+        weights. Dynamic scaling skips the step and lowers $S$ when an inf or NaN appears, and
+        raises it again after a run of clean steps. BF16 has the exponent range of FP32 and
+        usually does without it.
     key_points:                      # 3 to 6 points an interviewer listens for
-      - zh: 随机丢弃神经元，近似集成许多子网络
-        en: Randomly drops units; approximates an ensemble of sub-networks
+      - zh: FP16 范围小，小梯度会下溢成 0
+        en: FP16's range is small, so small gradients underflow to zero
         weight: 3                    # 1 (default) to 3: the core idea counts most
         terms:                       # any one shows the point was made (see docs/grading.md)
-          - 子网络
-          - {{all: [共享权重, 平均]}}      # a group: all parts in one sentence of the answer
-          - sub-network
-          - ensemble
-      - zh: 打破神经元之间的共适应
-        en: Breaks co-adaptation between units
-        terms: [不能依赖特定的同伴, cannot rely on particular partners, co-adaptation]
-      - zh: 测试时不丢弃，需要按保留概率缩放
-        en: No dropping at test time; activations are rescaled
-        terms: [{{all: [测试时, 缩放]}}, {{all: [test time, scaled]}}, inverted dropout]
+          - {{all: [梯度, 下溢]}}        # a group: all parts in one sentence of the answer
+          - {{all: [gradients, underflow]}}
+          - {{all: [FP16, 小梯度]}}
+      - zh: loss 先乘以缩放因子，更新前梯度再除回去
+        en: The loss is multiplied by a factor, the gradients divided by it before the update
+        weight: 2
+        terms: [{{all: [loss, 乘以, 缩放因子]}}, {{all: [multiply, loss, scale factor]}}, {{all: [更新前, 梯度, 除以]}}]
+      - zh: 动态缩放：溢出时减小因子并跳过这一步
+        en: "Dynamic scaling: on overflow, lower the factor and skip the step"
+        terms: [{{all: [溢出, 减小]}}, {{all: [inf, 跳过]}}, {{all: [skips, lowers]}}, {{all: [overflow, lower]}}]
+      - zh: 用 FP32 主权重做更新
+        en: The update is applied to FP32 master weights
+        terms: [{{all: [FP32, 主权重]}}, master weights]
     pitfalls:                        # optional: classic wrong claims, shown with the correction
-      - zh: 测试时不做 dropout，而是按保留概率缩放
-        en: Dropout is not applied at test time; activations are rescaled instead
-        terms: [{{all: [测试时, 也随机丢弃]}}, {{all: [test time, also drop]}}]
-    source: https://jmlr.org/papers/v15/srivastava14a.html   # optional, http(s) only
-    tags: [regularization]           # optional: letters, digits, '_', '.', '-'
-    related: [{name}-weight-decay]     # optional: ids of overlapping cards
+      - zh: BF16 的指数范围和 FP32 相同，通常不需要 loss scaling
+        en: BF16 has FP32's exponent range and usually needs no loss scaling
+        terms: [{{all: [BF16, 也需要]}}, {{all: [BF16, also requires]}}]
+    source: https://arxiv.org/abs/1710.03740   # optional, http(s) only
+    tags: [training, precision]      # optional: letters, digits, '_', '.', '-'
+    related: [{name}-gradient-checkpointing]   # optional: ids of overlapping cards (any deck)
 
-  - id: {name}-weight-decay
-    question: {{zh: 权重衰减和 L2 正则有什么关系？, en: How does weight decay relate to L2 regularization?}}
+  - id: {name}-gradient-checkpointing
+    question: {{zh: 梯度检查点（gradient checkpointing）用什么换什么？, en: What does gradient checkpointing trade for what?}}
     answer:
       en: |
-        For plain SGD they are the same: adding $\\frac{{\\lambda}}{{2}}\\lVert w\\rVert^2$ to the loss
-        shrinks each weight by $\\eta\\lambda w$ per step. With adaptive optimizers such as Adam
-        they differ, which is why AdamW applies the decay directly to the weights.
+        It trades compute for memory: the forward pass keeps only some activations (the
+        checkpoints) and recomputes the others from the nearest checkpoint during the backward
+        pass. With a checkpoint every $\\sqrt{{n}}$ layers, activation memory drops from $O(n)$ to
+        $O(\\sqrt{{n}})$ for about one extra forward pass.
     key_points:
-      - {{en: Identical for plain SGD, terms: [SGD, same, 等价]}}
-      - {{en: Different under Adam; AdamW decouples the decay, terms: [AdamW, decoupled, 解耦]}}
-      - {{en: Both shrink weights toward zero, terms: [shrink, 收缩]}}
-    related: [{name}-dropout]
+      - {{en: Keeps some activations and recomputes the rest in the backward pass, terms: [recomputes, 重计算, 重新计算]}}
+      - {{en: Saves memory at the cost of extra compute, terms: [{{all: [compute, memory]}}, {{all: [显存, 计算]}}]}}
+      - {{en: About one extra forward pass, terms: [extra forward pass, 多一次前向]}}
+    related: [{name}-loss-scaling]
 """
 
 

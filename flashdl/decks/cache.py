@@ -662,6 +662,26 @@ def _mark_passed(stamp: str, cache_dir: Path) -> None:
         (cache_dir / f"collection-{stamp}.ok").touch()
 
 
+def lint_passed_before(files: list[Path], cache_dir: Path) -> bool:
+    """Whether these files (the bundled decks and the glossary, unchanged) passed the lint
+    before: they cannot change between releases, so ``flashdl check`` need not lint them at
+    every run (the test suite does). A planted marker could only hide a bundled deck's finding."""
+    stamp = _stamp(files)
+    return bool(stamp) and (cache_dir / f"lint-{stamp}.ok").is_file()
+
+
+def mark_lint_passed(files: list[Path], cache_dir: Path) -> None:
+    """Remember that these files passed the lint (one marker: older ones go)."""
+    stamp = _stamp(files)
+    if not stamp:
+        return
+    with contextlib.suppress(OSError):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("lint-*.ok"):
+            old.unlink(missing_ok=True)
+        (cache_dir / f"lint-{stamp}.ok").touch()
+
+
 def load_decks_cached(
     sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None
 ) -> list[Deck]:

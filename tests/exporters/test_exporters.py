@@ -128,10 +128,10 @@ def test_anki_imports_the_package_and_updates_it_without_duplicates(
 
     user_deck(home, HOSTILE)
     apkg = tmp_path / "flashdl.apkg"
-    result = invoke("export", "anki", "-o", str(apkg))
+    result = invoke("export", "anki", "--group", "all", "-o", str(apkg))
     assert result.exit_code == 0, result.output
     total = sum(len(d.cards) for d in bundled) + 2
-    assert f"{total} cards from 8 decks" in result.stdout
+    assert f"{total} cards from {len(bundled) + 1} decks" in result.stdout
 
     (tmp_path / "anki").mkdir()
     col = Collection(str(tmp_path / "anki" / "c.anki2"))
@@ -170,7 +170,7 @@ def test_anki_imports_the_package_and_updates_it_without_duplicates(
         # A newer export with an edited answer updates the existing note in place.
         user_deck(home, HOSTILE.replace("Gradients shrink", "Gradients get smaller"))
         clock.advance(days=1)
-        result = invoke("export", "anki", "-o", str(apkg), "--force", "--lang", "en")
+        result = invoke("export", "anki", "-g", "all", "-o", str(apkg), "--force", "--lang", "en")
         assert result.exit_code == 0, result.output
         log = _anki_import(col, apkg)
         assert len(log.new) == 0 and len(log.updated) == total
@@ -248,7 +248,7 @@ def test_csv_has_anki_headers_and_one_row_per_card(invoke, tmp_path, home):
 def test_markdown_cheat_sheet_has_a_section_per_deck(invoke, tmp_path, home, bundled):
     user_deck(home, HOSTILE)
     out = tmp_path / "sheet.md"
-    result = invoke("export", "markdown", "--lang", "both", "-o", str(out))
+    result = invoke("export", "markdown", "--lang", "both", "--group", "all", "-o", str(out))
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     sections = [line for line in text.splitlines() if line.startswith("## ")]

@@ -95,6 +95,8 @@ def test_grade_legend_names_every_grade():
         (r"\hat{\sigma}^2", "σ̂²"),
         (r"m \sim\operatorname{Bern}(p)", "m ∼ Bern(p)"),
         (r"\sum\limits_{i=1}^n x_i", "∑ᵢ₌₁ⁿ xᵢ"),
+        (r"\frac{1}{2}\operatorname{Var}(y)", "1/2 Var(y)"),
+        (r"n_l\operatorname{Var}(W_l)", "nₗ Var(Wₗ)"),
     ],
 )
 def test_latex_to_unicode(latex, text):
