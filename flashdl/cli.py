@@ -697,8 +697,9 @@ def list_decks(
     if len(groups) > 1 and default_group:
         other = next((g for g in groups if g != default_group), groups[-1])
         typer.echo(
-            f"study, quiz, export and stats use the {default_group} group; --group {other} (or "
-            f"all) picks others, `flashdl config set group {other}` changes the default"
+            f"study, quiz, export and stats use the {default_group} group;\n"
+            f"--group {other} picks the {other} decks, --group all every deck;\n"
+            f"flashdl config set group {other} makes that the default."
         )
 
 

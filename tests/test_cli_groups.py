@@ -225,6 +225,7 @@ def test_decks_lists_the_groups_and_marks_the_default(invoke, home):
     assert out.index("interview (default)") < out.index("basics") < out.index("knowledge ")
     assert out.index("knowledge ") < out.index("demo")
     assert "--group knowledge" in out and "config set group knowledge" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
     assert invoke("config", "set", "group", "knowledge").exit_code == 0
     assert "knowledge (default)" in invoke("decks").stdout
 

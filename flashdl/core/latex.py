@@ -144,6 +144,7 @@ def latex_to_unicode(expr: str) -> str:
     """A readable one-line rendering of one LaTeX formula (without its ``$`` delimiters)."""
     # ``\limits`` only moves where scripts are typeset, which one line cannot show.
     text = re.sub(r"\\(?:no)?limits(?![A-Za-z])", "", expr)
+    text = re.sub(r"\^\s*(?:\{\s*\\top\s*\}|\\top(?![A-Za-z]))", "^T ", text)  # w^\top: a transpose
     # A control word run into the next command (``\sim\operatorname``, ``\hat\theta``) keeps
     # its name once the next one is rewritten to plain letters.
     text = re.sub(r"(\\[A-Za-z]+)(?=\\)", r"\1 ", text)

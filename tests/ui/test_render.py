@@ -97,6 +97,8 @@ def test_grade_legend_names_every_grade():
         (r"\sum\limits_{i=1}^n x_i", "∑ᵢ₌₁ⁿ xᵢ"),
         (r"\frac{1}{2}\operatorname{Var}(y)", "1/2 Var(y)"),
         (r"n_l\operatorname{Var}(W_l)", "nₗ Var(Wₗ)"),
+        (r"f(w^\top x+b)", "f(wᵀ x+b)"),
+        (r"W^{\top}h", "Wᵀ h"),
     ],
 )
 def test_latex_to_unicode(latex, text):
