@@ -450,7 +450,8 @@ def _selected(
         if len(missing) == len(config.decks):
             raise UsageError(
                 f"{path}: decks: no deck named {', '.join(missing)}; the decks are: "
-                f"{', '.join(sorted(known))} (`flashdl config set decks default` leaves the choice to the group setting)"
+                f"{', '.join(sorted(known))} (`flashdl config set decks default` leaves the "
+                "choice to the group setting)"
             )
         _say(f"flashdl: warning: {path}: decks: no deck named {', '.join(missing)}; left out")
     return _select(decks, [n for n in config.decks if n in known])

@@ -640,7 +640,7 @@ def _passed_before(
 ) -> list[Deck] | None:
     """The decks of ``files`` when this same set of files passed the cross-deck rules before
     (overrides are applied again: that is cheap); None when they must be checked."""
-    if not stamp or not (cache_dir / f"collection-{stamp}.ok").is_file():
+    if not _marked("collection", stamp, cache_dir):
         return None
     said: list[str] = []
     loader = partial(load_file_cached, cache_dir=cache_dir)
@@ -652,34 +652,31 @@ def _passed_before(
     return decks
 
 
-def _mark_passed(stamp: str, cache_dir: Path) -> None:
-    """Remember that the set of files with ``stamp`` passed (one marker: older ones go)."""
+def _marked(kind: str, stamp: str, cache_dir: Path) -> bool:
+    """Whether the set of files with ``stamp`` passed the ``kind`` of check before."""
+    return bool(stamp) and (cache_dir / f"{kind}-{stamp}.ok").is_file()
+
+
+def _mark(kind: str, stamp: str, cache_dir: Path) -> None:
+    """Remember that the set of files with ``stamp`` passed ``kind`` (one marker: older go)."""
     if not stamp:
         return
     with contextlib.suppress(OSError):
-        for old in cache_dir.glob("collection-*.ok"):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob(f"{kind}-*.ok"):
             old.unlink(missing_ok=True)
-        (cache_dir / f"collection-{stamp}.ok").touch()
+        (cache_dir / f"{kind}-{stamp}.ok").touch()
 
 
 def lint_passed_before(files: list[Path], cache_dir: Path) -> bool:
     """Whether these files (the bundled decks and the glossary, unchanged) passed the lint
     before: they cannot change between releases, so ``flashdl check`` need not lint them at
     every run (the test suite does). A planted marker could only hide a bundled deck's finding."""
-    stamp = _stamp(files)
-    return bool(stamp) and (cache_dir / f"lint-{stamp}.ok").is_file()
+    return _marked("lint", _stamp(files), cache_dir)
 
 
 def mark_lint_passed(files: list[Path], cache_dir: Path) -> None:
-    """Remember that these files passed the lint (one marker: older ones go)."""
-    stamp = _stamp(files)
-    if not stamp:
-        return
-    with contextlib.suppress(OSError):
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("lint-*.ok"):
-            old.unlink(missing_ok=True)
-        (cache_dir / f"lint-{stamp}.ok").touch()
+    _mark("lint", _stamp(files), cache_dir)
 
 
 def load_decks_cached(
@@ -693,7 +690,7 @@ def load_decks_cached(
     if decks is None:
         loader = partial(load_file_cached, cache_dir=cache_dir)
         decks = load_collection(files, loader=loader, notes=notes)
-        _mark_passed(stamp, cache_dir)
+        _mark("collection", stamp, cache_dir)
     return decks
 
 
@@ -710,5 +707,5 @@ def load_usable_decks_cached(
     loader = partial(load_file_cached, cache_dir=cache_dir)
     decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if not problems:
-        _mark_passed(stamp, cache_dir)
+        _mark("collection", stamp, cache_dir)
     return decks, problems
