@@ -59,6 +59,8 @@ YAML_FLOOR_CODE = (
 REVEAL_PROMPT = (
     "任意键显示答案"  # flashdl.ui.render.reveal_prompt("zh"): the first card is on screen
 )
+# The line mode prints REVEAL_PROMPT; in a terminal, plain `study` opens the full-screen app.
+FIRST_CARD_ARGS = ("study", "--plain")
 APP_FLOOR_CODE = "import textual.app, typer"
 APP_FIRST_QUESTION = (
     "显示答案"  # flashdl.ui.tui.lines.study_footer (zh): drawn in the frame of the first question
@@ -428,7 +430,7 @@ class Bench:
         return rows
 
     def ttfc(self) -> list[Row]:
-        command = [*self.flashdl, "study", "--plain"]
+        command = [*self.flashdl, *FIRST_CARD_ARGS]
         rows = []
         with home_folder() as warm_home:
             self.log("time to first card, warm (parsed-deck cache filled by a first run)")
@@ -721,7 +723,7 @@ class Bench:
                     home = stack.enter_context(home_folder()) if cold else warm
                     env = environment(home, data)
                     env["FLASHDL_DB"] = str(store or home / "flashdl.db")
-                    sample = first_card([*self.flashdl, "study"], env, timeout=900)
+                    sample = first_card([*self.flashdl, *FIRST_CARD_ARGS], env, timeout=300)
                     return _check(sample, "flashdl study")
 
             return once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sqlite3
 import sys
 from datetime import date, timedelta
@@ -19,16 +20,25 @@ GENERATE = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 END = date(2026, 11, 29)
 
 
-@pytest.fixture(scope="module")
-def generate():
-    spec = importlib.util.spec_from_file_location("flashdl_benchmarks_generate", GENERATE)
+def _module(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while being defined
     try:
         spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[spec.name]
+        raise
+    return module
+
+
+@pytest.fixture(scope="module")
+def generate():
+    module = _module("flashdl_benchmarks_generate", GENERATE)
+    try:
         yield module
     finally:
-        del sys.modules[spec.name]
+        del sys.modules["flashdl_benchmarks_generate"]
 
 
 def test_deck_is_valid_deterministic_and_apart_from_the_bundled_ids(generate, tmp_path: Path):
@@ -136,3 +146,18 @@ def test_the_grading_benchmark_prints_its_table(tmp_path, capsys):
     assert "time per answer" in out
     assert module.spearman([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
     assert module.ranks([3, 1, 1]) == [2.0, 0.5, 0.5]
+
+
+def test_the_first_card_marker_is_what_the_timed_command_prints(tmp_path: Path):
+    """The first-card figures wait for REVEAL_PROMPT after FIRST_CARD_ARGS: if the two drift apart
+    (the plain `study` became the full-screen app once), every run would wait for its timeout."""
+    try:
+        run = _module("flashdl_benchmarks_run", GENERATE.parent / "run.py")
+    finally:
+        sys.modules.pop("flashdl_benchmarks_run", None)
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path), "FLASHDL_DB": str(tmp_path / "db")}
+    env.pop("FLASHDL_DECKS", None)
+    sample = run.first_card(
+        [sys.executable, "-m", "flashdl", *run.FIRST_CARD_ARGS], env, timeout=60
+    )
+    assert sample.returncode == 0, sample.output[-500:]

@@ -6,6 +6,7 @@ store knows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +24,7 @@ from flashdl.core.planning import (
     due_in_order,
     new_cards_for_today,
     plan_study,
+    positions,
     related_map,
     separate_related,
     with_learning,
@@ -171,9 +173,10 @@ def todays_queue(
         limits = Limits(new_per_day=limits)
     today = now.date()
     buried = store.buried_ids(today)  # "b" in the app: back tomorrow
-    per_deck = [[c for c in ids if c not in buried] for ids in selected_ids(decks, tags)]
-    ordered = [card_id for ids in per_deck for card_id in ids]
-    selected = set(ordered)
+    per_deck = selected_ids(decks, tags)
+    if buried:
+        per_deck = [[c for c in ids if c not in buried] for ids in per_deck]
+    selected = positions(itertools.chain.from_iterable(per_deck))  # also the deck order
     related = related_cards(decks) if related is None else related
     learning = {
         c: at
@@ -190,7 +193,7 @@ def todays_queue(
         related,
         introduced_ids,
     )
-    due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
+    due = [c for c in due_in_order(store.due_cards(today), selected) if c not in learning]
     queue = plan_study(
         due,
         new,

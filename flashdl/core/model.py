@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -10,13 +11,13 @@ from typing import NamedTuple, overload
 
 # C0 controls except tab and newline, DEL, C1 controls, line/paragraph separators, and
 # bidirectional overrides/isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def sanitize(text: str) -> str:
     """Deck text is untrusted: drop every character that could move, colour or re-link a
     terminal, or hide text in an export (the terminal view and the exports both use this)."""
-    return _UNSAFE.sub("", text.replace("\r\n", "\n"))
+    return UNSAFE.sub("", text.replace("\r\n", "\n"))
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,8 @@ class KeyPoint:
     line: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
-        if not all(isinstance(t, Term) for t in self.terms):
+        # A C-level pass: the cache builds a KeyPoint for every point of every card it reads.
+        if type(self.terms) is not tuple or not set(map(type, self.terms)) <= {Term}:
             object.__setattr__(self, "terms", _as_terms(self.terms))
 
 
@@ -285,12 +287,31 @@ class LazyCards(Sequence[Card]):
             self._loaded[position] = card
         return card
 
+    def stream(self) -> Iterator[Card]:
+        """Every card in order, decoded as it is reached and not kept: an export of 100k cards
+        then holds one card at a time instead of all of them."""
+        for position, card in enumerate(self._loaded):
+            if card is None:
+                start, end = self.offsets[position], self.offsets[position + 1]
+                try:
+                    card = self._decode(self._read(start, end - start))
+                except ValueError:
+                    card = None
+                if card is None or card.id != self.ids[position]:
+                    card = self[position]  # damaged: the whole deck is parsed afresh
+            yield card
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def each_card(deck: Deck) -> Iterator[Card]:
+    """The deck's cards in order; cached cards are decoded one at a time and not kept."""
+    return deck.cards.stream() if isinstance(deck.cards, LazyCards) else iter(deck.cards)
 
 
 def card_ids(deck: Deck) -> Sequence[str]:
@@ -327,24 +348,50 @@ def related_pairs(deck: Deck) -> Iterator[tuple[str, tuple[str, ...]]]:
 
 
 class CardLookup(Mapping[str, Card]):
-    """Every card of some decks by id, found through the ids alone (cached cards load on demand)."""
+    """Every card of some decks by id, found through the ids alone (cached cards load on demand).
+
+    A session's first card needs two or three look-ups, and a search of the ids at C speed costs
+    far less than indexing 100k of them, so the index is built only once look-ups keep coming.
+    A card id in two decks is the later deck's card, as in one dict built in deck order."""
+
+    SEARCHES_BEFORE_INDEX = 32
 
     def __init__(self, decks: Sequence[Deck]):
-        self._where = {
-            card_id: (deck, position)
-            for deck in decks
-            for position, card_id in enumerate(card_ids(deck))
-        }
+        self._decks = tuple(reversed(decks))
+        self._ids = tuple(card_ids(deck) for deck in self._decks)
+        self._index: dict[str, tuple[Deck, int]] | None = None
+        self._searches = 0
+
+    def _where(self) -> dict[str, tuple[Deck, int]]:
+        if self._index is None:
+            index: dict[str, tuple[Deck, int]] = {}
+            for deck, ids in zip(reversed(self._decks), reversed(self._ids), strict=True):
+                pairs = zip(itertools.repeat(deck), itertools.count())  # endless: ids end it
+                index.update(zip(ids, pairs, strict=False))
+            self._index = index
+        return self._index
+
+    def _find(self, card_id: object) -> tuple[Deck, int] | None:
+        if self._index is None and self._searches < self.SEARCHES_BEFORE_INDEX:
+            self._searches += 1
+            for deck, ids in zip(self._decks, self._ids, strict=True):
+                with contextlib.suppress(ValueError):
+                    return deck, ids.index(card_id)
+            return None
+        return self._where().get(card_id)  # type: ignore[call-overload]
 
     def __getitem__(self, card_id: str) -> Card:
-        deck, position = self._where[card_id]
+        found = self._find(card_id)
+        if found is None:
+            raise KeyError(card_id)
+        deck, position = found
         return deck.cards[position]
 
     def __contains__(self, card_id: object) -> bool:
-        return card_id in self._where
+        return self._find(card_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._where)
+        return iter(self._where())
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._where())

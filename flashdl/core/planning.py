@@ -14,10 +14,18 @@ from datetime import date, datetime, timedelta
 Related = Mapping[str, Collection[str]]  # card id -> ids of the cards related to it, both ways
 
 
-def due_in_order(due: Mapping[str, date], deck_order: Sequence[str]) -> list[str]:
-    """The due cards of the selected decks, most overdue first, then in deck order."""
-    position = {card_id: index for index, card_id in enumerate(deck_order)}
+def due_in_order(
+    due: Mapping[str, date], deck_order: Sequence[str] | Mapping[str, int]
+) -> list[str]:
+    """The due cards of the selected decks, most overdue first, then in deck order (given as the
+    ids in order, or as ``positions`` of them)."""
+    position = deck_order if isinstance(deck_order, Mapping) else positions(deck_order)
     return sorted((c for c in due if c in position), key=lambda c: (due[c], position[c]))
+
+
+def positions(card_ids: Iterable[str]) -> dict[str, int]:
+    """Card id -> its index in ``card_ids`` (built at C speed: decks of 100k cards)."""
+    return dict(zip(card_ids, itertools.count()))
 
 
 LEARNING_DELAY = timedelta(minutes=10)  # a failed card waits this long before it is asked again

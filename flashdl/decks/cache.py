@@ -519,6 +519,12 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         if info is not None:
             fresh = CacheEntry(_format(), info.st_size, info.st_mtime_ns, digest, deck)
             _write_entry(cached, replace(fresh, deck=replace(deck, path=shown)), cards)
+            # The entry just written, read back: its cards load on demand, so the parsed ones
+            # can go (100k parsed cards are half a gigabyte). Unwritable cache: keep them.
+            written = read_entry(cached, path) if type(deck.cards) is not LazyCards else None
+            if written is not None and written.sha256 == digest:
+                del cards, fresh
+                deck = written.deck
     return deck if deck.path == shown else replace(deck, path=shown)
 
 

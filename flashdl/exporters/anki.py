@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flashdl.core.model import each_card
 from flashdl.exporters.html import by_lang, escape, html_parser, markdown_html, text_html
 from flashdl.exporters.text import clean, safe_url
 
@@ -231,7 +232,7 @@ def _write_collection(conn: sqlite3.Connection, decks: Sequence[Deck], lang: str
         cards: list[tuple] = []
 
         def notes(deck: Deck = deck, deck_id: int = deck_id, cards: list[tuple] = cards):
-            for card in deck.cards:
+            for card in each_card(deck):
                 fields = anki_fields(card, lang, parser)
                 note_id = next(ids)
                 tags = " ".join(anki_tags(deck, card))

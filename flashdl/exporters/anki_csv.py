@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from flashdl.core.model import each_card
 from flashdl.exporters.anki import (
     ANKI_NOTE_TYPE,
     CSV_COLUMNS,
@@ -51,7 +52,7 @@ def anki_csv(decks: Sequence[Deck], lang: str = "zh") -> str:
     )
     for deck in decks:
         name = anki_deck_name(deck)
-        for card in deck.cards:
+        for card in each_card(deck):
             row = [
                 *anki_fields(card, lang, parser),
                 " ".join(anki_tags(deck, card)),

@@ -14,7 +14,15 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flashdl.exporters.text import Formula, answer_tokens, clean, formula_pieces, markdown_parser
+from flashdl.exporters.plain_markdown import simple_html
+from flashdl.exporters.text import (
+    Formula,
+    answer_tokens,
+    clean,
+    formula_pieces,
+    lift_formulas,
+    markdown_parser,
+)
 
 if TYPE_CHECKING:
     from flashdl.core.model import Text as DeckText
@@ -58,8 +66,12 @@ def _render_math(self: Any, tokens: list, idx: int, options: Any, env: Any) -> s
     return mathjax(Formula(body=token.content, display=token.markup == "$$", source=""))
 
 
+def _inert_text(text: str) -> str:
+    return escape(inert_tex(text))
+
+
 def _render_text(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
-    return escape(inert_tex(tokens[idx].content))
+    return _inert_text(tokens[idx].content)
 
 
 def _render_raw(self: Any, tokens: list, idx: int, options: Any, env: Any) -> str:
@@ -78,6 +90,10 @@ def html_parser():
 
 def markdown_html(text: str, parser: Any = None) -> str:
     """An answer's Markdown as HTML: raw HTML shown as text, no images, formulas for MathJax."""
+    lifted, formulas = lift_formulas(clean(text).strip())
+    simple = simple_html(lifted, _inert_text, lambda n: mathjax(formulas[n]))
+    if simple is not None:
+        return simple
     if parser is None or "math" not in parser.renderer.rules:  # a parser without these rules
         parser = html_parser()
     tokens = answer_tokens(text, parser)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from flashdl.core.model import each_card
 from flashdl.exporters.anki import _LABELS
 from flashdl.exporters.text import (
     Formula,
@@ -325,7 +326,7 @@ def markdown_sheet(decks: Sequence[Deck], lang: str = "zh") -> str:
     for deck in decks:
         title = plain(" · ".join(deck.title.parts(lang)), one_line=True)
         lines += ["", f"## {title} ({code_span(clean(deck.name))})", ""]
-        for number, card in enumerate(deck.cards, 1):
+        for number, card in enumerate(each_card(deck), 1):
             questions = card.question.parts(lang)
             lines += [f"### {number}. {plain(questions[0], one_line=True)}", ""]
             if len(questions) > 1:

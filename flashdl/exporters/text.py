@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flashdl.core.latex import FORMULA
-from flashdl.core.model import sanitize
+from flashdl.core.model import UNSAFE, sanitize
 from flashdl.core.urls import url_problem
 
 if TYPE_CHECKING:
@@ -39,15 +39,22 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # A formula's placeholder: two control characters that clean text never contains, around its
 # number. markdown-it percent-encodes them inside link destinations (%0E, %0F).
 _OPEN, _CLOSE = "\x0e", "\x0f"
-_SLOT = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+SLOT = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
 _SLOT_IN_URL = re.compile("%0e|%0f", re.IGNORECASE)
 
 LINK_SCHEMES = ("http", "https", "mailto")
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,40}")
 
 
+# Any character that one of the three passes of ``clean`` changes: most text has none, and an
+# export of a large deck cleans a few hundred thousand texts.
+_UNCLEAN = re.compile(f"{UNSAFE.pattern}|{_SEPARATORS.pattern}|{_SURROGATES.pattern}")
+
+
 def clean(text: str) -> str:
     """Deck text without anything that could move a terminal, hide text or break a file."""
+    if _UNCLEAN.search(text) is None:
+        return text
     return _SURROGATES.sub("\ufffd", _SEPARATORS.sub("\n", sanitize(text)))
 
 
@@ -79,7 +86,8 @@ def formula_pieces(text: str) -> list[str | Formula]:
     return pieces
 
 
-def _lift(text: str) -> tuple[str, list[Formula]]:
+def lift_formulas(text: str) -> tuple[str, list[Formula]]:
+    """``text`` with each formula replaced by a numbered placeholder, and the formulas."""
     formulas: list[Formula] = []
 
     def slot(match: re.Match[str]) -> str:
@@ -113,7 +121,7 @@ def markdown_parser() -> MarkdownIt:
 
 def answer_tokens(text: str, parser: MarkdownIt | None = None) -> list[Token]:
     """An answer's Markdown as tokens, each formula a ``math`` token (see the module docstring)."""
-    lifted, formulas = _lift(clean(text).strip())
+    lifted, formulas = lift_formulas(clean(text).strip())
     tokens = (parser or markdown_parser()).parse(lifted)
     for token in tokens:
         if formulas:
@@ -127,7 +135,7 @@ def answer_tokens(text: str, parser: MarkdownIt | None = None) -> list[Token]:
 def _as_written(value: str, formulas: list[Formula]) -> str:
     if _OPEN not in value:
         return value
-    return _SLOT.sub(lambda m: formulas[int(m[1])].source, value)
+    return SLOT.sub(lambda m: formulas[int(m[1])].source, value)
 
 
 def _restore(token: Token, formulas: list[Formula]) -> None:
@@ -151,7 +159,7 @@ def _restore(token: Token, formulas: list[Formula]) -> None:
 def _split_text(token: Token, formulas: list[Formula]) -> list[Token]:
     from markdown_it.token import Token
 
-    parts = _SLOT.split(token.content)  # text, number, text, number, ..., text
+    parts = SLOT.split(token.content)  # text, number, text, number, ..., text
     tokens = []
     for index, part in enumerate(parts):
         if index % 2:

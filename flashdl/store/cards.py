@@ -267,7 +267,7 @@ class CardStore(Connection):
         rows = self._rows(
             "SELECT s.card_id, s.deck, s.repetitions, s.interval, s.easiness, s.due, s.lapses,"
             " s.introduced_on, s.suspended, s.stability, s.difficulty"
-            " FROM temp.deck_cards d JOIN card_state s ON s.card_id = d.card_id"
+            " FROM temp.deck_cards d CROSS JOIN card_state s ON s.card_id = d.card_id"
             + (" WHERE s.stability IS NOT NULL" if with_memory_only else "")
         )
         return {row[0]: stored_card(row) for row in rows}

@@ -33,6 +33,8 @@ KNOWN_OBJECTS: dict[tuple[str, str], frozenset[str]] = {
     ("index", "reviews_card"): frozenset({"30a9b0131c0839ab"}),
     ("index", "reviews_day"): frozenset({"8dc4e20d9b47f8d0"}),
     ("index", "reviews_mode_day"): frozenset({"71cf963a13243d63"}),
+    ("index", "reviews_day_deck"): frozenset({"4821f84303fe102b"}),
+    ("index", "reviews_quiz"): frozenset({"a3963e465e5ef979"}),
     ("table", "leeches"): frozenset({"bf7b1512c9480f5b"}),
     ("index", "leeches_card"): frozenset({"07698bb031c8678a"}),
 }

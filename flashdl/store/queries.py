@@ -99,7 +99,7 @@ class StatsQueries(Connection):
         day of a long streak (730 days of a daily user are most of the table)."""
         marks = ",".join("?" * len(decks))
         sql = (
-            "SELECT day FROM reviews INDEXED BY reviews_day WHERE day < ?"
+            "SELECT day FROM reviews INDEXED BY reviews_day_deck WHERE day < ?"
             f" AND undone_at IS NULL AND deck IN ({marks}) ORDER BY day DESC LIMIT 1"
         )
         before = (until + timedelta(days=1)).isoformat()
@@ -123,7 +123,7 @@ class StatsQueries(Connection):
         until = before.isoformat()
         with self._errors():
             reviewed = self.conn.execute(
-                "SELECT 1 FROM reviews INDEXED BY reviews_day WHERE day >= ?"
+                "SELECT 1 FROM reviews INDEXED BY reviews_day_deck WHERE day >= ?"
                 f" AND undone_at IS NULL AND deck IN ({marks})"
                 " AND json_extract(state_before, '$.due') < ? LIMIT 1",
                 [until, *decks, until],
@@ -151,7 +151,7 @@ class StatsQueries(Connection):
     def quiz_coverage_per_day(self, decks: Sequence[str]) -> dict[date, tuple[float, int]]:
         marks = ",".join("?" * len(decks))
         rows = self._rows(
-            "SELECT day, avg(coverage), count(*) FROM reviews WHERE mode = 'quiz'"
+            "SELECT day, avg(coverage), count(*) FROM reviews INDEXED BY reviews_quiz WHERE mode = 'quiz'"
             f" AND coverage IS NOT NULL AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
             decks,
         )
@@ -163,8 +163,9 @@ class StatsQueries(Connection):
         return [
             tuple(row)
             for row in self._rows(
-                "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM card_state s"
-                " JOIN temp.deck_cards d ON d.card_id = s.card_id WHERE s.due IS NOT NULL"
+                # CROSS JOIN: from the cards in the decks, however many more the store holds
+                "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM temp.deck_cards d"
+                " CROSS JOIN card_state s ON s.card_id = d.card_id WHERE s.due IS NOT NULL"
                 " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
                 " LIMIT ?",
                 [limit],
@@ -178,7 +179,7 @@ class StatsQueries(Connection):
         marks = ",".join("?" * len(decks))
         rows = self._rows(
             "SELECT r.card_id, CAST(j.value AS INTEGER) AS point, count(*) AS n"
-            " FROM reviews r INDEXED BY reviews_mode_day, json_each(r.missed) j"
+            " FROM reviews r INDEXED BY reviews_quiz, json_each(r.missed) j"
             " WHERE r.mode = 'quiz' AND r.missed IS NOT NULL AND r.missed != '[]'"
             f" AND r.undone_at IS NULL AND r.deck IN ({marks})"
             " GROUP BY r.card_id, point ORDER BY n DESC, r.card_id, point LIMIT ?",

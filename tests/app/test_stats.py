@@ -239,3 +239,27 @@ def test_the_streak_breaks_on_a_day_a_card_was_due_and_waited(invoke, clock):
     assert _streak(invoke) == 0
     _study_one(invoke, 0)
     assert _streak(invoke) == 1
+
+
+def test_the_review_figures_read_indexes_only(seeded):
+    """Per-day and per-deck review counts come from covering indexes (a 1M-review store reads no
+    table row for them), and no stats query scans the reviews or card_state table."""
+    store, decks = seeded
+    conn = store.db.conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        collect(store, decks, TODAY, days=30)
+    finally:
+        conn.set_trace_callback(None)
+    plans = {}
+    for sql in dict.fromkeys(s for s in statements if s.lstrip().upper().startswith("SELECT")):
+        plans[sql] = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql)]
+    for sql, plan in plans.items():
+        assert not any(step.startswith(("SCAN reviews", "SCAN card_state", "SCAN s", "SCAN r"))
+                       and "INDEX" not in step for step in plan), (sql, plan)  # fmt: skip
+    per_day = [p for s, p in plans.items() if "FROM reviews WHERE day" in s]
+    quiz = [p for s, p in plans.items() if "avg(coverage)" in s]
+    assert per_day and quiz
+    assert all(any("COVERING INDEX reviews_day_deck" in step for step in p) for p in per_day)
+    assert all(any("COVERING INDEX reviews_quiz" in step for step in p) for p in quiz)

@@ -152,6 +152,34 @@ def test_a_damaged_card_record_is_parsed_again_from_the_deck(deck_file, tmp_path
     assert len(calls) == 1
 
 
+def test_streamed_cards_are_the_cards_and_are_not_kept(deck_file, tmp_path):
+    """An export reads each card once: streaming decodes them in order and keeps none."""
+    from flashdl.core.model import each_card
+
+    cache = tmp_path / "cache"
+    parsed = load_deck_cached(deck_file, cache)
+    deck = load_deck_cached(deck_file, cache)
+    assert list(each_card(deck)) == list(parsed.cards)
+    assert deck.cards._loaded == [None] * len(deck.cards)
+    first = deck.cards[0]  # a card already decoded is the one streamed
+    assert next(each_card(deck)) is first
+
+
+def test_a_damaged_card_record_is_parsed_again_when_streamed(deck_file, tmp_path):
+    from flashdl.core.model import each_card
+
+    cache = tmp_path / "cache"
+    parsed = load_deck_cached(deck_file, cache)
+    (cards_file,) = cache.glob("*.cards")
+    data = cards_file.read_bytes()
+    cards_file.write_bytes(data.replace(b'"demo-two"', b'"demo-xxx"'))  # same size, wrong id
+    deck = load_deck_cached(deck_file, cache)
+    assert [c.id for c in each_card(deck)] == [c.id for c in parsed.cards]
+    cards_file.write_bytes(data[:10] + b"\xff" + data[11:])  # not JSON any more
+    deck = load_deck_cached(deck_file, cache)
+    assert list(each_card(deck)) == list(parsed.cards)
+
+
 @pytest.mark.parametrize(
     "value",
     [
