@@ -149,6 +149,18 @@ class _Group(TyperGroup):
             raise typer.Exit(2) from None
 
 
+def _open_store(path: Path) -> Store:
+    """``Store.open``, saying so first when it is about to upgrade a large history (seconds)."""
+    from flashdl.store import Store
+
+    Store.upgrade_notice = _say_upgrading
+    return Store.open(path)
+
+
+def _say_upgrading(path: Path) -> None:
+    _say(f"flashdl: updating {path} for this version of flashdl (once; a few seconds)")
+
+
 def _say(message: str, code: int = 1) -> None:
     """One line on stderr; text from files or options is shown with its control characters
     escaped, so nothing a user or a hostile file supplied can drive the terminal."""
@@ -522,7 +534,6 @@ def study(
         selected_ids,
         todays_queue,
     )
-    from flashdl.store import Store
     from flashdl.ui import render
     from flashdl.ui.study import StudySession
 
@@ -534,7 +545,7 @@ def study(
     all_decks = _load_decks(paths, env)
     decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         now = env.clock()
         today = now.date()
         before = interview_date(store, None, today)
@@ -658,7 +669,6 @@ def list_decks(
 ) -> None:
     """List the decks with their card counts and your progress in each."""
     from flashdl.core.model import card_ids
-    from flashdl.store import Store
     from flashdl.ui import render
 
     env = _env(ctx)
@@ -675,7 +685,7 @@ def list_decks(
     repeat_below = REPEAT_BELOW_IN[config.grading_mode]
     decks = _load_decks(paths, env)
     today = env.clock().date()
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
         counts = store.state_counts(today, repeat_below=repeat_below)
     rows = []
@@ -754,7 +764,6 @@ def quiz(
     from flashdl.core.model import card_ids, card_tags
     from flashdl.core.planning import pick_cards
     from flashdl.decks.glossary import load_glossary
-    from flashdl.store import Store
     from flashdl.ui import render
     from flashdl.ui.quiz import DEFAULT_BUDGET_MINUTES, QuizSession
 
@@ -765,7 +774,7 @@ def quiz(
     all_decks = _load_decks(paths, env)
     decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         today = env.clock().date()
         interview = interview_date(store, None, today) if reschedule else None
         scheduler = (
@@ -917,7 +926,6 @@ def stats(
     """Progress per deck, due forecast, review calendar, hardest cards and interview readiness."""
     from flashdl.app import stats as figures
     from flashdl.app.study import interview_date, scheduler_in_force
-    from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -926,7 +934,7 @@ def stats(
     today = env.clock().date()
     from flashdl.core.grades import REPEAT_BELOW_IN
 
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         interview = interview_date(store, None, today)
         # FSRS's forecast needs the states FSRS built; readiness projects with that scheduler
         scheduler = scheduler_in_force(paths.config_dir, store, interview, config)
@@ -960,14 +968,13 @@ def search(
 ) -> None:
     """Find cards by text (Chinese or English) and show their ids and due dates."""
     from flashdl.core.search import search_cards
-    from flashdl.store import Store
     from flashdl.ui import render
 
     env = _env(ctx)
     paths = _paths(env, db)
     decks = _select(_load_decks(paths, env), deck)
     hits = search_cards([c for d in decks for c in d.cards], text, tags=tag or ())
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         stored = {card.id: entry for card in hits if (entry := store.state_of(card.id))}
     console = env.console()
     if not hits:
@@ -990,14 +997,13 @@ def show(
 ) -> None:
     """Show one card in full with its review history."""
     from flashdl.core.model import CardLookup
-    from flashdl.store import Store
     from flashdl.ui import render
 
     env = _env(ctx)
     paths = _paths(env, db)
     decks = _load_decks(paths, env)
     card = _find_card(decks, card_id)
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         entry = store.state_of(card.id)
         history = store.reviews(card.id, include_undone=True)
     cards_by_id = CardLookup(decks)
@@ -1079,7 +1085,6 @@ def reset(
 ) -> None:
     """Forget the progress of cards (they become new); their review history is kept."""
     from flashdl.core import model
-    from flashdl.store import Store
 
     env = _env(ctx)
     if not card_ids and not deck:
@@ -1097,7 +1102,7 @@ def reset(
         if (answer or "").strip().lower() not in ("y", "yes"):
             typer.echo("Nothing was reset.")
             raise typer.Exit(1)
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         changed = store.reset_cards(pairs, env.clock())
     typer.echo(f"Reset {changed} of {what} (the others had no progress yet).")
 
@@ -1105,13 +1110,12 @@ def reset(
 def _set_suspended(
     ctx: typer.Context, card_ids: list[str], db: Path | None, suspended: bool
 ) -> None:
-    from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
     decks = _load_decks(paths, env)
     cards = [_find_card(decks, cid) for cid in card_ids]
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         for card in cards:
             store.set_suspended(card.id, card.deck, suspended)
     verb = "Suspended" if suspended else "Unsuspended"
@@ -1172,9 +1176,7 @@ def config_show(ctx: typer.Context, db: DbOption = None) -> None:
     for key, meaning in HELP.items():
         typer.echo(f"{shown[key]:<{width}}  ({source(config, key, path)})  # {meaning}")
     if paths.db_path.exists():
-        from flashdl.store import Store
-
-        with Store.open(paths.db_path) as store:
+        with _open_store(paths.db_path) as store:
             built = store.built_with()
         typer.echo(f"database: {paths.db_path} (schedule built by {built})")
 
@@ -1206,9 +1208,8 @@ def config_set(
     typer.echo(f"{key} = {config.display(key)} (saved in {path})")
     if not paths.db_path.exists():
         return
-    from flashdl.store import Store
 
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         interview = interview_date(store, None, env.clock().date())
         rebuilt = store.use_scheduler(config.make_scheduler(), until=interview)
         built = store.built_with()
@@ -1429,14 +1430,13 @@ def export_progress(
     """Write your card states and full review log as JSON, to import on another machine."""
     from flashdl.app.progress import dumps, progress_document
     from flashdl.files import STDOUT, check_target, database_files, write_atomic, write_stream
-    from flashdl.store import Store
 
     env = _env(ctx)
     source = _existing_db(_paths(env, db), "export")
     target = output if output is not None else Path("flashdl-progress.json")
     if target != STDOUT:
         check_target(target, force=force, protect=database_files(source))
-    with Store.open(source) as store:
+    with _open_store(source) as store:
         document = progress_document(store, env.clock())
     if target == STDOUT:
         write_stream(typer.get_binary_stream("stdout"), dumps(document))
@@ -1463,7 +1463,6 @@ def import_progress(
     from flashdl.app.progress import import_progress as merge
     from flashdl.app.study import interview_date
     from flashdl.files import read_regular_file
-    from flashdl.store import Store
 
     env = _env(ctx)
     try:
@@ -1475,7 +1474,7 @@ def import_progress(
     paths = _paths(env, db)
     config = load_config(config_path(paths.config_dir))
     scheduler = config.make_scheduler()
-    with Store.open(paths.db_path) as store:
+    with _open_store(paths.db_path) as store:
         interview = interview_date(store, None, now.date())
         counts = merge(store, progress, scheduler, until=interview, leech_rule=config.leech_rule())
     if not counts.changed:
@@ -1510,7 +1509,6 @@ def backup(
 ) -> None:
     """Copy the database to a file, safely even while another flashdl is studying."""
     from flashdl.files import check_target, database_files
-    from flashdl.store import Store
 
     env = _env(ctx)
     paths = _paths(env, db)
@@ -1523,7 +1521,7 @@ def backup(
             raise UsageError(f"cannot create {folder}: {exc.strerror}") from None
         output = folder / f"flashdl-{env.clock():%Y%m%d-%H%M%S}.db"
     check_target(output, force=force, protect=database_files(source))
-    with Store.open(source) as store:
+    with _open_store(source) as store:
         store.backup(output)
     typer.echo(f"Backed up {source} to {output}")
 

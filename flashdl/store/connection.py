@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from flashdl import __version__
 from flashdl.core.errors import StoreError, one_line
@@ -24,6 +24,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 BUSY_TIMEOUT_MS = 10_000
+# Upgrading a database with more reviews than this takes seconds (new indexes): say so first.
+SLOW_UPGRADE_REVIEWS = 100_000
 
 
 def _describe(exc: sqlite3.Error, path: Path) -> str:
@@ -138,6 +140,9 @@ def _check_file(path: Path) -> None:
 class Connection:
     """A connection to one flashdl database and the means to read and write it safely."""
 
+    # Told the path before a long upgrade of an existing database (the CLI prints a line).
+    upgrade_notice: ClassVar[Callable[[Path], None] | None] = None
+
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
@@ -209,7 +214,13 @@ class Connection:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if len(migrations.applied(conn)) < SCHEMA_VERSION:
+            applied = migrations.applied(conn)
+            if len(applied) < SCHEMA_VERSION:
+                notice = type(self).upgrade_notice
+                if applied and notice is not None:
+                    (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
+                    if last > SLOW_UPGRADE_REVIEWS:
+                        notice(self.path)
                 migrations.apply(conn)
         except BaseException:
             if conn.in_transaction:

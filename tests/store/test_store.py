@@ -254,3 +254,42 @@ def test_a_scheduler_switch_by_another_process_is_respected(tmp_path: Path):
         )
         assert recorded.after.stability is not None  # FSRS built it
         assert session.built_with() == other.built_with() == FSRS().key
+
+
+def test_a_long_upgrade_is_announced_once_and_a_new_database_never(tmp_path: Path, monkeypatch):
+    """Migration 6 indexes every review: seconds on a million of them, so the CLI says so first."""
+    from flashdl.store import connection, migrations
+
+    heard: list[Path] = []
+    monkeypatch.setattr(Store, "upgrade_notice", heard.append)
+    monkeypatch.setattr(connection, "SLOW_UPGRADE_REVIEWS", 2)
+    Store.open(tmp_path / "new.db").close()
+    assert heard == []  # created, not upgraded
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(conn, stop_before=KNOWN[-1])
+    for day in range(1, 5):
+        conn.execute(
+            "INSERT INTO reviews(card_id, deck, reviewed_at, day, grade, mode, state_before,"
+            " state_after) VALUES ('a', 'd', ?, ?, 5, 'study', '{}', '{}')",
+            [f"2026-01-0{day}T09:00:00.000+08:00", f"2026-01-0{day}"],
+        )
+    conn.close()
+    Store.open(path).close()
+    Store.open(path).close()
+    assert heard == [path]
+
+
+def test_the_cli_announces_a_long_upgrade_on_stderr(tmp_path: Path, home, invoke, monkeypatch):
+    from flashdl.store import connection, migrations
+
+    monkeypatch.setattr(connection, "SLOW_UPGRADE_REVIEWS", -1)
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(conn, stop_before=KNOWN[-1])
+    conn.close()
+    monkeypatch.setenv("FLASHDL_DB", str(path))
+    result = invoke("stats", "--json")
+    assert result.exit_code == 0
+    assert f"flashdl: updating {path} for this version of flashdl" in result.stderr
+    assert "updating" not in invoke("stats", "--json").stderr
