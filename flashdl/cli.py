@@ -153,8 +153,7 @@ def _open_store(path: Path) -> Store:
     """``Store.open``, saying so first when it is about to upgrade a large history (seconds)."""
     from flashdl.store import Store
 
-    Store.upgrade_notice = _say_upgrading
-    return Store.open(path)
+    return Store.open(path, upgrade_notice=_say_upgrading)
 
 
 def _say_upgrading(path: Path) -> None:

@@ -211,7 +211,7 @@ def waiting_reviews(
     """How many due cards of the selected decks the daily review limit holds back today."""
     if limits.max_reviews_per_day is None:
         return 0
-    ordered = [card_id for ids in selected_ids(decks, tags) for card_id in ids]
+    ordered = positions(itertools.chain.from_iterable(selected_ids(decks, tags)))
     learning = store.learning_cards(today, repeat_below=limits.repeat_below)
     due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
     allowed = max(0, limits.max_reviews_per_day - store.reviewed_due_on(today))

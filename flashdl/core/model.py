@@ -273,12 +273,8 @@ class LazyCards(Sequence[Card]):
         position = range(len(self))[index]
         card = self._loaded[position]
         if card is None:
-            start, end = self.offsets[position], self.offsets[position + 1]
-            try:
-                card = self._decode(self._read(start, end - start))
-                if card.id != self.ids[position]:
-                    raise ValueError("card id does not match the index")
-            except ValueError:
+            card = self._decoded(position)
+            if card is None:
                 # ``reload`` returns the same ids in the same order, or raises a FlashdlError.
                 self._loaded = list(self._reload())
                 for pinned, replacement in self._pinned.items():
@@ -287,19 +283,20 @@ class LazyCards(Sequence[Card]):
             self._loaded[position] = card
         return card
 
+    def _decoded(self, position: int) -> Card | None:
+        """The card at ``position`` from its bytes; None when they are damaged."""
+        start, end = self.offsets[position], self.offsets[position + 1]
+        try:
+            card = self._decode(self._read(start, end - start))
+        except ValueError:
+            return None
+        return card if card.id == self.ids[position] else None
+
     def stream(self) -> Iterator[Card]:
         """Every card in order, decoded as it is reached and not kept: an export of 100k cards
-        then holds one card at a time instead of all of them."""
+        then holds one card at a time instead of all of them. A damaged card reloads the deck."""
         for position, card in enumerate(self._loaded):
-            if card is None:
-                start, end = self.offsets[position], self.offsets[position + 1]
-                try:
-                    card = self._decode(self._read(start, end - start))
-                except ValueError:
-                    card = None
-                if card is None or card.id != self.ids[position]:
-                    card = self[position]  # damaged: the whole deck is parsed afresh
-            yield card
+            yield card or self._decoded(position) or self[position]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -357,15 +354,14 @@ class CardLookup(Mapping[str, Card]):
     SEARCHES_BEFORE_INDEX = 32
 
     def __init__(self, decks: Sequence[Deck]):
-        self._decks = tuple(reversed(decks))
-        self._ids = tuple(card_ids(deck) for deck in self._decks)
+        self._decks = [(deck, card_ids(deck)) for deck in decks]
         self._index: dict[str, tuple[Deck, int]] | None = None
         self._searches = 0
 
     def _where(self) -> dict[str, tuple[Deck, int]]:
         if self._index is None:
             index: dict[str, tuple[Deck, int]] = {}
-            for deck, ids in zip(reversed(self._decks), reversed(self._ids), strict=True):
+            for deck, ids in self._decks:
                 pairs = zip(itertools.repeat(deck), itertools.count())  # endless: ids end it
                 index.update(zip(ids, pairs, strict=False))
             self._index = index
@@ -374,7 +370,7 @@ class CardLookup(Mapping[str, Card]):
     def _find(self, card_id: object) -> tuple[Deck, int] | None:
         if self._index is None and self._searches < self.SEARCHES_BEFORE_INDEX:
             self._searches += 1
-            for deck, ids in zip(self._decks, self._ids, strict=True):
+            for deck, ids in reversed(self._decks):  # the later deck wins
                 with contextlib.suppress(ValueError):
                     return deck, ids.index(card_id)
             return None

@@ -14,12 +14,9 @@ from datetime import date, datetime, timedelta
 Related = Mapping[str, Collection[str]]  # card id -> ids of the cards related to it, both ways
 
 
-def due_in_order(
-    due: Mapping[str, date], deck_order: Sequence[str] | Mapping[str, int]
-) -> list[str]:
-    """The due cards of the selected decks, most overdue first, then in deck order (given as the
-    ids in order, or as ``positions`` of them)."""
-    position = deck_order if isinstance(deck_order, Mapping) else positions(deck_order)
+def due_in_order(due: Mapping[str, date], position: Mapping[str, int]) -> list[str]:
+    """The due cards of the selected decks, most overdue first, then in deck order (``position``:
+    the selected cards' ``positions``)."""
     return sorted((c for c in due if c in position), key=lambda c: (due[c], position[c]))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from flashdl.exporters.text import SLOT
 
@@ -33,6 +34,7 @@ def _opens_block(line: str) -> bool:
 _STARS = re.compile(r"\*+")
 
 
+@cache
 def _delimiter_rules() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
     from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 
@@ -42,18 +44,12 @@ def _delimiter_rules() -> tuple[Callable[[str], bool], Callable[[str], bool]]:
     )
 
 
-_RULES: tuple[Callable[[str], bool], Callable[[str], bool]] | None = None
-
-
 def _strong(inline: str, escape: Callable[[str], str]) -> str | None:
     """One paragraph's or item's text with its ``**`` pairs as ``<strong>``, or None when a run
     is not exactly two stars or markdown-it would not pair the runs in turn."""
-    global _RULES
     if "*" not in inline:
         return escape(inline)
-    if _RULES is None:
-        _RULES = _delimiter_rules()
-    punctuation, white = _RULES
+    punctuation, white = _delimiter_rules()
     out: list[str] = []
     position = 0
     opening = True
@@ -125,33 +121,22 @@ def simple_html(lifted: str, text: Callable[[str], str], math: Callable[[int], s
     if blocks is None:
         return None
 
-    def inline(source: str) -> str | None:
-        pieces = SLOT.split(source)  # text, number, text, ...
-        if len(pieces) == 1:
-            return _strong(source, text)
-        # Emphasis is decided on the text with its placeholders, as markdown-it sees it.
-        marked = _strong(source, lambda part: part)
-        if marked is None:
-            return None
-        parts = SLOT.split(marked)
-        return "".join(math(int(p)) if i % 2 else _tagged(p, text) for i, p in enumerate(parts))
+    def pieces(part: str) -> str:
+        """Text between ``**`` runs: escaped, with its placeholders as formulas."""
+        split = SLOT.split(part)  # text, number, text, ...
+        return "".join(math(int(p)) if i % 2 else text(p) for i, p in enumerate(split))
 
     out: list[str] = []
     for kind, lines in blocks:
         if kind == "p":
-            body = inline("\n".join(lines))
+            # Emphasis is decided on the text with its placeholders, as markdown-it sees it.
+            body = _strong("\n".join(lines), pieces)
             if body is None:
                 return None
             out.append(f"<p>{body}</p>\n")
         else:
-            items = [inline(item) for item in lines]
+            items = [_strong(item, pieces) for item in lines]
             if None in items:
                 return None
             out.append("<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>\n")
     return "".join(out).strip()
-
-
-def _tagged(part: str, text: Callable[[str], str]) -> str:
-    """Text around the ``<strong>`` tags ``_strong`` put in, escaped; the tags kept."""
-    pieces = re.split(r"(</?strong>)", part)
-    return "".join(p if i % 2 else text(p) for i, p in enumerate(pieces))

@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Self
 
 from flashdl import __version__
 from flashdl.core.errors import StoreError, one_line
@@ -140,9 +140,6 @@ def _check_file(path: Path) -> None:
 class Connection:
     """A connection to one flashdl database and the means to read and write it safely."""
 
-    # Told the path before a long upgrade of an existing database (the CLI prints a line).
-    upgrade_notice: ClassVar[Callable[[Path], None] | None] = None
-
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
         self.path = path
@@ -156,8 +153,9 @@ class Connection:
         return Database(self.conn, execute_plugins=False, recursive_triggers=False)
 
     @classmethod
-    def open(cls, path: Path) -> Self:
-        """Open (creating if missing) and migrate; refuse foreign, damaged or newer databases."""
+    def open(cls, path: Path, upgrade_notice: Callable[[Path], None] | None = None) -> Self:
+        """Open (creating if missing) and migrate; refuse foreign, damaged or newer databases.
+        ``upgrade_notice(path)`` is called before an upgrade of a long history (seconds)."""
         path = Path(path)
         _check_file(path)
         try:
@@ -167,13 +165,13 @@ class Connection:
         store = cls(conn, path)
         try:
             with store._errors():
-                store._prepare()
+                store._prepare(upgrade_notice)
         except BaseException:
             conn.close()
             raise
         return store
 
-    def _prepare(self) -> None:
+    def _prepare(self, upgrade_notice: Callable[[Path], None] | None) -> None:
         conn = self.conn
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         harden(conn)
@@ -205,9 +203,9 @@ class Connection:
         _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")
         if len(applied) < SCHEMA_VERSION:
-            self._migrate()
+            self._migrate(upgrade_notice)
 
-    def _migrate(self) -> None:
+    def _migrate(self, upgrade_notice: Callable[[Path], None] | None) -> None:
         """Apply the pending migrations in one write transaction, deciding again under the lock:
         two processes opening a new database at once must not both migrate it, and a kill -9
         part-way leaves the file as it was before (the next open finishes the job)."""
@@ -216,11 +214,10 @@ class Connection:
         try:
             applied = migrations.applied(conn)
             if len(applied) < SCHEMA_VERSION:
-                notice = type(self).upgrade_notice
-                if applied and notice is not None:
+                if applied and upgrade_notice is not None:
                     (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
                     if last > SLOW_UPGRADE_REVIEWS:
-                        notice(self.path)
+                        upgrade_notice(self.path)
                 migrations.apply(conn)
         except BaseException:
             if conn.in_transaction:

@@ -261,9 +261,8 @@ def test_a_long_upgrade_is_announced_once_and_a_new_database_never(tmp_path: Pat
     from flashdl.store import connection, migrations
 
     heard: list[Path] = []
-    monkeypatch.setattr(Store, "upgrade_notice", heard.append)
     monkeypatch.setattr(connection, "SLOW_UPGRADE_REVIEWS", 2)
-    Store.open(tmp_path / "new.db").close()
+    Store.open(tmp_path / "new.db", upgrade_notice=heard.append).close()
     assert heard == []  # created, not upgraded
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -275,8 +274,8 @@ def test_a_long_upgrade_is_announced_once_and_a_new_database_never(tmp_path: Pat
             [f"2026-01-0{day}T09:00:00.000+08:00", f"2026-01-0{day}"],
         )
     conn.close()
-    Store.open(path).close()
-    Store.open(path).close()
+    Store.open(path, upgrade_notice=heard.append).close()
+    Store.open(path, upgrade_notice=heard.append).close()
     assert heard == [path]
 
 
