@@ -321,6 +321,13 @@ def first_card(
     return Sample(elapsed, peak, 0, text)
 
 
+def edit_one_card(deck: bytes, run: int) -> bytes:
+    """The synthetic deck with the answer of one card in its middle changed, differently for
+    each run (so that every run finds an edit the cache has not seen)."""
+    at = deck.index(b"**Core**", len(deck) // 2)
+    return deck[:at] + b"**Core, edit %d**" % run + deck[at + len(b"**Core**") :]
+
+
 @contextlib.contextmanager
 def home_folder() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="flashdl-bench-"))
@@ -728,6 +735,24 @@ class Bench:
 
             return once
 
+        def edited(decks: Path) -> Callable[[int], Sample]:
+            """``first`` after one card of one deck file changed since the previous run (its
+            cache entry holds the version before the edit); the warm-up fills the cache."""
+            copy = Path(tempfile.mkdtemp(prefix="flashdl-bench-edit-"))
+            self._homes.append(copy)
+            for file in sorted(decks.glob("*.yaml")):
+                shutil.copyfile(file, copy / file.name)
+            target = sorted(copy.glob("*.yaml"))[0]
+            original = target.read_bytes()
+            warm = first(copy, self.data.store, cold=False)
+
+            def once(i: int) -> Sample:
+                if i >= 0:
+                    target.write_bytes(edit_one_card(original, i))
+                return warm(i)
+
+            return once
+
         def memory(decks: Path, cold: bool) -> float:
             """Peak memory of ``flashdl study`` with piped input (it shows the first card and
             ends), cold or after a first run."""
@@ -787,6 +812,22 @@ class Bench:
                 f"first card, {size // 1000}k cards, cold: peak memory",
                 memory(self.data.decks_dir, cold=True),
                 200e6,
+            )
+            pair(
+                f"vs Anki: first card, {size // 1000}k cards, one card edited",
+                edited(self.data.decks_dir),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.deck)),
+                2.0,
+                self.runs,
+                "the cache holds the deck before the edit: only that card is parsed again",
+            )
+            pair(
+                f"vs Anki: first card, {big // 1000}k cards, one card edited",
+                edited(peer.big_decks),
+                anki(anki_peer.FIRST_CARD_CODE, str(peer.big)),
+                3.0,
+                self.runs,
+                f"one card of one of the {anki_peer.COPIES + 1} deck files",
             )
             pair(
                 f"vs Anki: first card, {big // 1000}k cards, cold",

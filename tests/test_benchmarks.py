@@ -161,3 +161,37 @@ def test_the_first_card_marker_is_what_the_timed_command_prints(tmp_path: Path):
         [sys.executable, "-m", "flashdl", *run.FIRST_CARD_ARGS], env, timeout=60
     )
     assert sample.returncode == 0, sample.output[-500:]
+
+
+def test_the_edit_figures_change_one_card_that_the_cache_parses_alone(
+    generate, tmp_path: Path, monkeypatch
+):
+    """``edit_one_card`` (the "one card edited" figures) leaves a valid deck that differs in one
+    card, and the cache parses only that card again."""
+    from flashdl.decks import cache
+    from flashdl.decks.loader import load_deck
+
+    try:
+        run = _module("flashdl_benchmarks_run", GENERATE.parent / "run.py")
+    finally:
+        sys.modules.pop("flashdl_benchmarks_run", None)
+    path, _ = generate.write_deck(tmp_path / "decks", 50, seed=3)
+    before = load_deck(path)
+    cache.load_deck_cached(path, tmp_path / "cache")
+    parsed: list[int] = []
+    real = cache.parse_deck
+
+    def counting(*args, **kwargs):
+        deck = real(*args, **kwargs)
+        parsed.append(len(deck.cards))
+        return deck
+
+    monkeypatch.setattr(cache, "parse_deck", counting)
+    original = path.read_bytes()
+    for number in (0, 1):
+        path.write_bytes(run.edit_one_card(original, number))
+        os.utime(path, ns=(1, 10**18 + number))
+        edited = cache.load_deck_cached(path, tmp_path / "cache")
+        changed = [a.id for a, b in zip(before.cards, edited.cards, strict=True) if a != b]
+        assert len(changed) == 1 and edited.cards == load_deck(path).cards
+    assert parsed == [1, 1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,28 @@ def test_decks_in_the_user_folder_are_listed_and_studied(invoke, home):
     assert result.exit_code == 0, result.output
     with Store.open(home / "flashdl.db") as store:
         assert [(r.card_id, r.deck) for r in store.reviews()] == [("demo-one", "demo")]
+
+
+def test_an_edited_card_is_studied_as_edited_and_a_broken_edit_is_named(invoke, home):
+    """Through the CLI: the cache re-parses only the edited card, and shows it as edited; an
+    edit that breaks a card is reported with its line, as a full parse words it."""
+    path = write_deck(home / "decks")
+    assert invoke("decks").exit_code == 0  # the cache now holds the deck
+    assert list((home / "cache").glob("deck-demo-*.pieces"))
+    stat = path.stat()
+    edited = VALID.replace("What is an exploding gradient?", "What makes gradients explode?")
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    result = invoke("study", "--deck", "demo", "--lang", "en", input="\n5\n\n5\n")
+    assert result.exit_code == 0, result.output
+    assert "What makes gradients explode?" in result.stdout
+    assert "exploding gradient" not in result.stdout
+    path.write_text(edited.replace("id: demo-two", "id: Demo Two"), encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2 * 10**9))
+    result = invoke("check", str(path))
+    assert result.exit_code == 1 and "demo.yaml:18:" in result.output
+    result = invoke("study", "--deck", "demo", input="")
+    assert "demo.yaml:18:" in result.output and "Traceback" not in result.output
 
 
 def test_decks_dir_option_and_environment_variable(invoke, tmp_path, monkeypatch):

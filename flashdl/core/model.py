@@ -216,8 +216,8 @@ class LazyCards(Sequence[Card]):
     """A deck's cards as the parsed-deck cache returns them.
 
     Ids, start lines, tags and related ids are at hand. Each card is read and decoded only when it
-    is first asked for (``read(offset, size)`` gives its bytes, ``decode`` turns them into a
-    ``Card``): a session on a 20k-card deck then costs a few milliseconds instead of rebuilding 20k
+    is first asked for (``read(offset, size)`` gives its bytes, ``decode(bytes, line)`` turns them
+    into the ``Card`` that starts on that line): a session on a 20k-card deck then costs a few milliseconds instead of rebuilding 20k
     cards it will not show. If a card cannot be decoded (a damaged cache), ``reload`` gives the
     whole deck's cards parsed afresh from its file, and those are used from then on."""
 
@@ -229,7 +229,7 @@ class LazyCards(Sequence[Card]):
         related: tuple[tuple[str, ...], ...],
         offsets: tuple[int, ...],
         read: Callable[[int, int], bytes],
-        decode: Callable[[bytes], Card],
+        decode: Callable[[bytes, int], Card],
         reload: Callable[[], Sequence[Card]],
     ):
         self.ids, self.lines, self.tags, self.related = ids, lines, tags, related
@@ -287,10 +287,17 @@ class LazyCards(Sequence[Card]):
         """The card at ``position`` from its bytes; None when they are damaged."""
         start, end = self.offsets[position], self.offsets[position + 1]
         try:
-            card = self._decode(self._read(start, end - start))
+            card = self._decode(self._read(start, end - start), self.lines[position])
         except ValueError:
             return None
         return card if card.id == self.ids[position] else None
+
+    def stored(self) -> list[memoryview]:
+        """Each card's bytes as they are stored, undecoded and uncopied (the cache keeps those of
+        the cards an edit of the deck file left alone)."""
+        offsets = self.offsets
+        data = memoryview(self._read(0, offsets[-1]))
+        return [data[start:end] for start, end in itertools.pairwise(offsets)]
 
     def stream(self) -> Iterator[Card]:
         """Every card in order, decoded as it is reached and not kept: an export of 100k cards

@@ -11,8 +11,12 @@ deck file). A running session reads its cards through a file handle it opened at
 flashdl process that rewrites the cache for an edited deck does not disturb it.
 
 An entry is used when size and mtime still match; otherwise the file is read and hashed, and an entry
-whose hash matches is reused (a touched file), else the file is parsed again. Only decks that passed
-validation are cached. A cache that cannot be written is simply not written.
+whose hash matches is reused (a touched file). After an edit, only the cards whose bytes changed are
+parsed again, when the file is laid out the usual way (``flashdl.decks.pieces``): the index keeps a
+digest of each card's piece of the file, and a record counts its lines from the card's first line,
+so an unchanged card's record is kept as it is wherever the card now stands. Anything else, or any
+problem, parses the whole file. Only decks that passed validation are cached. A cache that cannot be
+written is simply not written.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import gc
 import itertools
 import json
 import os
+import re
 import stat
 import tempfile
 import types
@@ -62,8 +67,9 @@ from flashdl.decks.loader import (
 )
 from flashdl.files import resolved
 
-CACHE_FORMAT = 7  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
-# 7: deck groups
+CACHE_FORMAT = 8  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
+# 7: deck groups; 8: lines in a card record counted from the card's first line, the deck's pieces
+# (flashdl.decks.pieces) and its format
 INDEX_SUFFIX = ".json"
 MAX_INDEX_BYTES = 256 * 2**20
 
@@ -75,6 +81,11 @@ class CacheEntry:
     mtime_ns: int
     sha256: str
     deck: Deck
+    # When the file is cut the usual way (``flashdl.decks.pieces``), the digest of its header;
+    # the digests of its cards' pieces are in a file of their own (``pieces_path``), read only
+    # after an edit, which then re-parses only the pieces it changed.
+    header: str | None = None
+    pieces: tuple[bytes, ...] | None = None  # given when writing an entry
 
 
 def _format() -> str:
@@ -92,6 +103,57 @@ def cards_path(entry: Path, digest: str) -> Path:
     """The card bytes of an entry, named after the deck file's content, so that an index can
     never be paired with the cards of another version of the file."""
     return entry.with_name(f"{entry.stem}-{digest[:16]}.cards")
+
+
+def pieces_path(entry: Path, digest: str) -> Path:
+    """The digests of an entry's card pieces, named like its card file."""
+    return entry.with_name(f"{entry.stem}-{digest[:16]}.pieces")
+
+
+def _stored_pieces(entry_file: Path, entry: CacheEntry) -> list[bytes] | None:
+    """The digests of the card pieces of the file ``entry`` was made from; None when the entry
+    has none or they are missing or damaged."""
+    from flashdl.decks import pieces
+
+    size = pieces.DIGEST_SIZE
+    expected = len(entry.deck.cards) * size
+    try:
+        data = _cache_file(pieces_path(entry_file, entry.sha256), expected)
+    except ValueError:
+        return None
+    if len(data) != expected:
+        return None
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def _cache_file(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ValueError for anything else (a
+    missing file, a folder, a FIFO or device planted in the cache, a file too large).
+
+    flashdl writes its JSON with ``ensure_ascii=False``, so the only ``\\u`` escapes in it are of
+    control characters; an escaped surrogate (which no text flashdl writes can hold, and which
+    would fail later, in SQLite or the terminal) is refused as damage."""
+    from flashdl.core.errors import UsageError
+    from flashdl.files import read_regular_file
+
+    try:
+        data = read_regular_file(path, limit=limit, what="a cache file")
+    except (OSError, UsageError):
+        raise ValueError(f"cannot read {path}") from None
+    if _escaped_surrogate(data):
+        raise ValueError("an escaped surrogate")
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F]")
+
+
+def _escaped_surrogate(data: bytes) -> bool:
+    """Whether JSON text escapes a surrogate (``\\udc80``; ``\\\\udc80`` is a backslash and
+    text). Searched for only where a quick look finds ``\\ud`` at all."""
+    if b"\\ud" not in data and b"\\uD" not in data:
+        return False
+    return _SURROGATE_ESCAPE.search(data) is not None
 
 
 # -- cards as JSON ------------------------------------------------------------------------------
@@ -189,11 +251,23 @@ def _records_fit() -> bool:
     ) and Pitfall._fields == ("text", "terms", "line")
 
 
+def _relative(card: Card, line: int) -> Card:
+    """The card with every line moved by ``-line``: a record counts lines from the card's first
+    one, so that the same card is the same record wherever it stands in its file."""
+    return replace(
+        card,
+        line=card.line - line,
+        key_points=tuple(replace(p, line=p.line - line) for p in card.key_points),
+        pitfalls=tuple(p._replace(line=p.line - line) for p in card.pitfalls),
+    )
+
+
 def _card_record(card: Card) -> Any:
-    """``encode(card)``, written out for the card model: the generic walk over dataclass fields
-    was half the time of a first start with a 20k-card deck."""
+    """``encode(_relative(card, card.line))``, written out for the card model: the generic walk
+    over dataclass fields was half the time of a first start with a 20k-card deck."""
+    start = card.line
     if not _records_fit():
-        return encode(card)
+        return encode(_relative(card, start))
 
     def text(t: Text) -> dict[str, str]:
         return {"zh": t.zh, "en": t.en}
@@ -208,16 +282,21 @@ def _card_record(card: Card) -> Any:
         "question": text(card.question),
         "answer": text(card.answer),
         "key_points": [
-            {"text": text(p.text), "terms": terms(p.terms), "weight": p.weight, "line": p.line}
+            {
+                "text": text(p.text),
+                "terms": terms(p.terms),
+                "weight": p.weight,
+                "line": p.line - start,
+            }
             for p in card.key_points
         ],
         "source": card.source,
         "tags": list(card.tags),
         "related": list(card.related),
-        "line": card.line,
+        "line": 0,
         "current_source": card.current_source,
         "original_question": None if original is None else text(original),
-        "pitfalls": [[text(p.text), terms(p.terms), p.line] for p in card.pitfalls],
+        "pitfalls": [[text(p.text), terms(p.terms), p.line - start] for p in card.pitfalls],
     }
 
 
@@ -228,14 +307,17 @@ def _card_bytes(card: Card) -> bytes:
     return _to_json(_card_record(card)).encode("utf-8")
 
 
-def _decode_card(data: bytes) -> Card:
+def _decode_card(data: bytes, line: int) -> Card:
+    """The card of a record, starting on ``line`` of its file."""
+    if _escaped_surrogate(data):
+        raise ValueError("an escaped surrogate")  # see _cache_file
     try:
         value = json.loads(data)
     except (ValueError, RecursionError):
         raise ValueError("not JSON") from None
     if not _records_fit():
-        return decode(Card, value)
-    return _card_from_record(value)
+        return _relative(decode(Card, value), -line)
+    return _card_from_record(value, line)
 
 
 _CARD_KEYS = frozenset(_RECORD_FIELDS[Card])
@@ -274,10 +356,10 @@ def _terms_from(value: Any) -> tuple[Term, ...]:
     return tuple(map(Term, map(tuple, parts)))
 
 
-def _card_from_record(value: Any) -> Card:
+def _card_from_record(value: Any, line: int = 0) -> Card:
     """``decode(Card, value)`` for what ``_card_record`` writes, as strict (any other shape is a
     ValueError, so a damaged or planted entry is a miss) at a tenth of the generic walk's cost:
-    an export reads every card of the deck."""
+    an export reads every card of the deck. Its lines are moved by ``line``."""
     if type(value) is not dict or not value.keys() <= _CARD_KEYS:
         raise ValueError("expected a card")
     points = value["key_points"]
@@ -294,14 +376,16 @@ def _card_from_record(value: Any) -> Card:
                 _text_from(point["text"]),
                 _terms_from(point["terms"]),
                 _int(point["weight"]),
-                _int(point["line"]),
+                _int(point["line"]) + line,
             )
         )
     wrong = []
     for pitfall in pitfalls:
         if type(pitfall) is not list or len(pitfall) != 3:
             raise ValueError("expected a pitfall")
-        wrong.append(Pitfall(_text_from(pitfall[0]), _terms_from(pitfall[1]), _int(pitfall[2])))
+        wrong.append(
+            Pitfall(_text_from(pitfall[0]), _terms_from(pitfall[1]), _int(pitfall[2]) + line)
+        )
     tags, related = value.get("tags", []), value.get("related", [])
     if type(tags) is not list or type(related) is not list:
         raise ValueError("expected lists")
@@ -314,7 +398,7 @@ def _card_from_record(value: Any) -> Card:
         source=_str(value.get("source", "")),
         tags=tuple(map(_str, tags)),
         related=tuple(map(_str, related)),
-        line=_int(value.get("line", 0)),
+        line=_int(value.get("line", 0)) + line,
         current_source=_str(value.get("current_source", "")),
         original_question=None if original is None else _text_from(original),
         pitfalls=tuple(wrong),
@@ -328,7 +412,9 @@ class _CardFile:
     """An open card file: reads stay valid after another process replaces or deletes the file."""
 
     def __init__(self, path: Path, size: int):
-        self.fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        # Non-blocking, so that a FIFO planted in the cache is refused instead of waited on.
+        flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+        self.fd = os.open(path, flags)
         info = os.fstat(self.fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size != size:
             os.close(self.fd)
@@ -380,9 +466,7 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     """The cache entry at ``path``, or None when it is missing, damaged, planted or from another
     version. ``deck_file`` is where damaged cards are re-parsed from (default: none, a miss)."""
     try:
-        if path.stat().st_size > MAX_INDEX_BYTES:
-            return None
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(_cache_file(path, MAX_INDEX_BYTES))
         if not isinstance(raw, dict) or raw.get("format") != _format():
             return None
         ids = _strings(raw["ids"])
@@ -403,13 +487,17 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
         ):
             return None
         name, title, shown = raw["name"], decode(Text, raw["title"]), raw["path"]
-        group = raw["group"]
+        group, version = raw["group"], raw["deck_format"]
         if (
             type(name) is not str
             or type(shown) is not str
             or type(group) is not str
             or (group and not GROUP_PATTERN.match(group))
+            or type(version) is not int
         ):
+            return None
+        header = raw["header"]
+        if header is not None and type(header) is not str:
             return None
         card_file = _CardFile(cards_path(path, sha), offsets[-1])
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
@@ -421,8 +509,8 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
         return _reparse(deck_file, ids)
 
     cards = LazyCards(ids, lines, tags, related, offsets, card_file.read, _decode_card, reload)
-    deck = Deck(name=name, title=title, cards=cards, path=shown, group=group)
-    return CacheEntry(raw["format"], size, mtime_ns, sha, deck)
+    deck = Deck(name=name, title=title, cards=cards, path=shown, format=version, group=group)
+    return CacheEntry(raw["format"], size, mtime_ns, sha, deck, header)
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -440,7 +528,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> None:
+def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card] | _Rows) -> None:
     """The card bytes first, then the index that points at them; stale files of the entry go.
 
     The cyclic garbage collector is paused meanwhile, as while parsing: the records are not
@@ -448,14 +536,43 @@ def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        _write_entry_files(path, entry, cards)
+        # Text that cannot be UTF-8 (no parsed or cached text can be) is not cached, not fatal.
+        with contextlib.suppress(UnicodeError):
+            _write_records(path, entry, cards if isinstance(cards, _Rows) else _Rows.of(cards))
     finally:
         if enabled:
             gc.enable()
 
 
-def _write_entry_files(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> None:
-    blobs = [_card_bytes(card) for card in cards]
+@dataclass
+class _Rows:
+    """Per card, what an entry's index lists about it, and its record."""
+
+    ids: list[str] = dataclasses.field(default_factory=list)
+    lines: list[int] = dataclasses.field(default_factory=list)
+    tags: list[str] = dataclasses.field(default_factory=list)
+    related: list[str] = dataclasses.field(default_factory=list)
+    records: list[bytes | memoryview] = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def of(cls, cards: Iterable[Card]) -> _Rows:
+        rows = cls()
+        for card in cards:
+            rows.add(card.id, card.line, " ".join(card.tags), " ".join(card.related), card)
+        return rows
+
+    def add(
+        self, card_id: str, line: int, tags: str, related: str, record: Card | bytes | memoryview
+    ) -> None:
+        self.ids.append(card_id)
+        self.lines.append(line)
+        self.tags.append(tags)
+        self.related.append(related)
+        self.records.append(_card_bytes(record) if isinstance(record, Card) else record)
+
+
+def _write_records(path: Path, entry: CacheEntry, rows: _Rows) -> None:
+    blobs = rows.records
     offsets = [0]
     for blob in blobs:
         offsets.append(offsets[-1] + len(blob))
@@ -468,21 +585,27 @@ def _write_entry_files(path: Path, entry: CacheEntry, cards: Sequence[Card]) -> 
         "name": deck.name,
         "title": encode(deck.title),
         "group": deck.group,
+        "deck_format": deck.format,
         "path": deck.path,
-        "ids": [c.id for c in cards],
-        "lines": [c.line for c in cards],
-        "tags": [" ".join(c.tags) for c in cards],
-        "related": [" ".join(c.related) for c in cards],
+        "ids": rows.ids,
+        "lines": rows.lines,
+        "tags": rows.tags,
+        "related": rows.related,
         "offsets": offsets,
+        "header": entry.header if entry.pieces is not None else None,
     }
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         source = cards_path(path, entry.sha256)
         _write_atomically(source, b"".join(blobs))
+        kept = [source, path]
+        if entry.pieces is not None:
+            kept.append(pieces_path(path, entry.sha256))
+            _write_atomically(kept[-1], b"".join(entry.pieces))
         _write_atomically(path, json.dumps(index, ensure_ascii=False).encode("utf-8"))
         stem = path.name[: -len(INDEX_SUFFIX)]
         for old in path.parent.glob(f"{stem}*"):
-            if old not in (source, path) and old.suffix in (".cards", ".pickle"):
+            if old not in kept and old.suffix in (".cards", ".pieces", ".pickle"):
                 old.unlink(missing_ok=True)
 
 
@@ -495,29 +618,36 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         info = path.stat()
     except OSError:
         info = None
-    if (
-        entry is not None
-        and info is not None
-        and (entry.size, entry.mtime_ns)
-        == (
-            info.st_size,
-            info.st_mtime_ns,
-        )
-    ):
+    if entry is not None and info is not None and _same_stat(entry, info):
         deck = entry.deck
     else:
         data = read_deck_file(path)
         import hashlib
 
         digest = hashlib.sha256(data).hexdigest()
+        edited = (
+            _edited(entry, cached, data, shown, path.stem)
+            if entry is not None and info is not None
+            else None
+        )
+        if edited is not None and info is not None:
+            fresh, rows = edited
+            fresh = replace(fresh, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=digest)
+            _write_entry(cached, fresh, rows)
+            written = read_entry(cached, path)
+            if written is not None and written.sha256 == digest:
+                return _shown_as(written.deck, shown)
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
         else:
             deck = parse_deck(data, shown, expected_name=path.stem)
             cards = deck.cards
+        header, layout = _layout(data, cards)
         if info is not None:
-            fresh = CacheEntry(_format(), info.st_size, info.st_mtime_ns, digest, deck)
+            fresh = CacheEntry(
+                _format(), info.st_size, info.st_mtime_ns, digest, deck, header, layout
+            )
             _write_entry(cached, replace(fresh, deck=replace(deck, path=shown)), cards)
             # The entry just written, read back: its cards load on demand, so the parsed ones
             # can go (100k parsed cards are half a gigabyte). Unwritable cache: keep them.
@@ -525,7 +655,96 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
             if written is not None and written.sha256 == digest:
                 del cards, fresh
                 deck = written.deck
+    return _shown_as(deck, shown)
+
+
+def _same_stat(entry: CacheEntry, info: os.stat_result) -> bool:
+    return (entry.size, entry.mtime_ns) == (info.st_size, info.st_mtime_ns)
+
+
+def _shown_as(deck: Deck, shown: str) -> Deck:
     return deck if deck.path == shown else replace(deck, path=shown)
+
+
+def _layout(data: bytes, cards: Sequence[Card]) -> tuple[str | None, tuple[bytes, ...] | None]:
+    """The digests of the file's header and card pieces, when a full parse found the cards
+    exactly where ``pieces.cut`` puts them; else (None, None): edits then parse the whole file."""
+    from flashdl.decks import pieces  # only when a deck is parsed or edited: it imports hashlib
+
+    cut = pieces.cut(data)
+    lines = cards.lines if isinstance(cards, LazyCards) else [c.line for c in cards]
+    if cut is None or not cut.aligned(lines):
+        return None, None
+    return pieces.digest(cut.header).hex(), tuple(cut.digests())
+
+
+MOST_EDITED = 0.5  # past this share of changed cards, parsing the whole file is as quick
+
+
+def _edited(
+    entry: CacheEntry, entry_file: Path, data: bytes, shown: str, expected_name: str
+) -> tuple[CacheEntry, _Rows] | None:
+    """The entry of ``data``, an edit of the file ``entry`` was made from, built by parsing only
+    the pieces of it that changed; the records of the others are kept as they are.
+
+    None when that cannot be sure to give what a full parse gives: the file is not cut the usual
+    way, its header changed, most of it changed, or a changed card has a problem (the full parse
+    then words it, as always)."""
+    from flashdl.decks import pieces
+
+    old = entry.deck.cards
+    if entry.header is None or type(old) is not LazyCards or type(old.tags) is not Words:
+        return None
+    cut = pieces.cut(data)
+    if cut is None or pieces.digest(cut.header).hex() != entry.header:
+        return None
+    stored = _stored_pieces(entry_file, entry)
+    if stored is None:
+        return None
+    digests = cut.digests()
+    kept = {piece: position for position, piece in enumerate(stored)}
+    changed = [i for i, piece in enumerate(digests) if piece not in kept]
+    if len(changed) > MOST_EDITED * len(digests):
+        return None
+    parsed: Iterable[Card] = ()
+    if changed:
+        # The header and the changed cards alone make a deck whose cards are the changed ones.
+        text = cut.header + b"".join(cut.cards[i] for i in changed)
+        try:
+            deck = parse_deck(text, shown, expected_name=expected_name)
+        except DeckError:
+            return None
+        line, where = cut.header.count(b"\n") + 1, []
+        for i in changed:
+            where.append(line)
+            line += cut.cards[i].count(b"\n")
+        same = (deck.name, deck.title, deck.group, deck.format) == (
+            entry.deck.name,
+            entry.deck.title,
+            entry.deck.group,
+            entry.deck.format,
+        )
+        if not same or [c.line for c in deck.cards] != where:
+            return None
+        parsed = deck.cards  # their records count lines from each card's start: any text works
+    records, fresh = old.stored(), iter(parsed)
+    rows = _Rows()
+    for line, piece in zip(cut.lines, digests, strict=True):
+        position = kept.get(piece)
+        if position is None:
+            card = next(fresh)
+            rows.add(card.id, line, " ".join(card.tags), " ".join(card.related), card)
+        else:
+            rows.add(
+                old.ids[position],
+                line,
+                old.tags.texts[position],
+                old.related.texts[position],
+                records[position],
+            )
+    if len(set(rows.ids)) != len(rows.ids):
+        return None  # a duplicate id: the full parse reports it
+    return replace(entry, deck=replace(entry.deck, path=shown), pieces=tuple(digests)), rows
 
 
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
@@ -538,9 +757,7 @@ def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
 def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
     """(size, mtime_ns, sha256, overrides) of an entry, or None when missing or damaged."""
     try:
-        if path.stat().st_size > MAX_INDEX_BYTES:
-            return None
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(_cache_file(path, MAX_INDEX_BYTES))
         if not isinstance(raw, dict) or raw.get("format") != _format():
             return None
         size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]

@@ -393,6 +393,31 @@ def _loader() -> type:
     return PurePlainLoader
 
 
+# An anchor (``&name``) as YAML writes one: after indentation, "- ", "? ", ": ", or a flow "[{,".
+_ANCHOR_LIKE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]", re.MULTILINE)
+
+
+def _anchors(text: str, problems: _Problems) -> None:
+    """Report every anchor. A node tree does not keep them, so libyaml's events are read, only
+    for a file that has something anchor-like in it (``&`` is common in deck text).
+
+    Anchors name nodes across the whole file; refusing them (aliases are refused anyway) keeps
+    each card's meaning its own, as the parsed-deck cache relies on after an edit."""
+    if _ANCHOR_LIKE.search(text) is None:
+        return
+    import yaml
+
+    try:
+        for event in yaml.parse(text, Loader=_loader()):
+            if type(event) is not yaml.AliasEvent and getattr(event, "anchor", None) is not None:
+                problems.add(
+                    event.start_mark.line + 1,
+                    f"YAML anchors (&{event.anchor}) are not supported in deck files",
+                )
+    except yaml.YAMLError:
+        pass  # the composer reported it
+
+
 def _compose(text: str, problems: _Problems) -> yaml.Node | None:
     import yaml  # imported here: a start-up that hits the deck cache never needs it
 
@@ -757,6 +782,7 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
         if not problems.items:
             problems.add(1, "the deck file is empty")
         raise DeckError(problems.formatted())
+    _anchors(text, problems)
     from yaml import ScalarNode, SequenceNode
 
     root = _to_data(node, problems, set(), (ScalarNode, SequenceNode))

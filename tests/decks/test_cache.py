@@ -235,14 +235,19 @@ def test_card_records_are_the_generic_encoding_and_follow_a_grown_model(monkeypa
     assert any(c.pitfalls for c in cards) and any(c.original_question for c in cards)
     assert any(t.is_group for c in cards for p in c.key_points for t in p.terms)
     for card in cards:
-        assert cache._card_record(card) == cache.encode(card)
-        assert cache._decode_card(cache._card_bytes(card)) == card
+        relative = cache._relative(card, card.line)
+        assert cache._card_record(card) == cache.encode(relative) and relative.line == 0
+        again = cache._decode_card(cache._card_bytes(card), card.line)
+        assert again == card and cache.encode(again) == cache.encode(card)
     # A card model with a field the record does not know falls back to the generic walk.
     cache._records_fit.cache_clear()
     monkeypatch.setitem(cache._RECORD_FIELDS, cache.Text, ("zh",))
     try:
         assert cache._records_fit() is False
-        assert cache._card_record(cards[0]) == cache.encode(cards[0])
+        record = cache._card_record(cards[0])
+        assert record == cache.encode(cache._relative(cards[0], cards[0].line))
+        again = cache._decode_card(cache._card_bytes(cards[0]), cards[0].line)
+        assert cache.encode(again) == cache.encode(cards[0])
     finally:
         cache._records_fit.cache_clear()
 
@@ -269,21 +274,22 @@ def test_cached_tags_and_related_are_the_parsed_ones(tmp_path):
 
 def test_the_record_decoder_is_the_generic_one_for_every_bundled_card():
     """``_card_from_record`` (the fast path every cached card is read through) gives exactly
-    what the generic ``decode`` gives, line numbers included."""
+    what the generic ``decode`` gives, line numbers included (counted from the card's start)."""
     import json
 
     from flashdl.core.model import Card
-    from flashdl.decks.cache import _card_bytes, _card_from_record, decode
+    from flashdl.decks.cache import _card_bytes, _card_from_record, _relative, decode, encode
     from flashdl.decks.loader import load_collection
     from flashdl.paths import bundled_decks_dir
 
     for deck in load_collection([bundled_decks_dir()]):
         for card in deck.cards:
             value = json.loads(_card_bytes(card))
-            fast, slow = _card_from_record(value), decode(Card, value)
-            assert fast == slow == card and fast.line == card.line
+            fast, slow = _card_from_record(value, card.line), decode(Card, value)
+            assert fast == card and fast.line == card.line and slow.line == 0
             assert [p.line for p in fast.key_points] == [p.line for p in card.key_points]
             assert fast.pitfalls == card.pitfalls
+            assert encode(_relative(fast, card.line)) == encode(slow)
 
 
 @pytest.mark.parametrize(
