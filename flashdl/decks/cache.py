@@ -717,7 +717,7 @@ def _edited(
         line, where = cut.header.count(b"\n") + 1, []
         for i in changed:
             where.append(line)
-            line += cut.cards[i].count(b"\n")
+            line += cut.newlines[i]
         same = (deck.name, deck.title, deck.group, deck.format) == (
             entry.deck.name,
             entry.deck.title,

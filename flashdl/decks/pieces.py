@@ -27,8 +27,9 @@ _QUIET = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
 @dataclass(frozen=True)
 class Pieces:
     header: bytes  # everything before the first card, its `cards:` line included
-    cards: tuple[bytes, ...]  # each card's bytes, up to the next card
+    cards: tuple[memoryview, ...]  # each card's bytes, up to the next card (views, not copies)
     lines: tuple[int, ...]  # the line (from 1) on which each card starts
+    newlines: tuple[int, ...]  # how many "\n" each card's piece holds
 
     def aligned(self, card_lines: Sequence[int]) -> bool:
         """Whether a full parse found the cards where the cut put them."""
@@ -41,7 +42,7 @@ class Pieces:
 DIGEST_SIZE = 12
 
 
-def digest(data: bytes) -> bytes:
+def digest(data: bytes | memoryview) -> bytes:
     return hashlib.blake2b(data, digest_size=DIGEST_SIZE).digest()
 
 
@@ -66,15 +67,15 @@ def cut(data: bytes) -> Pieces | None:
     if _stray_line(indent).search(data, newline):
         return None
     starts = [m.start() + 1 for m in _item(indent).finditer(data, newline)]
-    header = data[: starts[0]]
+    header, view = data[: starts[0]], memoryview(data)
     line = header.count(b"\n") + 1
-    cards, lines = [], []
+    cards, lines, newlines = [], [], []
     for begin, end in zip(starts, [*starts[1:], len(data)], strict=True):
-        piece = data[begin:end]
-        cards.append(piece)
+        cards.append(view[begin:end])
         lines.append(line)
-        line += piece.count(b"\n")
-    return Pieces(header, tuple(cards), tuple(lines))
+        newlines.append(data.count(b"\n", begin, end))
+        line += newlines[-1]
+    return Pieces(header, tuple(cards), tuple(lines), tuple(newlines))
 
 
 # The patterns below start at a newline rather than at ``^``: a search for a literal is many
