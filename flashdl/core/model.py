@@ -217,9 +217,10 @@ class LazyCards(Sequence[Card]):
 
     Ids, start lines, tags and related ids are at hand. Each card is read and decoded only when it
     is first asked for (``read(offset, size)`` gives its bytes, ``decode(bytes, line)`` turns them
-    into the ``Card`` that starts on that line): a session on a 20k-card deck then costs a few milliseconds instead of rebuilding 20k
-    cards it will not show. If a card cannot be decoded (a damaged cache), ``reload`` gives the
-    whole deck's cards parsed afresh from its file, and those are used from then on."""
+    into the ``Card`` that starts on that line): a session on a 20k-card deck then costs a few
+    milliseconds instead of rebuilding 20k cards it will not show. If a card cannot be decoded (a
+    damaged cache), ``reload`` gives the whole deck's cards parsed afresh from its file, and those
+    are used from then on."""
 
     def __init__(
         self,

@@ -10,13 +10,13 @@ checked as it is decoded (a planted or damaged entry is a miss, or, for one card
 deck file). A running session reads its cards through a file handle it opened at start, so another
 flashdl process that rewrites the cache for an edited deck does not disturb it.
 
-An entry is used when size and mtime still match; otherwise the file is read and hashed, and an entry
-whose hash matches is reused (a touched file). After an edit, only the cards whose bytes changed are
-parsed again, when the file is laid out the usual way (``flashdl.decks.pieces``): the index keeps a
-digest of each card's piece of the file, and a record counts its lines from the card's first line,
-so an unchanged card's record is kept as it is wherever the card now stands. Anything else, or any
-problem, parses the whole file. Only decks that passed validation are cached. A cache that cannot be
-written is simply not written.
+An entry is used when size and mtime still match; otherwise the file is read and hashed, and an
+entry whose hash matches is reused (a touched file). After an edit, only the cards whose bytes
+changed are parsed again, when the file is laid out the usual way (``flashdl.decks.pieces``): the
+entry keeps a digest of each card's piece of the file, and a record counts its lines from the
+card's first line, so an unchanged card's record is kept as it is wherever the card now stands.
+Anything else, or any problem, parses the whole file. Only decks that passed validation are
+cached. A cache that cannot be written is simply not written.
 """
 
 from __future__ import annotations

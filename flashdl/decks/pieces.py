@@ -2,14 +2,15 @@
 that changed are parsed again (``flashdl.decks.cache``).
 
 Only the usual layout is cut: a top-level ``cards:`` line, then cards that each start with ``-``
-at one indentation, no other top-level text after them, and no line break but "\n" and "\r\n". Anything else is not cut, and the
-whole file is parsed as before. The cut works on the raw bytes (a UTF-8 character never holds a
-newline or a space byte), so unchanged cards are not even decoded.
+at one indentation, no other top-level text after them, and no line break but "\n" and "\r\n".
+Anything else is not cut, and the whole file is parsed as before. The cut works on the raw bytes
+(a UTF-8 character never holds a newline or a space byte), so unchanged cards are not even decoded.
 
 A cut is only a guess at where cards start: the cache keeps it only when a full parse of the
 same file found a card starting on the first line of every piece and nowhere else
 (``Pieces.aligned``). A YAML block sequence item that starts and ends in the same parser state
-means the same thing wherever it stands, so a piece whose bytes are unchanged is the same card.
+means the same thing wherever it stands (anchors, the one thing YAML shares across items, are
+refused by the loader), so a piece whose bytes are unchanged is the same card.
 """
 
 from __future__ import annotations
