@@ -468,3 +468,23 @@ def test_a_fifo_planted_in_the_cache_is_a_miss_not_a_hang(tmp_path, which):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(
+    "anchored",
+    [
+        "    key_points: &k\n      - {zh: 连乘放大",
+        '    key_points:\n      - {"zh":&k 连乘放大',  # after a quoted flow key, no space
+        "    key_points:\n      - {zh: !!str &k 连乘放大",
+        "    key_points:\n      - &k {zh: 连乘放大",
+    ],
+    ids=["block", "flow after a quoted key", "after a tag", "item"],
+)
+def test_every_way_of_writing_an_anchor_is_refused(anchored):
+    from flashdl.decks.loader import parse_deck
+
+    text = VALID.replace("    key_points:\n      - {zh: 连乘放大", anchored)
+    assert text != VALID
+    with pytest.raises(DeckError) as problems:
+        parse_deck(text, "demo.yaml", "demo")
+    assert any("YAML anchors (&k) are not supported" in p for p in problems.value.problems)
