@@ -806,7 +806,7 @@ class Bench:
                 anki(anki_peer.FIRST_CARD_CODE, str(peer.deck)),
                 2.0,
                 self.runs,
-                "no parsed-deck cache (first run, or after an edit)",
+                "no parsed-deck cache (a first run)",
             )
             mem_row(
                 f"first card, {size // 1000}k cards, cold: peak memory",

@@ -1109,7 +1109,6 @@ def reset(
 def _set_suspended(
     ctx: typer.Context, card_ids: list[str], db: Path | None, suspended: bool
 ) -> None:
-
     env = _env(ctx)
     paths = _paths(env, db)
     decks = _load_decks(paths, env)

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from flashdl import __version__
-from flashdl.core.errors import DeckError
+from flashdl.core.errors import DeckError, UsageError
 from flashdl.core.model import (
     OVERRIDABLE,
     Card,
@@ -65,7 +65,7 @@ from flashdl.decks.loader import (
     parse_overrides,
     read_deck_file,
 )
-from flashdl.files import resolved
+from flashdl.files import read_regular_file, resolved
 
 CACHE_FORMAT = 8  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
 # 7: deck groups; 8: lines in a card record counted from the card's first line, the deck's pieces
@@ -133,9 +133,6 @@ def _cache_file(path: Path, limit: int) -> bytes:
     flashdl writes its JSON with ``ensure_ascii=False``, so the only ``\\u`` escapes in it are of
     control characters; an escaped surrogate (which no text flashdl writes can hold, and which
     would fail later, in SQLite or the terminal) is refused as damage."""
-    from flashdl.core.errors import UsageError
-    from flashdl.files import read_regular_file
-
     try:
         data = read_regular_file(path, limit=limit, what="a cache file")
     except (OSError, UsageError):
