@@ -601,7 +601,7 @@ def check(
 
     Lint problems are errors for the bundled decks and warnings for your own."""
     from flashdl.core.glossary import Glossary
-    from flashdl.decks.cache import lint_passed_before, mark_lint_passed
+    from flashdl.decks.cache import lint_passed_before, load_file_in_parts, mark_lint_passed
     from flashdl.decks.glossary import GLOSSARY_FILE, load_glossary
     from flashdl.decks.lint import MAX_LINTED_CARDS, lint_decks
     from flashdl.decks.loader import load_collection
@@ -613,7 +613,7 @@ def check(
     if paths_:
         sources = list(paths_) + env.decks_dirs
     notes: list[str] = []
-    decks = load_collection(sources, notes=notes)
+    decks = load_collection(sources, loader=load_file_in_parts, notes=notes)
     for note in notes:
         _say(note)
     bundled_dir = bundled_decks_dir().resolve()

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from flashdl.exporters.text import SLOT
+from flashdl.exporters.text import SLOT, SLOT_START
 
 # Characters that are Markdown in text (escapes, code, emphasis, links, autolinks and raw HTML,
 # entities, strikethrough, tables), a tab, and the ones that open a block at a line's start.
@@ -123,6 +123,8 @@ def simple_html(lifted: str, text: Callable[[str], str], math: Callable[[int], s
 
     def pieces(part: str) -> str:
         """Text between ``**`` runs: escaped, with its placeholders as formulas."""
+        if SLOT_START not in part:
+            return text(part)
         split = SLOT.split(part)  # text, number, text, ...
         return "".join(math(int(p)) if i % 2 else text(p) for i, p in enumerate(split))
 

@@ -40,6 +40,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 # number. markdown-it percent-encodes them inside link destinations (%0E, %0F).
 _OPEN, _CLOSE = "\x0e", "\x0f"
 SLOT = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
+SLOT_START = _OPEN  # text without it holds no placeholder
 _SLOT_IN_URL = re.compile("%0e|%0f", re.IGNORECASE)
 
 LINK_SCHEMES = ("http", "https", "mailto")

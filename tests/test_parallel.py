@@ -1,0 +1,90 @@
+"""``in_order``: ranges of work computed in forked workers, results in order; a failing worker
+changes nothing, and no worker is forked beside another thread."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from flashdl import parallel
+
+forking = pytest.mark.skipif(
+    not parallel.parallel(parallel.MIN_PARALLEL), reason="needs two cores, fork and one thread"
+)
+
+
+@pytest.fixture
+def always_parallel(monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+
+
+def _pids(start: int, stop: int) -> list[tuple[int, int]]:
+    return [(i, os.getpid()) for i in range(start, stop)]
+
+
+@forking
+def test_the_ranges_are_computed_by_workers_and_come_back_in_order(always_parallel):
+    results = list(parallel.in_order(_pids, 100))
+    assert [i for i, _ in results] == list(range(100))
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_small_work_stays_in_this_process():
+    results = list(parallel.in_order(_pids, 50))
+    assert results == [(i, os.getpid()) for i in range(50)]
+
+
+@forking
+def test_a_range_a_worker_fails_on_is_computed_here(always_parallel):
+    parent = os.getpid()
+
+    def work(start: int, stop: int) -> list[int]:
+        if os.getpid() != parent and start % 2:
+            os._exit(1) if start == 7 else None  # a worker dies: the pool breaks
+            raise RuntimeError("worker only")
+        return list(range(start, stop))
+
+    assert list(parallel.in_order(work, 60)) == list(range(60))
+
+
+@forking
+def test_an_error_is_raised_here_as_without_workers(always_parallel):
+    def work(start: int, stop: int) -> list[int]:
+        if start >= 21:
+            raise LookupError(f"card {start}")
+        return list(range(start, stop))
+
+    with pytest.raises(LookupError, match="card 21"):
+        list(parallel.in_order(work, 60))
+
+
+@forking
+def test_no_thread_of_the_pool_is_left_behind(always_parallel):
+    """The next ``in_order`` forks again only from a process with one thread."""
+    import threading
+
+    for _ in range(2):
+        assert list(parallel.in_order(_pids, 30))[-1][0] == 29
+        assert threading.active_count() == 1
+    stopped = parallel.in_order(_pids, 300)
+    next(stopped)
+    stopped.close()  # a caller that stops early (a range with a problem)
+    assert threading.active_count() == 1 and parallel.parallel(10)
+
+
+def test_workers_are_not_forked_beside_another_thread(monkeypatch):
+    import threading
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not parallel.parallel(10)
+        assert {pid for _, pid in parallel.in_order(_pids, 40)} == {os.getpid()}
+    finally:
+        release.set()
+        other.join()
