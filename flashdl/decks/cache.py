@@ -822,7 +822,12 @@ def _parsed_in_parts(
         deck = _parse_pieces(cut, range(start, stop), shown, expected_name)
         if deck is None:
             return [None]
-        cards = [(c.id, " ".join(c.tags), " ".join(c.related), _card_bytes(c)) for c in deck.cards]
+        try:
+            cards = [
+                (c.id, " ".join(c.tags), " ".join(c.related), _card_bytes(c)) for c in deck.cards
+            ]
+        except UnicodeError:  # text that cannot be UTF-8 (none can be parsed): not cached
+            return [None]
         return [(_header_of(deck), cards)]
 
     rows, header, lines = _Rows(), None, iter(cut.lines)
