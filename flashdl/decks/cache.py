@@ -24,7 +24,6 @@ from __future__ import annotations
 import binascii
 import contextlib
 import dataclasses
-import gc
 import itertools
 import json
 import os
@@ -33,7 +32,7 @@ import stat
 import tempfile
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
@@ -58,6 +57,7 @@ from flashdl.decks.loader import (
     apply_overrides,
     deck_files,
     display_path,
+    gc_paused,
     is_overrides_file,
     load_collection,
     load_usable_collection,
@@ -570,15 +570,9 @@ def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card] | _Rows) -
 
     The cyclic garbage collector is paused meanwhile, as while parsing: the records are not
     cyclic, and with a large deck's cards alive each collection would rescan all of them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        # Text that cannot be UTF-8 (no parsed or cached text can be) is not cached, not fatal.
-        with contextlib.suppress(UnicodeError):
-            _write_records(path, entry, cards if isinstance(cards, _Rows) else _Rows.of(cards))
-    finally:
-        if enabled:
-            gc.enable()
+    # Text that cannot be UTF-8 (no parsed or cached text can be) is not cached, not fatal.
+    with gc_paused(), contextlib.suppress(UnicodeError):
+        _write_records(path, entry, cards if isinstance(cards, _Rows) else _Rows.of(cards))
 
 
 @dataclass
@@ -608,11 +602,17 @@ class _Rows:
         self.records.append(_card_bytes(record) if isinstance(record, Card) else record)
 
 
+def _offsets(records: Sequence[bytes | memoryview]) -> list[int]:
+    """Where each record starts in the records joined, and where the last one ends."""
+    offsets = [0]
+    for record in records:
+        offsets.append(offsets[-1] + len(record))
+    return offsets
+
+
 def _write_records(path: Path, entry: CacheEntry, rows: _Rows) -> None:
     blobs = rows.records
-    offsets = [0]
-    for blob in blobs:
-        offsets.append(offsets[-1] + len(blob))
+    offsets = _offsets(blobs)
     deck = entry.deck
     index = {
         "format": entry.format,
@@ -686,7 +686,9 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
             written = read_entry(cached, path)
             if written is not None and written.sha256 == digest:
                 return _shown_as(written.deck, shown)
-            return replace(deck, cards=_cards_of(rows))  # the cache cannot be written
+            # The cache cannot be written: the records in memory instead.
+            reparse = partial(_reparse, path, tuple(rows.ids))
+            return replace(deck, cards=_cards_of(rows, reparse))
         else:
             deck = parse_deck(data, shown, expected_name=path.stem)
             cards = deck.cards
@@ -847,9 +849,21 @@ def _parsed_in_parts(
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first
 
 
-def _cards_of(rows: _Rows) -> tuple[Card, ...]:
-    records = zip(rows.records, rows.lines, strict=True)
-    return tuple(_decode_cards(record, line) for record, line in records)
+def _cards_of(rows: _Rows, reparse: Callable[[], Sequence[Card]]) -> LazyCards:
+    """The cards of ``rows`` as the cache gives them, but from their records in memory: each is
+    decoded when first asked for (``flashdl check`` of a large deck asks for none of them)."""
+    data = b"".join(rows.records)
+    return LazyCards(
+        tuple(rows.ids),
+        tuple(rows.lines),
+        Words(rows.tags),
+        Words(rows.related),
+        tuple(_offsets(rows.records)),
+        lambda offset, size: data[offset : offset + size],
+        _decode_card,
+        reparse,
+        _decode_cards,
+    )
 
 
 def load_file_in_parts(path: Path) -> Deck | Overrides:
@@ -863,7 +877,8 @@ def load_file_in_parts(path: Path) -> Deck | Overrides:
     split = _parsed_in_parts(data, shown, path.stem)
     if split is None:
         return parse_deck(data, shown, expected_name=path.stem)
-    return replace(split[0], cards=_cards_of(split[1]))
+    reparse = partial(_reparse, path, tuple(split[1].ids))
+    return replace(split[0], cards=_cards_of(split[1], reparse))
 
 
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:

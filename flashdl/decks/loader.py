@@ -7,9 +7,10 @@ anchors or aliases at all, which also rules out alias ("billion laughs") bombs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -748,10 +749,19 @@ def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | N
     The cyclic garbage collector is paused meanwhile: a large deck creates hundreds of thousands of
     small objects, none of them cyclic garbage, and the collector would keep rescanning them
     (more than half of the time of a 5 MB deck)."""
+    with gc_paused():
+        return _parse_deck(data, source, expected_name)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off meanwhile: building a large deck's cards creates
+    hundreds of thousands of small objects, none of them cyclic garbage, and each collection
+    would rescan all of them."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_deck(data, source, expected_name)
+        yield
     finally:
         if enabled:
             gc.enable()
