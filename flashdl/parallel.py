@@ -4,25 +4,26 @@ Parsing a deck's cards and rendering them for an export are seconds of pure Pyth
 one card independent of the next. ``in_order`` runs ``work(start, stop)`` over consecutive ranges;
 when there is enough work and more than one core, the ranges go to forked worker processes, which
 inherit what the work reads (the deck's bytes, its open cache file), so only the results are sent
-back. The output is the same either way, and any failure of the pool (a worker that died, a
-result that cannot be sent back) computes the range again here, where an error is raised as it
-would be without workers.
+back. The output is the same either way, and any failure of a worker (an error, a result that
+cannot be sent back, a worker that died or could not start) computes the range again here, where
+an error is raised as it would be without workers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import pickle
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import BinaryIO, NoReturn, TypeVar
 
 T = TypeVar("T")
 
 CHUNK = 250  # items per range by default: small enough to keep both cores busy to the end
 MIN_PARALLEL = 2000  # fewer items are done sooner here than a pool starts (about 50 ms)
-
-_work: Callable[[int, int], Sequence] | None = None  # set before the workers fork
 
 
 def cores() -> int:
@@ -64,46 +65,90 @@ def parallel(count: int) -> bool:
 
 
 def _forks() -> bool:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()[0] == "fork"
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _forked(
     work: Callable[[int, int], Sequence[T]], ranges: list[tuple[int, int]], workers: int
 ) -> Iterator[T]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    """The ranges dealt out in turn to ``workers`` forked processes, each writing its results to
+    its own pipe in its order, read back here in the ranges' order.
 
-    global _work
-    _work = work
-    pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_worker_started,
-    )
+    No thread and no pool: whatever stops this (the last range, a caller that stops early, ^C
+    anywhere), the workers are killed and reaped here; and should this generator never be
+    closed, a worker writing to a pipe nobody reads ends with the parent instead of keeping it
+    from exiting."""
+    children: list[tuple[int, BinaryIO]] = []  # (pid, the pipe its results come through)
     try:
-        futures = [pool.submit(_run, start, stop) for start, stop in ranges]
-        for future, (start, stop) in zip(futures, ranges, strict=True):
-            try:
-                results = future.result()
-            except Exception:  # done again here, where an error is the usual one
+        for turn in range(workers):
+            pid, read_end, write_end = _started()
+            if pid < 0:  # no more processes or files: this turn's ranges are done here
+                children.append((0, open(os.devnull, "rb")))  # noqa: SIM115 - closed below
+                continue
+            if pid == 0:  # the worker: it never returns from _serve
+                os.close(read_end)
+                for _, pipe in children:
+                    os.close(pipe.fileno())  # a sibling's pipe must end with the parent
+                _serve(work, ranges[turn::workers], write_end)
+            os.close(write_end)
+            children.append((pid, os.fdopen(read_end, "rb")))
+        for index, (start, stop) in enumerate(ranges):
+            results = _received(children[index % workers][1])
+            if results is None:  # the worker failed on it, or is gone: done again here
                 results = work(start, stop)
             yield from results
     finally:
-        # Waits for the ranges being computed (a fraction of a second) and the workers' exit,
-        # so that no thread of this pool is left when the next one forks.
-        pool.shutdown(wait=True, cancel_futures=True)
-        _work = None
+        for pid, pipe in children:
+            pipe.close()
+            if not pid:
+                continue
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)  # done already, or blocked on a full pipe
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
 
 
-def _worker_started() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
-    # A worker lives for one ``in_order`` and makes no cyclic garbage worth collecting; the
-    # collector would rescan every object inherited from the parent at each pass.
-    gc.disable()
+def _started() -> tuple[int, int, int]:
+    """``os.fork()`` with a pipe from the worker: (pid, read end, write end); pid -1 when
+    either cannot be made."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return -1, -1, -1
+    try:
+        return os.fork(), read_end, write_end
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return -1, -1, -1
 
 
-def _run(start: int, stop: int) -> Sequence:
-    assert _work is not None, "in_order sets the work before the workers fork"
-    return _work(start, stop)
+def _serve(
+    work: Callable[[int, int], Sequence], ranges: list[tuple[int, int]], fd: int
+) -> NoReturn:
+    """A worker: each range's results, pickled, to ``fd`` (an empty message for a range that
+    failed); then it exits at once, running none of the parent's exit handlers."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the parent's to handle
+        # A worker lives for one ``in_order`` and makes no cyclic garbage worth collecting; the
+        # collector would rescan every object inherited from the parent at each pass.
+        gc.disable()
+        with os.fdopen(fd, "wb") as out:
+            for start, stop in ranges:
+                try:
+                    payload = pickle.dumps(list(work(start, stop)), pickle.HIGHEST_PROTOCOL)
+                except Exception:  # the parent does it again and raises what it raises
+                    payload = b""
+                out.write(len(payload).to_bytes(8, "little"))
+                out.write(payload)
+                out.flush()
+    finally:
+        os._exit(0)
+
+
+def _received(pipe: BinaryIO) -> list | None:
+    """The next results from a worker's pipe; None for a range it failed on, or once it is gone."""
+    header = pipe.read(8)
+    size = int.from_bytes(header, "little") if len(header) == 8 else 0
+    payload = pipe.read(size) if size else b""
+    return pickle.loads(payload) if size and len(payload) == size else None

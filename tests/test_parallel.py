@@ -4,6 +4,7 @@ changes nothing, and no worker is forked beside another thread."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -88,3 +89,53 @@ def test_workers_are_not_forked_beside_another_thread(monkeypatch):
     finally:
         release.set()
         other.join()
+
+
+STOPPED = """
+import os, signal, sys, time
+from pathlib import Path
+from flashdl import parallel
+
+parallel.MIN_PARALLEL = 0
+folder = Path(sys.argv[1])
+
+def work(start, stop):
+    (folder / str(os.getpid())).touch()
+    time.sleep(0.02)
+    return list(range(start, stop))
+
+results = parallel.in_order(work, 100_000, chunk=5)
+try:
+    for item in results:
+        if item == 200:
+            os.kill(os.getpid(), signal.SIGINT)  # ^C, outside the generator's own code
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    raise SystemExit(130) from None  # the generator is still referenced, never closed
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in state
+
+
+@forking
+def test_an_interrupted_run_exits_at_once_and_leaves_no_worker(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED, str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (130, "interrupted", "")
+    workers = [int(p.name) for p in tmp_path.iterdir()]
+    assert workers and done.returncode
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)

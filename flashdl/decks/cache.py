@@ -142,6 +142,15 @@ def _cache_file(path: Path, limit: int) -> bytes:
     return data
 
 
+def _json(data: bytes) -> Any:
+    """JSON from a cache file's bytes, strictly UTF-8: ``json.loads`` of bytes would let an encoded
+    lone surrogate through (it decodes with ``surrogatepass``). ValueError for anything else."""
+    try:
+        return json.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 _SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F]")
 
 
@@ -309,12 +318,12 @@ def _decode_card(data: bytes, line: int) -> Card:
     if _escaped_surrogate(data):
         raise ValueError("an escaped surrogate")  # see _cache_file
     try:
-        value = json.loads(data)
-    except (ValueError, RecursionError):
-        raise ValueError("not JSON") from None
-    if not _records_fit():
-        return _relative(decode(Card, value), -line)
-    return _card_from_record(value, line)
+        value = _json(data)
+        if not _records_fit():
+            return _relative(decode(Card, value), -line)
+        return _card_from_record(value, line)
+    except (KeyError, TypeError, RecursionError):  # a record with a field missing, or too deep
+        raise ValueError("not a card record") from None
 
 
 def _decode_cards(data: bytes, line: int) -> Card:
@@ -326,7 +335,7 @@ def _decode_cards(data: bytes, line: int) -> Card:
 
     try:
         card = _card_decoder().decode(data)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, RecursionError):  # deep nesting in a key it skips
         raise ValueError("not a card record") from None
     return _moved(card, line)
 
@@ -501,7 +510,7 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     """The cache entry at ``path``, or None when it is missing, damaged, planted or from another
     version. ``deck_file`` is where damaged cards are re-parsed from (default: none, a miss)."""
     try:
-        raw = json.loads(_cache_file(path, MAX_INDEX_BYTES))
+        raw = _json(_cache_file(path, MAX_INDEX_BYTES))
         if not isinstance(raw, dict) or raw.get("format") != _format():
             return None
         ids = _strings(raw["ids"])
@@ -817,8 +826,8 @@ def _parsed_in_parts(
     from flashdl.decks import pieces
 
     cut = pieces.cut(data) if len(data) > MIN_SPLIT_BYTES else None
-    if cut is None or not parallel.parallel(len(cut.cards)):
-        return None
+    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or not parallel.parallel(len(cut.cards)):
+        return None  # (every range parses the header again: a large one costs that many times)
 
     def work(start: int, stop: int) -> list[tuple[tuple, list[tuple]] | None]:
         deck = _parse_pieces(cut, range(start, stop), shown, expected_name)
@@ -847,6 +856,7 @@ def _parsed_in_parts(
 
 
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first
+MAX_SPLIT_HEADER = 16 << 10  # a deck's name, title, group and format take a few lines
 
 
 def _cards_of(rows: _Rows, reparse: Callable[[], Sequence[Card]]) -> LazyCards:
@@ -891,7 +901,7 @@ def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
 def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
     """(size, mtime_ns, sha256, overrides) of an entry, or None when missing or damaged."""
     try:
-        raw = json.loads(_cache_file(path, MAX_INDEX_BYTES))
+        raw = _json(_cache_file(path, MAX_INDEX_BYTES))
         if not isinstance(raw, dict) or raw.get("format") != _format():
             return None
         size, mtime_ns, sha = raw["size"], raw["mtime_ns"], raw["sha256"]

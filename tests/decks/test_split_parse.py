@@ -171,3 +171,18 @@ def test_flashdl_check_says_the_same_of_a_deck_parsed_in_ranges(
     assert (split.exit_code, split.output) == (whole.exit_code, whole.output)
     assert whole.exit_code == (1 if broken else 0), whole.output
     assert calls[0] is not broken  # the split was used, or refused for the problem
+
+
+def test_a_large_header_is_parsed_whole_not_once_per_range(tmp_path, split_small, monkeypatch):
+    """Every range parses the header again: a hostile 24 MB title would cost 24 MB per range."""
+    calls = counted(monkeypatch)
+    path = tmp_path / "demo.yaml"
+    title = "x" * (cache.MAX_SPLIT_HEADER + 1)
+    path.write_text(big_deck(7).replace("en: Demo}", f"en: {title}}}", 1), encoding="utf-8")
+    parsed = []
+    original = cache._parse_pieces
+    monkeypatch.setattr(cache, "_parse_pieces", lambda *a: parsed.append(1) or original(*a))
+    assert outcome(lambda p: load_deck_cached(p, tmp_path / "cache"), path) == outcome(
+        load_deck, path
+    )
+    assert calls == [False] and not parsed

@@ -4,6 +4,8 @@ without formulas) give what the slower ones they replaced gave."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from decktext import MOVED
 from hypothesis import given, settings
@@ -111,3 +113,41 @@ def test_flashdl_export_anki_writes_the_same_package_on_every_core(invoke, tmp_p
         result = invoke("export", "anki", "-g", "all", "-o", str(shared), "--force")
         assert result.exit_code == 0, result.output
         assert shared.read_bytes() == alone.read_bytes()
+
+
+DEEP = b"[" * 5000 + b"]" * 5000  # msgspec skips an unknown key's value by recursion
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda v: {**v, "extra": "DEEP"},
+        lambda v: {k: x for k, x in v.items() if k != "key_points"},
+        lambda v: {k: x for k, x in v.items() if k != "id"},
+    ],
+    ids=["deep unknown key", "no key points", "no id"],
+)
+def test_a_planted_record_either_decoder_refuses_is_a_value_error(damage):
+    """``LazyCards`` treats a ValueError as damage (the deck file is parsed again); nothing else
+    may escape a decoder."""
+    import json
+
+    from flashdl.decks import cache
+
+    card = parse_deck(MOVED, "demo.yaml").cards[0]
+    data = json.dumps(damage(json.loads(cache._card_bytes(card)))).encode()
+    data = data.replace(b'"DEEP"', DEEP)
+    for decoder in (cache._decode_card, cache._decode_cards):
+        with contextlib.suppress(ValueError):
+            decoder(data, 1)
+
+
+def test_an_encoded_lone_surrogate_in_a_record_is_refused():
+    """``json.loads`` of bytes decodes with surrogatepass; records are read as strict UTF-8."""
+    from flashdl.decks import cache
+
+    card = parse_deck(MOVED, "demo.yaml").cards[0]
+    data = cache._card_bytes(card).replace(card.id.encode(), card.id.encode() + b"\xed\xa0\x80")
+    for decoder in (cache._decode_card, cache._decode_cards):
+        with pytest.raises(ValueError):
+            decoder(data, 1)
