@@ -34,18 +34,14 @@ def cores() -> int:
 
 
 def in_order(
-    work: Callable[[int, int], Sequence[T]],
-    count: int,
-    *,
-    chunk: int | None = None,
-    workers: int | None = None,
+    work: Callable[[int, int], Sequence[T]], count: int, *, chunk: int | None = None
 ) -> Iterator[T]:
     """Every result of ``work(start, stop)`` over ``range(count)`` cut in ``chunk``-sized ranges
-    (default ``CHUNK``), in order; computed by up to ``workers`` (default: one per core) forked
-    processes when ``parallel(count)``."""
+    (default ``CHUNK``), in order; computed by one forked process per core when
+    ``parallel(count)``."""
     size = chunk or CHUNK
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
-    workers = min(workers or cores(), len(ranges))
+    workers = min(cores(), len(ranges))
     if workers < 2 or not parallel(count):
         for start, stop in ranges:
             yield from work(start, stop)

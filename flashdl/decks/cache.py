@@ -587,10 +587,8 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def _write_entry(path: Path, entry: CacheEntry, cards: Sequence[Card] | _Rows) -> None:
-    """The card bytes first, then the index that points at them; stale files of the entry go.
-
-    The cyclic garbage collector is paused meanwhile, as while parsing: the records are not
-    cyclic, and with a large deck's cards alive each collection would rescan all of them."""
+    """The card bytes first, then the index that points at them; stale files of the entry go
+    (the garbage collector paused, as while parsing: a large deck's cards are alive)."""
     # Text that cannot be UTF-8 (no parsed or cached text can be) is not cached, not fatal.
     with gc_paused(), contextlib.suppress(UnicodeError):
         _write_records(path, entry, cards if isinstance(cards, _Rows) else _Rows.of(cards))
@@ -610,8 +608,15 @@ class _Rows:
     def of(cls, cards: Iterable[Card]) -> _Rows:
         rows = cls()
         for card in cards:
-            rows.add(card.id, card.line, " ".join(card.tags), " ".join(card.related), card)
+            rows.add_card(card, card.line)
         return rows
+
+    def add_card(self, card: Card, line: int) -> None:
+        self.add(card.id, line, " ".join(card.tags), " ".join(card.related), card)
+
+    def extend(self, other: _Rows) -> None:
+        for field in dataclasses.fields(self):
+            getattr(self, field.name).extend(getattr(other, field.name))
 
     def add(
         self, card_id: str, line: int, tags: str, related: str, record: Card | bytes | memoryview
@@ -691,10 +696,8 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         if edited is not None and info is not None:
             fresh, rows = edited
             fresh = replace(fresh, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=digest)
-            _write_entry(cached, fresh, rows)
-            written = read_entry(cached, path)
-            if written is not None and written.sha256 == digest:
-                return _shown_as(written.deck, shown)
+            if (written := _written(cached, path, fresh, rows)) is not None:
+                return _shown_as(written, shown)
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
@@ -703,29 +706,38 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
             fresh = CacheEntry(
                 _format(), info.st_size, info.st_mtime_ns, digest, deck, header, layout
             )
-            _write_entry(cached, fresh, rows)
-            written = read_entry(cached, path)
-            if written is not None and written.sha256 == digest:
-                return _shown_as(written.deck, shown)
+            if (written := _written(cached, path, fresh, rows)) is not None:
+                return _shown_as(written, shown)
             # The cache cannot be written: the records in memory instead.
             reparse = partial(_reparse, path, tuple(rows.ids))
             return replace(deck, cards=_cards_of(rows, reparse))
         else:
             deck = parse_deck(data, shown, expected_name=path.stem)
             cards = deck.cards
-        header, layout = _layout(data, cards)
         if info is not None:
+            header, layout = _layout(data, cards)
             fresh = CacheEntry(
                 _format(), info.st_size, info.st_mtime_ns, digest, deck, header, layout
             )
-            _write_entry(cached, replace(fresh, deck=replace(deck, path=shown)), cards)
-            # The entry just written, read back: its cards load on demand, so the parsed ones
-            # can go (100k parsed cards are half a gigabyte). Unwritable cache: keep them.
-            written = read_entry(cached, path) if type(deck.cards) is not LazyCards else None
-            if written is not None and written.sha256 == digest:
+            fresh = replace(fresh, deck=replace(deck, path=shown))
+            if type(deck.cards) is LazyCards:  # a touched file: its cards load on demand already
+                _write_entry(cached, fresh, cards)
+            elif (written := _written(cached, path, fresh, cards)) is not None:
+                # Its cards load on demand, so the parsed ones can go (100k parsed cards are
+                # half a gigabyte). Unwritable cache: keep them.
                 del cards, fresh
-                deck = written.deck
+                deck = written
     return _shown_as(deck, shown)
+
+
+def _written(
+    entry_file: Path, deck_file: Path, entry: CacheEntry, cards: Sequence[Card] | _Rows
+) -> Deck | None:
+    """The deck of ``entry``, written to the cache and read back from it (its cards then load on
+    demand); None when the cache cannot be written."""
+    _write_entry(entry_file, entry, cards)
+    written = read_entry(entry_file, deck_file)
+    return written.deck if written is not None and written.sha256 == entry.sha256 else None
 
 
 def _same_stat(entry: CacheEntry, info: os.stat_result) -> bool:
@@ -745,6 +757,13 @@ def _layout(data: bytes, cards: Sequence[Card]) -> tuple[str | None, tuple[bytes
     lines = cards.lines if isinstance(cards, LazyCards) else [c.line for c in cards]
     if cut is None or not cut.aligned(lines):
         return None, None
+    return _digests(cut)
+
+
+def _digests(cut: Any) -> tuple[str, tuple[bytes, ...]]:
+    """What an entry keeps of a cut: its header's digest (hex) and its pieces' digests."""
+    from flashdl.decks import pieces
+
     return pieces.digest(cut.header).hex(), tuple(cut.digests())
 
 
@@ -787,8 +806,7 @@ def _edited(
     for line, piece in zip(cut.lines, digests, strict=True):
         position = kept.get(piece)
         if position is None:
-            card = next(fresh)
-            rows.add(card.id, line, " ".join(card.tags), " ".join(card.related), card)
+            rows.add_card(next(fresh), line)
         else:
             rows.add(
                 old.ids[position],
@@ -841,30 +859,27 @@ def _parsed_in_parts(
     if cut is None or len(cut.header) > MAX_SPLIT_HEADER or not parallel.parallel(len(cut.cards)):
         return None  # (every range parses the header again: a large one costs that many times)
 
-    def work(start: int, stop: int) -> list[tuple[tuple, list[tuple]] | None]:
+    def work(start: int, stop: int) -> list[tuple[tuple, _Rows] | None]:
         deck = _parse_pieces(cut, range(start, stop), shown, expected_name)
         if deck is None:
             return [None]
         try:
-            cards = [
-                (c.id, " ".join(c.tags), " ".join(c.related), _card_bytes(c)) for c in deck.cards
-            ]
+            return [(_header_of(deck), _Rows.of(deck.cards))]
         except UnicodeError:  # text that cannot be UTF-8 (none can be parsed): not cached
             return [None]
-        return [(_header_of(deck), cards)]
 
-    rows, header, lines = _Rows(), None, iter(cut.lines)
+    rows, header = _Rows(), None
     for part in parallel.in_order(work, len(cut.cards), chunk=PARSE_CHUNK):
         if part is None or (header is not None and part[0] != header):
             return None  # the workers still busy are stopped
         header = part[0]
-        for (card_id, tags, related, record), line in zip(part[1], lines, strict=False):
-            rows.add(card_id, line, tags, related, record)
+        rows.extend(part[1])
     if header is None or len(set(rows.ids)) != len(rows.ids):
         return None  # a duplicate id: the full parse reports it
+    rows.lines = list(cut.lines)  # each range's lines counted from its small deck's start
     name, title, group, version = header
     deck = Deck(name=name, title=title, cards=(), path=shown, format=version, group=group)
-    return deck, rows, pieces.digest(cut.header).hex(), tuple(cut.digests())
+    return deck, rows, *_digests(cut)
 
 
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first

@@ -745,10 +745,8 @@ def _card(item: object, line: int, deck: str, source: str, problems: _Problems) 
 
 def parse_deck(data: bytes | str, source: str = "<deck>", expected_name: str | None = None) -> Deck:
     """Parse and validate one deck file's content; raise ``DeckError`` listing every problem.
-
-    The cyclic garbage collector is paused meanwhile: a large deck creates hundreds of thousands of
-    small objects, none of them cyclic garbage, and the collector would keep rescanning them
-    (more than half of the time of a 5 MB deck)."""
+    The garbage collector is paused meanwhile (``gc_paused``: more than half of the time of a
+    5 MB deck went to it)."""
     with gc_paused():
         return _parse_deck(data, source, expected_name)
 
