@@ -111,7 +111,9 @@ class StudyEngine:
         self.store = store
         self.grading = grading  # which keys grade, and which grades repeat: core/grades.py
         self.learning_delay = learning_delay
-        self.related_ids: Mapping[str, Collection[str]] = related_ids or {}  # kept apart
+        self.related_ids: Mapping[str, Collection[str]] = (
+            {} if related_ids is None else related_ids
+        )  # kept apart
         self.leech_rule = leech_rule  # None: leeches are not looked for
         self.cards_by_id = cards_by_id
         self.clock = clock

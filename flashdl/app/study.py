@@ -21,11 +21,12 @@ from flashdl.core.model import Deck, card_ids, card_tags, related_pairs
 from flashdl.core.planning import (
     LEARNING_DELAY,
     Related,
+    RelatedMap,
     due_in_order,
     new_cards_for_today,
     plan_study,
     positions,
-    related_map,
+    prepare_related,
     separate_related,
     with_learning,
     with_tags,
@@ -116,9 +117,11 @@ def scheduler_in_force(
     return scheduler
 
 
-def related_cards(decks: Sequence[Deck]) -> dict[str, set[str]]:
-    """Card id -> the ids related to it (``related:``, both ways) across ``decks``."""
-    return related_map(pair for deck in decks for pair in related_pairs(deck))
+def related_cards(decks: Sequence[Deck]) -> RelatedMap:
+    """Card id -> the ids related to it (``related:``, both ways) across ``decks``, worked out
+    for the cards that are asked about (``RelatedMap``)."""
+    decks = list(decks)
+    return RelatedMap(lambda: itertools.chain.from_iterable(map(related_pairs, decks)))
 
 
 def selected_ids(decks: Sequence[Deck], tags: Sequence[str] = ()) -> list[list[str]]:
@@ -176,24 +179,27 @@ def todays_queue(
     per_deck = selected_ids(decks, tags)
     if buried:
         per_deck = [[c for c in ids if c not in buried] for ids in per_deck]
-    selected = positions(itertools.chain.from_iterable(per_deck))  # also the deck order
     related = related_cards(decks) if related is None else related
-    learning = {
-        c: at
-        for c, at in store.learning_cards(today, repeat_below=limits.repeat_below).items()
-        if c in selected
-    }
+    learned = store.learning_cards(today, repeat_below=limits.repeat_below)
+    due_days = store.due_cards(today)
+    # The deck order of the selected cards that are due or in learning: a dict of these few
+    # rather than of every selected card (100k ids cost 20 ms), in the same order.
+    wanted = due_days.keys() | learned.keys()
+    selected = positions(filter(wanted.__contains__, itertools.chain.from_iterable(per_deck)))
+    learning = {c: at for c, at in learned.items() if c in selected}
     introduced = store.introduced_on(today)
     new_limit = limits.new_per_day
     remaining = max(0, new_limit - introduced)
     introduced_ids = store.introduced_ids_on(today) if remaining else set()
-    new = new_cards_for_today(
-        lambda reach: [store.first_new(ids, reach) for ids in per_deck],
-        remaining,
-        related,
-        introduced_ids,
-    )
-    due = [c for c in due_in_order(store.due_cards(today), selected) if c not in learning]
+    first = [store.first_new(ids, remaining) for ids in per_deck]
+
+    def unseen(reach: int) -> list[list[str]]:
+        return first if reach == remaining else [store.first_new(ids, reach) for ids in per_deck]
+
+    # Every card today's queue can hold unless a new card is passed over: one pass finds them all.
+    prepare_related(related, itertools.chain(wanted, introduced_ids, *first))
+    new = new_cards_for_today(unseen, remaining, related, introduced_ids)
+    due = [c for c in due_in_order(due_days, selected) if c not in learning]
     queue = plan_study(
         due,
         new,
@@ -202,7 +208,9 @@ def todays_queue(
         review_limit=limits.max_reviews_per_day,
         reviewed_today=store.reviewed_due_on(today) if limits.max_reviews_per_day else 0,
     )
-    return separate_related(with_learning(queue, learning, now, limits.learning_delay), related)
+    queue = with_learning(queue, learning, now, limits.learning_delay)
+    prepare_related(related, queue)
+    return separate_related(queue, related)
 
 
 def waiting_reviews(

@@ -357,10 +357,15 @@ def related_positions(deck: Deck) -> Iterator[tuple[int, tuple[str, ...]]]:
     return ((i, tuple(r)) for i, r in enumerate(related) if r)
 
 
-def related_pairs(deck: Deck) -> Iterator[tuple[str, tuple[str, ...]]]:
-    """(card id, related ids) of the deck's cards that name related cards."""
+def related_pairs(deck: Deck) -> Iterator[tuple[str, Sequence[str]]]:
+    """(card id, related ids) of the deck's cards that name related cards; one generator, with
+    no tuple per card, since a session's start walks the 20k pairs of 100k cards."""
     ids = card_ids(deck)
-    return ((ids[i], others) for i, others in related_positions(deck))
+    related = card_related(deck)
+    if isinstance(related, Words):
+        texts = related.texts
+        return ((ids[i], texts[i].split(" ")) for i in itertools.compress(range(len(texts)), texts))
+    return ((ids[i], r) for i, r in enumerate(related) if r)
 
 
 class CardLookup(Mapping[str, Card]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -210,6 +211,47 @@ def test_hostile_indexes_are_misses(deck_file, tmp_path, value, reader, monkeypa
     assert type(again.cards).__name__ == "LazyCards" and again == load_deck(deck_file)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("size", True),
+        ("mtime_ns", 1.5),
+        ("deck_format", "2"),
+        ("sha256", 7),
+        ("name", None),
+        ("path", ["x"]),
+        ("group", 1),
+        ("header", 3),
+        ("ids", "demo-one"),
+        ("ids", ["demo-one", 2]),
+        ("lines", [1, True]),
+        ("tags", [None, ""]),
+        ("related", [["demo-two"], ""]),
+        ("offsets", [0, 1.0, 2]),
+        ("title", {"zh": 1}),
+        ("format", "7:0.1.0"),
+    ],
+)
+@pytest.mark.parametrize("reader", ["json", "msgspec"])
+def test_an_index_field_of_the_wrong_type_is_a_miss(
+    deck_file, tmp_path, field, value, reader, monkeypatch
+):
+    """Both readers check every field's type: ``json`` field by field, msgspec while decoding."""
+    if reader == "msgspec":
+        monkeypatch.setattr(deck_cache, "LARGE_JSON", 0)
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry = entry_path(cache, deck_file)
+    index = json.loads(entry.read_bytes())
+    assert deck_cache.read_entry(entry, deck_file) is not None
+    entry.write_text(json.dumps({**index, field: value}), encoding="utf-8")
+    assert deck_cache.read_entry(entry, deck_file) is None
+    entry.write_text(json.dumps({k: v for k, v in index.items() if k != field}), encoding="utf-8")
+    assert deck_cache.read_entry(entry, deck_file) is None
+    entry.write_text(json.dumps({**index, "unknown": [1]}), encoding="utf-8")
+    assert deck_cache.read_entry(entry, deck_file) is not None  # an unknown key is ignored
+
+
 def test_a_running_session_survives_another_process_rewriting_the_cache(deck_file, tmp_path):
     """Issue 11.9: cards are read through the file handle opened at start."""
     cache = tmp_path / "cache"
@@ -278,7 +320,9 @@ def test_cached_tags_and_related_are_the_parsed_ones(tmp_path):
     assert list(card_tags(cached)) == list(card_tags(parsed)) == [("training", "梯度", "a.b-c"), ()]
     assert list(card_related(cached)) == list(card_related(parsed))
     assert (
-        list(related_pairs(cached)) == list(related_pairs(parsed)) == [("demo-one", ("demo-two",))]
+        [(c, tuple(r)) for c, r in related_pairs(cached)]
+        == [(c, tuple(r)) for c, r in related_pairs(parsed)]
+        == [("demo-one", ("demo-two",))]
     )
     assert card_tags(cached)[::-1] == [(), ("training", "梯度", "a.b-c")]
 
