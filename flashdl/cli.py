@@ -939,7 +939,7 @@ def stats(
         scheduler = scheduler_in_force(paths.config_dir, store, interview, config)
         result = figures.collect(
             store, decks, today, days=days, interview_date=interview, scheduler=scheduler,
-            repeat_below=REPEAT_BELOW_IN[config.grading_mode],
+            repeat_below=REPEAT_BELOW_IN[config.grading_mode], new_per_day=config.new_per_day,
         )  # fmt: skip
     if as_json:
         import json

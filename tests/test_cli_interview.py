@@ -87,6 +87,24 @@ def test_stats_forecasts_the_heaviest_day(invoke, home, clock):
     assert f"the heaviest day is {peak.isoformat()} with {stats['peak_reviews']} reviews" in text
 
 
+def test_the_forecast_takes_new_cards_at_the_users_daily_limit(invoke, home, clock):
+    """The readiness forecast introduces ``new_per_day`` new cards a day, as study would: with
+    2 a day only 56 of the 75 cards are met before the interview, with 30 all of them, sooner."""
+    invoke("study", "--new", "0", "--until", INTERVIEW.isoformat())
+    default = json.loads(invoke("stats", "--json").stdout)
+    needed, peak = {}, {}
+    for per_day in (2, 10, 30):
+        assert invoke("config", "set", "new_per_day", str(per_day)).exit_code == 0
+        stats = json.loads(invoke("stats", "--json").stdout)
+        needed[per_day] = sum(r["reviews_needed"] for r in stats["readiness"])
+        peak[per_day] = stats["peak_reviews"]
+        assert stats["reviews_per_day_needed"] == -(-needed[per_day] // stats["days_left"])
+        if per_day == 10:  # the setting's default
+            assert stats["readiness"] == default["readiness"]
+    assert needed[2] < needed[10] == needed[30]  # from 10 a day on, every card is met in time
+    assert peak[10] < peak[30]  # but 30 a day meets them all in three days
+
+
 def test_include_day_and_final_days_are_remembered_and_reschedule(invoke, home, clock):
     study_until_the_interview(invoke, clock, "--final-days", "10", "--include-day", days=12)
     with store_of(home) as store:

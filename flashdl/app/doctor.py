@@ -445,7 +445,7 @@ def check_cache(cache_dir: Path, deck_files: Sequence[Path]) -> list[Finding]:
     findings = check_folder(check, cache_dir, "")
     if has_problems(findings):
         return findings
-    size = sum(entry.stat().st_size for entry in entries)
+    size = deck_cache.cache_size(cache_dir)  # the card files too, most of the bytes
     expected = {deck_cache.entry_path(cache_dir, path): path for path in deck_files}
     fresh = stale = damaged = 0
     read_entry = deck_cache.read_entry

@@ -34,7 +34,7 @@ from flashdl.store import Store
 HEATMAP_WEEKS = 26
 MATURE_DAYS = 21
 READY_GRADE = 4
-READY_NEW_PER_DAY = 10  # study's default --new
+READY_NEW_PER_DAY = 10  # study's default --new, the forecast's when no setting is given
 
 
 @dataclass
@@ -127,6 +127,7 @@ def collect(
     interview_date: Deadline | None = None,
     scheduler: Scheduler | None = None,
     repeat_below: int | None = None,
+    new_per_day: int = READY_NEW_PER_DAY,
 ) -> Stats:
     names = [d.name for d in decks]
     store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
@@ -214,7 +215,7 @@ def collect(
     ]  # fmt: skip
     interview = as_interview(interview_date)
     if interview is not None and interview.day > today:
-        _add_readiness(stats, store, decks, today, interview, scheduler or SM2())
+        _add_readiness(stats, store, decks, today, interview, scheduler or SM2(), new_per_day)
     _add_recall_forecast(stats, store, decks, today)
     return stats
 
@@ -249,7 +250,10 @@ def _add_readiness(
     today: date,
     interview: Interview,
     scheduler: Scheduler,
+    new_per_day: int,
 ) -> None:
+    """Readiness per deck and the reviews a day until the interview, as if the user studied
+    every day with their own ``new_per_day`` setting."""
     states = store.focus_states()  # collect() focused the store on these decks' cards
     cards: list[tuple[str, CardState]] = []
     for d in decks:
@@ -258,7 +262,7 @@ def _add_readiness(
             if entry is None or not entry.suspended:
                 cards.append((card_id, entry.state if entry is not None else NEW_CARD))
     forecast = forecast_reviews(
-        scheduler, cards, today, interview, new_per_day=READY_NEW_PER_DAY, grade=READY_GRADE
+        scheduler, cards, today, interview, new_per_day=new_per_day, grade=READY_GRADE
     )
     total_needed = 0
     for d in decks:

@@ -1066,6 +1066,17 @@ def cache_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob(f"deck-*{INDEX_SUFFIX}")) if cache_dir.is_dir() else []
 
 
+def cache_size(cache_dir: Path) -> int:
+    """Bytes the cache's entries take on disk: their indexes, card files and piece digests."""
+    size = 0
+    for file in cache_dir.glob("deck-*") if cache_dir.is_dir() else ():
+        with contextlib.suppress(OSError):
+            info = file.lstat()
+            if stat.S_ISREG(info.st_mode):
+                size += info.st_size
+    return size
+
+
 def leftover_files(cache_dir: Path) -> list[Path]:
     """Cache files of earlier flashdl versions (pickles): never read, safe to delete."""
     return sorted(cache_dir.glob("deck-*.pickle")) if cache_dir.is_dir() else []

@@ -277,7 +277,10 @@ def test_the_cache_is_described(invoke, home, decks, monkeypatch):
     cache = home / "cache"
     entries = sorted(cache.glob("deck-*.json"))
     assert entries
-    assert line(run(invoke), "cache").startswith("ok       cache")
+    described = line(run(invoke), "cache")
+    assert described.startswith("ok       cache")
+    on_disk = sum(f.stat().st_size for f in cache.glob("deck-*"))  # the card files too
+    assert f"({on_disk / 2**20:.1f} MB)" in described and on_disk >= 2**20
     deck = decks / "drill.yaml"
     deck.write_text(deck.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed since
     (cache / "deck-0123456789abcdef0123456789abcdef.json").write_bytes(b"not json")
