@@ -258,7 +258,7 @@ def test_the_review_figures_read_indexes_only(seeded):
     for sql, plan in plans.items():
         assert not any(step.startswith(("SCAN reviews", "SCAN card_state", "SCAN s", "SCAN r"))
                        and "INDEX" not in step for step in plan), (sql, plan)  # fmt: skip
-    per_day = [p for s, p in plans.items() if "FROM reviews WHERE day" in s]
+    per_day = [p for s, p in plans.items() if "FROM reviews WHERE day" in s and "count(" in s]
     quiz = [p for s, p in plans.items() if "avg(coverage)" in s]
     assert per_day and quiz
     assert all(any("COVERING INDEX reviews_day_deck" in step for step in p) for p in per_day)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from conftest import NOW
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flashdl.core.errors import StoreError
 from flashdl.core.scheduling import NEW_CARD
@@ -292,3 +294,48 @@ def test_the_cli_announces_a_long_upgrade_on_stderr(tmp_path: Path, home, invoke
     assert result.exit_code == 0
     assert f"flashdl: updating {path} for this version of flashdl" in result.stderr
     assert "updating" not in invoke("stats", "--json").stderr
+
+
+_JOINED_LEARNING = (
+    "SELECT r.card_id, r.reviewed_at, r.grade FROM reviews r"
+    " JOIN card_state s ON s.card_id = r.card_id"
+    " WHERE r.day = ? AND r.undone_at IS NULL AND r.mode IN ('study', 'repeat')"
+    " AND s.suspended = 0 ORDER BY r.id"
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.integers(0, 5),
+            st.sampled_from(["study", "repeat", "quiz"]),
+            st.booleans(),  # a day earlier
+        ),
+        max_size=14,
+    ),
+    st.sets(st.sampled_from(["a", "b", "c", "d"])),
+    st.booleans(),
+)
+def test_learning_cards_are_the_failed_unsuspended_cards_of_the_day(
+    tmp_path_factory, reviews, suspended, orphan
+):
+    """The learning queue: each card's last study grade of the day below the bar, the card
+    not suspended and with a state (a review whose card has none, in a damaged database, is
+    left out), as the query joining every review of the day to card_state gave."""
+    with Store.open(tmp_path_factory.mktemp("db") / "flashdl.db") as store:
+        for minute, (card_id, grade, mode, earlier) in enumerate(reviews):
+            at = NOW - timedelta(days=1 if earlier else 0, minutes=60 - minute)
+            store.record_review(card_id=card_id, deck="d", grade=grade, mode=mode, reviewed_at=at)
+        for card_id in suspended:
+            store.set_suspended(card_id, "d", True)
+        if orphan:  # a review of a card whose state row is gone
+            store.conn.execute("DELETE FROM card_state WHERE card_id = 'a'")
+        rows = store.conn.execute(_JOINED_LEARNING, [NOW.date().isoformat()]).fetchall()
+        last = {card_id: (stamp, grade) for card_id, stamp, grade in rows}
+        expected = {c: datetime.fromisoformat(s) for c, (s, g) in last.items() if g < 4}
+        assert store.learning_cards(NOW.date()) == expected
+        assert list(store.learning_cards(NOW.date())) == list(expected)
