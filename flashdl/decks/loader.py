@@ -59,9 +59,10 @@ WEIGHTS = ("1", "2", "3")
 MAX_NESTING = 32  # a deck needs 8 levels (deck, cards, card, key_points, point, terms, all, part)
 MAX_DECK_BYTES = 64 * 1024 * 1024
 MAX_FORMULA_NESTING = 20  # far beyond any real formula; deeper ones would exhaust the renderer
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
-DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}$")
-TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}$")
+# ``\Z``, not ``$``: ``$`` also matches before a final newline, and "abc\n" is no id.
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}\Z")
+DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}\Z")
+TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}\Z")
 
 DECK_KEYS = ("deck", "format", "group", "title", "cards")
 REQUIRED_DECK_KEYS = ("deck", "title", "cards")

@@ -236,6 +236,8 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
         (lambda d: d["cards"][0].update(interval=10**12), "cards[0].interval must be a whole"),
         (lambda d: d["cards"][0].update(difficulty=11), "cards[0].difficulty must be a number"),
         (lambda d: d["cards"][0].update(card_id="[bold]x"), "cards[0].card_id must be a card id"),
+        # ``$`` matches before a final newline: the patterns must end at the text's end.
+        (lambda d: d["cards"][0].update(card_id="x\n"), "cards[0].card_id must be a card id"),
         (lambda d: d["reviews"][0].update(mode="\x1b]0;x\x07"), "reviews[0].mode must be one of"),
         (lambda d: d["reviews"][0].update(typed="x" * 100_001), "reviews[0].typed must be text"),
         (lambda d: d["reviews"][0].update(coverage=2), "reviews[0].coverage must be a number"),
