@@ -189,11 +189,29 @@ class Words(Sequence[tuple[str, ...]]):
     each and split only when asked for: neither a tag nor a card id has a space, and a 20k-card
     deck read from the cache then costs one list of texts instead of 20k tuples."""
 
+    SEPARATOR = ","  # between the texts of cards in ``joined``: no tag or card id holds one
+
     def __init__(self, texts: Sequence[str]):
-        self.texts = texts
+        self._texts: Sequence[str] | None = texts
+        self._joined, self._count = "", len(texts)
+
+    @classmethod
+    def joined(cls, text: str, count: int) -> Words:
+        """The texts of ``count`` cards joined by ``SEPARATOR`` (as the cache stores them), split
+        when first needed: a start that filters no tags never splits 100k cards' tags."""
+        words = cls(())
+        words._texts, words._joined, words._count = None, text, count
+        return words
+
+    @property
+    def texts(self) -> Sequence[str]:
+        if self._texts is None:
+            self._texts = self._joined.split(self.SEPARATOR) if self._count else []
+            self._joined = ""
+        return self._texts
 
     def __len__(self) -> int:
-        return len(self.texts)
+        return self._count
 
     @overload
     def __getitem__(self, index: int) -> tuple[str, ...]: ...
@@ -293,6 +311,8 @@ class LazyCards(Sequence[Card]):
     ) -> Card | None:
         """The card at ``position`` from its bytes; None when they are damaged."""
         start, end = self.offsets[position], self.offsets[position + 1]
+        if end < start:  # offsets are not checked as a whole at start: 100k cards took 5 ms
+            return None
         try:
             card = (decode or self._decode)(self._read(start, end - start), self.lines[position])
         except ValueError:

@@ -1,12 +1,12 @@
 """A cache of parsed decks, so that unchanged YAML is not parsed again at every start.
 
-Each deck file has two files in ``Paths.cache_dir``: an index ``deck-<stem>-<crc>.json`` (the deck
-file's size, mtime and SHA-256, the deck's name and title, and per card its id, start line, tags,
-related ids and where its bytes are) and a card file ``deck-<stem>-<crc>-<sha>.cards`` of JSON
-records, one per card, read only when that card is shown.
+Each deck file has two files in ``Paths.cache_dir``: an index ``deck-<stem>-<crc>.index`` (the
+deck file's size, mtime and SHA-256, the deck's name and title, and per card its id, start line,
+tags, related ids and where its bytes are: ``_Index``) and a card file
+``deck-<stem>-<crc>-<sha>.cards`` of JSON records, one per card, read only when that card is shown.
 
-The cache is data, never code: everything is JSON, decoded by the card model's own field types and
-checked as it is decoded (a planted or damaged entry is a miss, or, for one card, a re-parse of the
+The cache is data, never code: JSON, numbers and plain texts, decoded by the card model's own field
+types and checked as they are decoded (a planted or damaged entry is a miss, or, for one card, a re-parse of the
 deck file). A running session reads its cards through a file handle it opened at start, so another
 flashdl process that rewrites the cache for an edited deck does not disturb it.
 
@@ -21,14 +21,17 @@ cached. A cache that cannot be written is simply not written.
 
 from __future__ import annotations
 
+import array
 import binascii
 import contextlib
 import dataclasses
 import itertools
 import json
+import operator
 import os
 import re
 import stat
+import sys
 import tempfile
 import types
 import typing
@@ -67,10 +70,10 @@ from flashdl.decks.loader import (
 )
 from flashdl.files import read_regular_file, resolved
 
-CACHE_FORMAT = 8  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
+CACHE_FORMAT = 9  # 5: JSON (4 and earlier were pickles, which are never read); 6: deck format 2;
 # 7: deck groups; 8: lines in a card record counted from the card's first line, the deck's pieces
-# (flashdl.decks.pieces) and its format
-INDEX_SUFFIX = ".json"
+# (flashdl.decks.pieces) and its format; 9: an index's per-card fields each one text (``_Index``)
+INDEX_SUFFIX = ".index"  # ".json" until cache format 8 (an index all JSON): removed when rewritten
 MAX_INDEX_BYTES = 256 * 2**20
 
 
@@ -128,30 +131,29 @@ def _stored_pieces(entry_file: Path, entry: CacheEntry) -> list[bytes] | None:
 
 def _cache_file(path: Path, limit: int) -> bytes:
     """The bytes of a regular file of at most ``limit`` bytes; ValueError for anything else (a
-    missing file, a folder, a FIFO or device planted in the cache, a file too large).
+    missing file, a folder, a FIFO or device planted in the cache, a file too large)."""
+    try:
+        return read_regular_file(path, limit=limit, what="a cache file")
+    except (OSError, UsageError):
+        raise ValueError(f"cannot read {path}") from None
+
+
+LARGE_JSON = 256 << 10  # a file this large (the overrides of thousands of cards) is read by msgspec
+
+
+def _json(data: bytes, large: int = LARGE_JSON) -> Any:
+    """JSON from a cache file's bytes, strictly UTF-8 (``json.loads`` of bytes would let an
+    encoded lone surrogate through: it decodes with ``surrogatepass``); ValueError for anything
+    else. A file of ``large`` bytes or more is read by msgspec, three times faster on many small
+    values; a smaller one by ``json``, which costs no import.
 
     flashdl writes its JSON with ``ensure_ascii=False``, so the only ``\\u`` escapes in it are of
     control characters; an escaped surrogate (which no text flashdl writes can hold, and which
     would fail later, in SQLite or the terminal) is refused as damage."""
-    try:
-        data = read_regular_file(path, limit=limit, what="a cache file")
-    except (OSError, UsageError):
-        raise ValueError(f"cannot read {path}") from None
     if _escaped_surrogate(data):
         raise ValueError("an escaped surrogate")
-    return data
-
-
-LARGE_JSON = 256 << 10  # an index this large (a deck of thousands of cards) is read by msgspec
-
-
-def _json(data: bytes) -> Any:
-    """JSON from a cache file's bytes, strictly UTF-8 (``json.loads`` of bytes would let an
-    encoded lone surrogate through: it decodes with ``surrogatepass``); ValueError for anything
-    else. A large file is read by msgspec, three times faster: the five indexes of 100k cards
-    took 90 ms of each start; a small one by ``json``, which costs no import."""
     try:
-        if len(data) < LARGE_JSON:
+        if len(data) < large:
             return json.loads(data.decode("utf-8"))
         import msgspec
 
@@ -328,8 +330,6 @@ def _card_bytes(card: Card) -> bytes:
 
 def _decode_card(data: bytes, line: int) -> Card:
     """The card of a record, starting on ``line`` of its file."""
-    if _escaped_surrogate(data):
-        raise ValueError("an escaped surrogate")  # see _cache_file
     try:
         value = _json(data)
         if not _records_fit():
@@ -342,7 +342,7 @@ def _decode_card(data: bytes, line: int) -> Card:
 def _decode_cards(data: bytes, line: int) -> Card:
     """``_decode_card`` for reading many cards (an export, a search): msgspec decodes a record
     five times faster, but importing it costs about 10 ms, more than a first card is worth."""
-    if _escaped_surrogate(data) or not _records_fit():
+    if _escaped_surrogate(data) or not _records_fit():  # see _json
         return _decode_card(data, line)
     import msgspec
 
@@ -488,22 +488,6 @@ class _CardFile:
             os.close(self.fd)
 
 
-# The index is checked with C-level passes (``map(type, ...)``): it holds a few values per card
-# of decks of tens of thousands of cards, and is read at every start.
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not set(map(type, value)) <= {str}:
-        raise ValueError("expected a list of text")
-    return tuple(value)
-
-
-def _ints(value: Any) -> tuple[int, ...]:
-    if not isinstance(value, list) or not set(map(type, value)) <= {int}:
-        raise ValueError("expected a list of whole numbers")
-    return tuple(value)
-
-
 def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
     """A deck's cards parsed from its file, when a cached card turned out to be damaged."""
     shown = display_path(deck_file)
@@ -515,7 +499,14 @@ def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
 
 
 class _Index(NamedTuple):
-    """An index file's fields, each of its type (``_index``)."""
+    """An index file's fields, each of its type (``_index``).
+
+    The file is one line of JSON (the deck's fields, the number of cards and the sizes of the
+    texts below), then per card its start line and its record's offset in the card file as
+    little-endian 64-bit integers, then three texts: the card ids joined by spaces, and the
+    cards' tags and related ids (``Words``) joined by ``Words.SEPARATOR``. Texts outside the
+    JSON cost a UTF-8 check instead of a JSON scan: the five indexes of 100k cards as JSON lists
+    took 34 ms of msgspec (and its import 13 ms) at every start, this takes a few."""
 
     format: str
     size: int
@@ -527,54 +518,92 @@ class _Index(NamedTuple):
     deck_format: int
     path: str
     header: str | None
-    ids: tuple[str, ...]
-    lines: tuple[int, ...]
-    tags: tuple[str, ...]
-    related: tuple[str, ...]
-    offsets: tuple[int, ...]
+    cards: int
+    texts: list[int]  # the sizes of the three texts in bytes
+    lines: Sequence[int] = ()
+    offsets: Sequence[int] = ()
+    ids: tuple[str, ...] = ()
+    tags: str = ""
+    related: str = ""
+
+
+_JSON_FIELDS = _Index._fields[: _Index._fields.index("lines")]  # the rest follow the JSON line
+NUMBER_SIZE = 8  # bytes of each number after an index's JSON line
+_ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789_- "  # of ids joined by spaces (ID_PATTERN)
+_TAG_BYTES = _ID_BYTES + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.,"  # of ASCII tags (``isprintable`` is slow)
 
 
 def _index(data: bytes) -> _Index:
-    """An index's fields with their types checked; ValueError for anything else. A large one
-    is decoded by msgspec into the types directly (the checks of the five indexes of 100k cards
-    took 14 ms), a small one by ``json`` and checked field by field."""
-    if len(data) >= LARGE_JSON:
-        import msgspec
-
-        try:
-            return _Index(*msgspec.structs.astuple(_index_decoder().decode(data)))
-        except (msgspec.MsgspecError, RecursionError):
-            raise ValueError("not an index") from None
-    raw = _json(data)
+    """An index's fields with their types checked; ValueError for anything else."""
+    line, _, rest = data.partition(b"\n")  # JSON never holds a raw newline
+    raw = _json(line)
     if not isinstance(raw, dict) or raw.get("format") != _format():
         raise ValueError("not an index of this version")
     try:
-        fields = {name: raw[name] for name in _Index._fields}
+        index = _Index(**{name: raw[name] for name in _JSON_FIELDS})
     except KeyError:
         raise ValueError("a field is missing") from None
-    for name in ("ids", "tags", "related"):
-        fields[name] = _strings(fields[name])
-    for name in ("lines", "offsets"):
-        fields[name] = _ints(fields[name])
-    index = _Index(**fields)
     texts = (index.format, index.sha256, index.name, index.group, index.path)
-    numbers = (index.size, index.mtime_ns, index.deck_format)
+    numbers = (index.size, index.mtime_ns, index.deck_format, index.cards)
+    sizes = index.texts
     if (
         not all(type(t) is str for t in texts)
         or not all(type(n) is int for n in numbers)
         or (index.header is not None and type(index.header) is not str)
+        or type(sizes) is not list
+        or len(sizes) != 3
+        or not all(type(n) is int and n >= 0 for n in sizes)
     ):
         raise ValueError("a field of the wrong type")
-    return index
+    count = index.cards
+    numbers_end = (2 * count + 1) * NUMBER_SIZE
+    if count < 0 or len(rest) != numbers_end + sum(sizes):
+        raise ValueError("not the numbers and texts of this many cards")
+    view, at = memoryview(rest), numbers_end
+    parts = []
+    for size in sizes:
+        parts.append(view[at : at + size])
+        at += size
+    ids_bytes, tags_bytes, related_bytes = (bytes(part) for part in parts)
+    if ids_bytes.translate(None, _ID_BYTES) or related_bytes.translate(None, _ID_BYTES + b","):
+        raise ValueError("not card ids")
+    tags = tags_bytes.decode("utf-8")
+    if not (
+        tags_bytes.translate(None, _TAG_BYTES) == b"" if tags.isascii() else tags.isprintable()
+    ):
+        raise ValueError("not tags")  # tags are letters, digits, '.', '-' and '_' (TAG_PATTERN)
+    ids = tuple(ids_bytes.decode("ascii").split(" ")) if ids_bytes else ()
+    return index._replace(
+        lines=_unpacked(view[: count * NUMBER_SIZE]),
+        offsets=_unpacked(view[count * NUMBER_SIZE : numbers_end]),
+        ids=ids,
+        tags=tags,
+        related=related_bytes.decode("ascii"),
+    )
 
 
-@cache
-def _index_decoder() -> Any:
-    """msgspec's decoder of an index, its fields those of ``_Index`` in the same order."""
-    import msgspec
+def _packed(numbers: Sequence[int]) -> bytes:
+    """Whole numbers as an index keeps them: little-endian 64-bit integers."""
+    packed = array.array("q", numbers)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
 
-    struct = msgspec.defstruct("Index", list(typing.get_type_hints(_Index).items()))
-    return msgspec.json.Decoder(struct)
+
+def _unpacked(data: bytes | memoryview) -> Sequence[int]:
+    """The numbers of ``_packed``, as an array (ints are made only for those asked for)."""
+    numbers = array.array("q")
+    numbers.frombytes(data)
+    if sys.byteorder == "big":
+        numbers.byteswap()
+    return numbers
+
+
+def _ascending(numbers: Sequence[int]) -> bool:
+    """Whether each number is at least the one before it. Checked before an edit reuses the
+    records, not at every start (5 ms for 100k cards): a card read between offsets that go
+    backwards is damaged (``LazyCards``) and the deck is parsed again."""
+    return all(map(operator.le, numbers, itertools.islice(numbers, 1, None)))
 
 
 def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
@@ -582,12 +611,16 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     version. ``deck_file`` is where damaged cards are re-parsed from (default: none, a miss)."""
     try:
         index = _index(_cache_file(path, MAX_INDEX_BYTES))
-        ids, lines, offsets, sha = index.ids, index.lines, index.offsets, index.sha256
+        ids, lines, offsets = index.ids, index.lines, index.offsets
+        sha, count, separator = index.sha256, index.cards, Words.SEPARATOR
         if not (
-            index.format == _format()
-            and len(lines) == len(index.tags) == len(index.related) == len(ids) == len(offsets) - 1
+            len(ids) == count
+            and "" not in ids
+            and all(
+                t.count(separator) == count - 1 if count else not t
+                for t in (index.tags, index.related)
+            )
             and offsets[0] == 0
-            and list(offsets) == sorted(offsets)
             and len(sha) == 64
             and all(c in "0123456789abcdef" for c in sha)
             and (not index.group or GROUP_PATTERN.match(index.group))
@@ -606,8 +639,8 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     cards = LazyCards(
         ids,
         lines,
-        Words(index.tags),
-        Words(index.related),
+        Words.joined(index.tags, count),
+        Words.joined(index.related, count),
         offsets,
         card_file.read,
         _decode_card,
@@ -704,11 +737,7 @@ def _write_records(path: Path, entry: CacheEntry, rows: _Rows) -> None:
         "group": deck.group,
         "deck_format": deck.format,
         "path": deck.path,
-        "ids": rows.ids,
-        "lines": rows.lines,
-        "tags": rows.tags,
-        "related": rows.related,
-        "offsets": offsets,
+        "cards": len(rows.ids),
         "header": entry.header if entry.pieces is not None else None,
     }
     with contextlib.suppress(OSError):
@@ -719,11 +748,22 @@ def _write_records(path: Path, entry: CacheEntry, rows: _Rows) -> None:
         if entry.pieces is not None:
             kept.append(pieces_path(path, entry.sha256))
             _write_atomically(kept[-1], b"".join(entry.pieces))
-        _write_atomically(path, json.dumps(index, ensure_ascii=False).encode("utf-8"))
+        _write_atomically(path, _index_bytes(index, rows, offsets))
         stem = path.name[: -len(INDEX_SUFFIX)]
         for old in path.parent.glob(f"{stem}*"):
-            if old not in kept and old.suffix in (".cards", ".pieces", ".pickle"):
+            if old not in kept and old.suffix in (".cards", ".pieces", ".pickle", ".json"):
                 old.unlink(missing_ok=True)
+
+
+def _index_bytes(fields: dict[str, Any], rows: _Rows, offsets: Sequence[int]) -> bytes:
+    """An index file (``_Index``): the JSON line, then the numbers, then the texts."""
+    texts = [
+        " ".join(rows.ids).encode("ascii"),
+        Words.SEPARATOR.join(rows.tags).encode("utf-8"),
+        Words.SEPARATOR.join(rows.related).encode("ascii"),
+    ]
+    line = json.dumps({**fields, "texts": [len(t) for t in texts]}, ensure_ascii=False)
+    return b"".join((line.encode("utf-8"), b"\n", _packed(rows.lines), _packed(offsets), *texts))
 
 
 def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
@@ -836,7 +876,12 @@ def _edited(
     from flashdl.decks import pieces
 
     old = entry.deck.cards
-    if entry.header is None or type(old) is not LazyCards or type(old.tags) is not Words:
+    if (
+        entry.header is None
+        or type(old) is not LazyCards
+        or type(old.tags) is not Words
+        or not _ascending(old.offsets)
+    ):
         return None
     cut = pieces.cut(data)
     if cut is None or pieces.digest(cut.header).hex() != entry.header:

@@ -275,7 +275,7 @@ def test_a_broken_settings_file(invoke, home, decks):
 def test_the_cache_is_described(invoke, home, decks, monkeypatch):
     invoke("study", "--deck", "drill", input="q\n")  # fills the cache
     cache = home / "cache"
-    entries = sorted(cache.glob("deck-*.json"))
+    entries = sorted(cache.glob("deck-*.index"))
     assert entries
     described = line(run(invoke), "cache")
     assert described.startswith("ok       cache")
@@ -283,7 +283,7 @@ def test_the_cache_is_described(invoke, home, decks, monkeypatch):
     assert f"({on_disk / 2**20:.1f} MB)" in described and on_disk >= 2**20
     deck = decks / "drill.yaml"
     deck.write_text(deck.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed since
-    (cache / "deck-0123456789abcdef0123456789abcdef.json").write_bytes(b"not json")
+    (cache / "deck-0123456789abcdef0123456789abcdef.index").write_bytes(b"not json")
     result = run(invoke)
     assert result.exit_code == 0
     described = line(result, "cache")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
+from cacheindex import read_index, write_index
 from decktext import VALID
 
 from flashdl.core.errors import DeckError
@@ -222,12 +222,13 @@ def test_hostile_indexes_are_misses(deck_file, tmp_path, value, reader, monkeypa
         ("path", ["x"]),
         ("group", 1),
         ("header", 3),
-        ("ids", "demo-one"),
-        ("ids", ["demo-one", 2]),
-        ("lines", [1, True]),
-        ("tags", [None, ""]),
-        ("related", [["demo-two"], ""]),
-        ("offsets", [0, 1.0, 2]),
+        ("cards", "2"),
+        ("cards", 3),
+        ("cards", -1),
+        ("texts", "1 2 3"),
+        ("texts", [1, 2]),
+        ("texts", [1, 2, True]),
+        ("texts", [-1, 0, 0]),
         ("title", {"zh": 1}),
         ("format", "7:0.1.0"),
     ],
@@ -236,19 +237,91 @@ def test_hostile_indexes_are_misses(deck_file, tmp_path, value, reader, monkeypa
 def test_an_index_field_of_the_wrong_type_is_a_miss(
     deck_file, tmp_path, field, value, reader, monkeypatch
 ):
-    """Both readers check every field's type: ``json`` field by field, msgspec while decoding."""
+    """Every field's type is checked, whichever reader reads the JSON line."""
     if reader == "msgspec":
         monkeypatch.setattr(deck_cache, "LARGE_JSON", 0)
     cache = tmp_path / "cache"
     load_deck_cached(deck_file, cache)
     entry = entry_path(cache, deck_file)
-    index = json.loads(entry.read_bytes())
+    raw, lines, offsets, texts = read_index(entry)
     assert deck_cache.read_entry(entry, deck_file) is not None
-    entry.write_text(json.dumps({**index, field: value}), encoding="utf-8")
+    write_index(entry, {**raw, field: value}, lines, offsets, texts)
     assert deck_cache.read_entry(entry, deck_file) is None
-    entry.write_text(json.dumps({k: v for k, v in index.items() if k != field}), encoding="utf-8")
+    write_index(entry, {k: v for k, v in raw.items() if k != field}, lines, offsets, texts)
     assert deck_cache.read_entry(entry, deck_file) is None
-    entry.write_text(json.dumps({**index, "unknown": [1]}), encoding="utf-8")
+
+
+def _swap_text(which: int, text: bytes):
+    def damage(raw, lines, offsets, texts):
+        texts[which] = text
+        raw["texts"][which] = len(text)
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw, lines, offsets, texts: lines.pop(),
+        lambda raw, lines, offsets, texts: offsets.append(offsets[-1]),
+        lambda raw, lines, offsets, texts: offsets.__setitem__(0, 1),
+        lambda raw, lines, offsets, texts: texts.append(b"x"),
+        lambda raw, lines, offsets, texts: raw["texts"].__setitem__(0, raw["texts"][0] - 1),
+        _swap_text(0, b"demo-one"),  # two cards, one id
+        _swap_text(0, b"demo-one  demo-two"),  # an empty id
+        _swap_text(0, b"demo-one demo-\x1b]0;x"),  # a control character
+        _swap_text(0, b"demo-one demo-\xc3\xa9"),  # not ASCII
+        _swap_text(1, b"training"),  # one card's tags
+        _swap_text(1, b"training,a,b"),  # three cards' tags
+        _swap_text(1, b"training,\x1b[31m"),
+        _swap_text(1, b"training,\xed\xb2\x80"),  # an encoded lone surrogate
+        _swap_text(1, b"training,\xff"),
+        _swap_text(2, b"demo-two,demo one!"),
+        _swap_text(2, b"demo-two"),
+    ],
+)
+def test_damaged_numbers_or_texts_after_the_json_are_a_miss(deck_file, tmp_path, damage):
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry = entry_path(cache, deck_file)
+    parts = read_index(entry)
+    damage(*parts)
+    write_index(entry, *parts)
+    assert deck_cache.read_entry(entry, deck_file) is None
+    assert load_deck_cached(deck_file, cache) == load_deck(deck_file)
+    again = load_deck_cached(deck_file, cache)  # from the entry the miss wrote
+    assert type(again.cards).__name__ == "LazyCards" and again == load_deck(deck_file)
+
+
+def test_offsets_that_go_backwards_read_the_deck_file_again(deck_file, tmp_path):
+    """They are not checked at start (``_ascending``): the card between them is damaged, and an
+    edit does not reuse the records."""
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry = entry_path(cache, deck_file)
+    raw, lines, offsets, texts = read_index(entry)
+    offsets[1] = offsets[2] + 1
+    write_index(entry, raw, lines, offsets, texts)
+    deck = load_deck_cached(deck_file, cache)
+    assert type(deck.cards).__name__ == "LazyCards"
+    assert list(deck.cards) == list(load_deck(deck_file).cards)
+    write_index(entry, raw, lines, offsets, texts)
+    deck_file.write_text(VALID.replace("Gradients shrink", "Gradients get small"), "utf-8")
+    assert list(load_deck_cached(deck_file, cache).cards) == list(load_deck(deck_file).cards)
+
+
+def test_an_index_keeps_ids_tags_related_lines_and_offsets(deck_file, tmp_path):
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    raw, lines, offsets, texts = read_index(entry_path(cache, deck_file))
+    deck = load_deck(deck_file)
+    assert raw["cards"] == len(deck.cards) == len(lines) == len(offsets) - 1
+    assert texts[0].decode() == " ".join(c.id for c in deck.cards)
+    assert texts[1].decode() == ",".join(" ".join(c.tags) for c in deck.cards)
+    assert texts[2].decode() == ",".join(" ".join(c.related) for c in deck.cards)
+    assert lines == [c.line for c in deck.cards] and offsets[0] == 0
+    entry = entry_path(cache, deck_file)
+    write_index(entry, {**raw, "unknown": [1]}, lines, offsets, texts)
     assert deck_cache.read_entry(entry, deck_file) is not None  # an unknown key is ignored
 
 
@@ -375,3 +448,15 @@ def test_a_damaged_card_record_is_refused(damage):
     damage(value)
     with pytest.raises(ValueError):
         _card_from_record(value)
+
+
+def test_an_index_of_an_earlier_format_goes_when_the_entry_is_written(deck_file, tmp_path):
+    """Until cache format 8 an index was all JSON, named ``.json``; it is never read."""
+    cache = tmp_path / "cache"
+    entry = entry_path(cache, deck_file)
+    cache.mkdir()
+    old = entry.with_suffix(".json")
+    old.write_text('{"format": "8:0.1.0"}', encoding="utf-8")
+    load_deck_cached(deck_file, cache)
+    assert entry.suffix == ".index" and entry.is_file() and not old.exists()
+    assert cache_files(cache) == [entry]

@@ -307,15 +307,13 @@ def _refuse(*_args):
     ids=["header", "missing", "format"],
 )
 def test_a_damaged_layout_in_the_index_is_a_miss(tmp_path, damage):
-    import json
+    from cacheindex import change_index
 
     path, cache = tmp_path / "demo.yaml", tmp_path / "cache"
     path.write_text(VALID, encoding="utf-8")
     load_deck_cached(path, cache)
     index = entry_path(cache, path)
-    raw = json.loads(index.read_bytes())
-    damage(raw)
-    index.write_text(json.dumps(raw), encoding="utf-8")
+    change_index(index, damage)
     assert read_entry(index) is None
     assert outcome(lambda p: load_deck_cached(p, cache), path) == outcome(load_deck, path)
 
@@ -391,24 +389,27 @@ def test_an_anchor_in_an_edited_card_is_refused_as_in_a_full_parse(tmp_path):
 
 
 def plant_index(cache: Path, path: Path, change) -> None:
-    import json
+    from cacheindex import read_index, write_index
 
     index = entry_path(cache, path)
-    raw = json.loads(index.read_bytes())
-    change(raw)
-    index.write_text(json.dumps(raw), encoding="utf-8")  # ensure_ascii: "\udc80" stays escaped
+    raw, lines, offsets, texts = read_index(index)
+    change(raw, texts)
+    raw["texts"] = [len(t) for t in texts]
+    write_index(index, raw, lines, offsets, texts)  # json.dumps: "\udc80" stays escaped
 
 
 @pytest.mark.parametrize("field", ["ids", "tags", "related", "name", "path"])
 def test_an_index_with_an_escaped_surrogate_is_a_miss(tmp_path, field):
+    """In the JSON line an escaped one, in the texts after it an encoded one."""
     path, cache = tmp_path / "demo.yaml", tmp_path / "cache"
     stamp = [1_700_000_000_000_000_000]
     write(path, VALID, stamp)
     load_deck_cached(path, cache)
 
-    def plant(raw):
-        if isinstance(raw[field], list):
-            raw[field][1] = "\udc80"
+    def plant(raw, texts):
+        if field in ("ids", "tags", "related"):
+            which = ("ids", "tags", "related").index(field)
+            texts[which] = texts[which][:-1] + b"\xed\xb2\x80"
         else:
             raw[field] = "\udc80"
 
