@@ -1019,9 +1019,8 @@ def load_file_in_parts(path: Path) -> Deck | Overrides:
 
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
     """The entry of a file of ``overrides:`` (a small JSON file, cards and all)."""
-    return entry_path(cache_dir, overrides_file).with_name(
-        entry_path(cache_dir, overrides_file).name.replace("deck-", "overrides-", 1)
-    )
+    deck_entry = entry_path(cache_dir, overrides_file)
+    return deck_entry.with_name(deck_entry.stem.replace("deck-", "overrides-", 1) + ".json")
 
 
 def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
