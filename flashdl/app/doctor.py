@@ -437,7 +437,8 @@ def check_cache(cache_dir: Path, deck_files: Sequence[Path]) -> list[Finding]:
     entries = deck_cache.cache_files(cache_dir)
     leftovers = deck_cache.leftover_files(cache_dir)
     message = (
-        f"{len(leftovers)} cache files of an earlier flashdl version (*.pickle in {cache_dir})"
+        f"{len(leftovers)} cache files of an earlier flashdl version"
+        f" (*.pickle, *.json in {cache_dir})"
     )
     old = [note(check, f"{message} are never read; delete them")] if leftovers else []
     if not entries:

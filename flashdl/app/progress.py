@@ -288,6 +288,13 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Callable[[object, _Limits],
     return check
 
 
+# The shapes flashdl writes (``isoformat``). ``fromisoformat`` alone also takes week dates
+# ("2026-W49-1") and basic forms ("20261022T080506+0800"), which would be stored as written and
+# then compare wrongly as text in every query by day or time.
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}\Z")
+
+
 def _time(value: object, limits: _Limits) -> str | None:
     if not isinstance(value, str) or len(value) > 40:
         return "must be an ISO time"
@@ -297,13 +304,15 @@ def _time(value: object, limits: _Limits) -> str | None:
         return "is not an ISO time"
     if moment.tzinfo is None:
         return "needs a UTC offset"
+    if not _ISO_TIME.match(value):
+        return "must be an ISO time as flashdl writes it (YYYY-MM-DDTHH:MM:SS.sss+HH:MM)"
     if moment.date() < EARLIEST or moment > limits.latest_time:
         return f"{value} is before 1970 or in the future"
     return None
 
 
 def _day(value: object) -> date | None:
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
         return None
     try:
         return date.fromisoformat(value)

@@ -311,8 +311,8 @@ class LazyCards(Sequence[Card]):
     ) -> Card | None:
         """The card at ``position`` from its bytes; None when they are damaged."""
         start, end = self.offsets[position], self.offsets[position + 1]
-        if end < start:  # offsets are not checked as a whole at start: 100k cards took 5 ms
-            return None
+        if not 0 <= start <= end <= self.offsets[-1]:  # the last offset is the file's size; the
+            return None  # others are not checked as a whole at start (100k cards took 5 ms)
         try:
             card = (decode or self._decode)(self._read(start, end - start), self.lines[position])
         except ValueError:

@@ -57,6 +57,7 @@ from flashdl.core.model import (
 )
 from flashdl.decks.loader import DECK_NAME_PATTERN as GROUP_PATTERN
 from flashdl.decks.loader import (
+    FORMATS,
     apply_overrides,
     deck_files,
     display_path,
@@ -488,12 +489,20 @@ class _CardFile:
             os.close(self.fd)
 
 
-def _reparse(deck_file: Path, ids: tuple[str, ...]) -> Sequence[Card]:
-    """A deck's cards parsed from its file, when a cached card turned out to be damaged."""
+def _reparse(
+    deck_file: Path, ids: tuple[str, ...], entry_file: Path | None = None
+) -> Sequence[Card]:
+    """A deck's cards parsed from its file, when a cached card turned out to be damaged. Ids
+    that differ from the cache's (the file was edited since, or the index's ids are damaged)
+    cannot stand in for the cards a session already planned with: the entry is dropped, so that
+    the next start parses the file afresh, and this one stops."""
     shown = display_path(deck_file)
     cards = parse_deck(read_deck_file(deck_file), shown, expected_name=deck_file.stem).cards
     if tuple(c.id for c in cards) != ids:
-        message = "the deck cache is damaged and the file has changed since flashdl started"
+        if entry_file is not None:
+            with contextlib.suppress(OSError):
+                entry_file.unlink(missing_ok=True)
+        message = "the deck cache was damaged or the file changed since flashdl started"
         raise DeckError([f"{shown}: {message}; start flashdl again"])
     return cards
 
@@ -530,7 +539,10 @@ class _Index(NamedTuple):
 _JSON_FIELDS = _Index._fields[: _Index._fields.index("lines")]  # the rest follow the JSON line
 NUMBER_SIZE = 8  # bytes of each number after an index's JSON line
 _ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789_- "  # of ids joined by spaces (ID_PATTERN)
-_TAG_BYTES = _ID_BYTES + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.,"  # of ASCII tags (``isprintable`` is slow)
+# Tags are letters, digits, '.', '-' and '_' (TAG_PATTERN): ASCII ones are checked by byte (a
+# pattern over 100k cards' tags takes milliseconds), others by pattern.
+_TAG_BYTES = _ID_BYTES + b"ABCDEFGHIJKLMNOPQRSTUVWXYZ.,"
+_TAGS = re.compile(r"[\w.\-, ]*\Z")
 
 
 def _index(data: bytes) -> _Index:
@@ -568,10 +580,8 @@ def _index(data: bytes) -> _Index:
     if ids_bytes.translate(None, _ID_BYTES) or related_bytes.translate(None, _ID_BYTES + b","):
         raise ValueError("not card ids")
     tags = tags_bytes.decode("utf-8")
-    if not (
-        tags_bytes.translate(None, _TAG_BYTES) == b"" if tags.isascii() else tags.isprintable()
-    ):
-        raise ValueError("not tags")  # tags are letters, digits, '.', '-' and '_' (TAG_PATTERN)
+    if not (tags_bytes.translate(None, _TAG_BYTES) == b"" if tags.isascii() else _TAGS.match(tags)):
+        raise ValueError("not tags")
     ids = tuple(ids_bytes.decode("ascii").split(" ")) if ids_bytes else ()
     return index._replace(
         lines=_unpacked(view[: count * NUMBER_SIZE]),
@@ -624,6 +634,8 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
             and len(sha) == 64
             and all(c in "0123456789abcdef" for c in sha)
             and (not index.group or GROUP_PATTERN.match(index.group))
+            and GROUP_PATTERN.match(index.name)  # deck names follow the same rule
+            and str(index.deck_format) in FORMATS
         ):
             return None
         title = decode(Text, index.title)
@@ -634,7 +646,7 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     def reload() -> Sequence[Card]:
         if deck_file is None:
             raise DeckError([f"{path}: the deck cache is damaged; delete the cache folder"])
-        return _reparse(deck_file, ids)
+        return _reparse(deck_file, ids, path)
 
     cards = LazyCards(
         ids,
@@ -1122,8 +1134,11 @@ def cache_size(cache_dir: Path) -> int:
 
 
 def leftover_files(cache_dir: Path) -> list[Path]:
-    """Cache files of earlier flashdl versions (pickles): never read, safe to delete."""
-    return sorted(cache_dir.glob("deck-*.pickle")) if cache_dir.is_dir() else []
+    """Cache files of earlier flashdl versions (pickles, and indexes all JSON until cache format
+    8): never read, safe to delete. An entry that is written again removes its own."""
+    if not cache_dir.is_dir():
+        return []
+    return sorted([*cache_dir.glob("deck-*.pickle"), *cache_dir.glob("deck-*.json")])
 
 
 def _stamp(files: list[Path]) -> str:

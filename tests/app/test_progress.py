@@ -230,6 +230,17 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
             "reviews[0].reviewed_at 9999-12-31T00:00:00.000+00:00 is before 1970 or in the future",
         ),
         (lambda d: d["reviews"][0].update(day="9999-12-31"), "reviews[0].day 9999-12-31 is"),
+        # Shapes ``fromisoformat`` takes but flashdl never writes: stored, they compare wrongly.
+        (lambda d: d["reviews"][0].update(day="2026-W49-1"), "reviews[0].day must be an ISO date"),
+        (
+            lambda d: d["reviews"][0].update(reviewed_at="20261022T080506+0800"),
+            "reviews[0].reviewed_at must be an ISO time",
+        ),
+        (
+            lambda d: d["reviews"][0].update(reviewed_at="2026-11-25 13:19+08"),
+            "reviews[0].reviewed_at must be an ISO time",
+        ),
+        (lambda d: d["cards"][0].update(due="2026-W49-1"), "cards[0].due must be an ISO date"),
         (lambda d: d["cards"][0].update(due="9999-12-31"), "cards[0].due 9999-12-31 is not a due"),
         (lambda d: d["cards"][0].update(easiness=float("nan")), "NaN is not a number flashdl"),
         (lambda d: d["cards"][0].update(easiness=1e308), "cards[0].easiness must be a number"),

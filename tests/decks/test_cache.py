@@ -231,6 +231,10 @@ def test_hostile_indexes_are_misses(deck_file, tmp_path, value, reader, monkeypa
         ("texts", [-1, 0, 0]),
         ("title", {"zh": 1}),
         ("format", "7:0.1.0"),
+        # Of the right type, but no deck flashdl reads has them: a name is shown as it is.
+        ("name", "\x1b]0;pwned\x07demo"),
+        ("name", ""),
+        ("deck_format", 99),
     ],
 )
 @pytest.mark.parametrize("reader", ["json", "msgspec"])
@@ -276,6 +280,7 @@ def _swap_text(which: int, text: bytes):
         _swap_text(1, b"training,\x1b[31m"),
         _swap_text(1, b"training,\xed\xb2\x80"),  # an encoded lone surrogate
         _swap_text(1, b"training,\xff"),
+        _swap_text(1, "训练,[/]é".encode()),  # not ASCII: checked by pattern
         _swap_text(2, b"demo-two,demo one!"),
         _swap_text(2, b"demo-two"),
     ],
@@ -293,21 +298,53 @@ def test_damaged_numbers_or_texts_after_the_json_are_a_miss(deck_file, tmp_path,
     assert type(again.cards).__name__ == "LazyCards" and again == load_deck(deck_file)
 
 
-def test_offsets_that_go_backwards_read_the_deck_file_again(deck_file, tmp_path):
-    """They are not checked at start (``_ascending``): the card between them is damaged, and an
-    edit does not reuse the records."""
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda offsets: offsets.__setitem__(1, offsets[2] + 1),  # backwards
+        lambda offsets: offsets.__setitem__(1, -5),
+        lambda offsets: offsets.__setitem__(1, 2**40),  # past the file (a read of a terabyte)
+        lambda offsets: offsets.__setitem__(1, 2**63 - 1),
+        lambda offsets: offsets.__setitem__(1, -(2**63)),
+    ],
+    ids=["backwards", "negative", "past-the-end", "largest", "smallest"],
+)
+def test_offsets_out_of_order_or_range_read_the_deck_file_again(deck_file, tmp_path, damage):
+    """They are not checked as a whole at start (``_ascending``): a card outside the card file
+    or between offsets going backwards is damaged, and an edit does not reuse the records."""
+    from flashdl.core.model import each_card
+
     cache = tmp_path / "cache"
     load_deck_cached(deck_file, cache)
     entry = entry_path(cache, deck_file)
     raw, lines, offsets, texts = read_index(entry)
-    offsets[1] = offsets[2] + 1
+    damage(offsets)
     write_index(entry, raw, lines, offsets, texts)
+    assert load_deck_cached(deck_file, cache).cards[1] == load_deck(deck_file).cards[1]
+    assert list(each_card(load_deck_cached(deck_file, cache))) == list(load_deck(deck_file).cards)
     deck = load_deck_cached(deck_file, cache)
     assert type(deck.cards).__name__ == "LazyCards"
     assert list(deck.cards) == list(load_deck(deck_file).cards)
     write_index(entry, raw, lines, offsets, texts)
     deck_file.write_text(VALID.replace("Gradients shrink", "Gradients get small"), "utf-8")
     assert list(load_deck_cached(deck_file, cache).cards) == list(load_deck(deck_file).cards)
+
+
+def test_damaged_ids_in_an_index_are_dropped_with_it(deck_file, tmp_path):
+    """An id that is not the card's cannot stand in for it: the command stops with one line, and
+    the entry goes, so the next start parses the file instead of failing the same way again."""
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    entry = entry_path(cache, deck_file)
+    raw, lines, offsets, texts = read_index(entry)
+    texts[0] = texts[0][:-1] + b"x"  # demo-two -> demo-twx: the same bytes, another id
+    write_index(entry, raw, lines, offsets, texts)
+    deck = load_deck_cached(deck_file, cache)
+    assert deck.cards.ids[-1] == "demo-twx"
+    with pytest.raises(DeckError, match="cache was damaged or the file changed"):
+        deck.cards[1]
+    assert not entry.exists()
+    assert load_deck_cached(deck_file, cache) == load_deck(deck_file)
 
 
 def test_an_index_keeps_ids_tags_related_lines_and_offsets(deck_file, tmp_path):
@@ -460,3 +497,6 @@ def test_an_index_of_an_earlier_format_goes_when_the_entry_is_written(deck_file,
     load_deck_cached(deck_file, cache)
     assert entry.suffix == ".index" and entry.is_file() and not old.exists()
     assert cache_files(cache) == [entry]
+    gone = cache / "deck-removed-0123abcd.json"  # of a deck no longer loaded: listed for doctor
+    gone.write_text("{}", encoding="utf-8")
+    assert deck_cache.leftover_files(cache) == [gone]
