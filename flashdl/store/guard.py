@@ -11,13 +11,20 @@ and drops them.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flashdl.store.migrations import MIGRATIONS_TABLE
+
+try:  # hashlib's own SHA-256, without importing hashlib (OpenSSL: 3-4 ms of every start)
+    from _sha256 import sha256  # Python 3.11
+except ImportError:  # pragma: no cover - 3.12 renamed it
+    try:
+        from _sha2 import sha256
+    except ImportError:
+        from hashlib import sha256
 
 # (type, name) -> fingerprints of the SQL that flashdl's migrations give that object at some schema
 # version. tests/store/test_guard.py rebuilds this from the migrations, so it cannot go stale.
@@ -53,7 +60,7 @@ BY_NAME = {
 def fingerprint(sql: str | None) -> str:
     """The SQL of a schema object with white space folded, hashed."""
     folded = re.sub(r"\s+", " ", sql or "").strip()
-    return hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+    return sha256(folded.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

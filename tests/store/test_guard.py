@@ -113,3 +113,13 @@ def test_non_file_databases_are_refused(invoke, tmp_path, monkeypatch, target):
         assert "Traceback" not in result.output
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("flashdl: ") and ("not a" in line or "is a folder" in line)
+
+
+def test_fingerprints_are_sha256_as_hashlib_gives_them():
+    """The guard uses hashlib's SHA-256 module without importing hashlib; the same digests."""
+    import hashlib
+
+    from flashdl.store.guard import fingerprint
+
+    sql = "CREATE TABLE  t (\n  a TEXT )"
+    assert fingerprint(sql) == hashlib.sha256(b"CREATE TABLE t ( a TEXT )").hexdigest()[:16]
