@@ -492,16 +492,17 @@ class _CardFile:
 def _reparse(
     deck_file: Path, ids: tuple[str, ...], entry_file: Path | None = None
 ) -> Sequence[Card]:
-    """A deck's cards parsed from its file, when a cached card turned out to be damaged. Ids
-    that differ from the cache's (the file was edited since, or the index's ids are damaged)
-    cannot stand in for the cards a session already planned with: the entry is dropped, so that
-    the next start parses the file afresh, and this one stops."""
+    """A deck's cards parsed from its file, when a cached card turned out to be damaged. The
+    entry (``entry_file``) is dropped either way, so that the next start parses the file and
+    writes it afresh instead of meeting the same damage at every start. Ids that differ from the
+    cache's (the file was edited since, or the index's ids are damaged) cannot stand in for the
+    cards a session already planned with: then this command stops."""
+    if entry_file is not None:
+        with contextlib.suppress(OSError):
+            entry_file.unlink(missing_ok=True)
     shown = display_path(deck_file)
     cards = parse_deck(read_deck_file(deck_file), shown, expected_name=deck_file.stem).cards
     if tuple(c.id for c in cards) != ids:
-        if entry_file is not None:
-            with contextlib.suppress(OSError):
-                entry_file.unlink(missing_ok=True)
         message = "the deck cache was damaged or the file changed since flashdl started"
         raise DeckError([f"{shown}: {message}; start flashdl again"])
     return cards

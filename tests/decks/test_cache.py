@@ -166,6 +166,23 @@ def test_streamed_cards_are_the_cards_and_are_not_kept(deck_file, tmp_path):
     assert next(each_card(deck)) is first
 
 
+def test_a_damaged_card_record_heals_at_the_next_start(deck_file, tmp_path, monkeypatch):
+    """The deck is parsed again for the session that met the damage, and the entry goes, so
+    that the next start writes a sound one instead of parsing the file at every start."""
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    (cards_file,) = cache.glob("*.cards")
+    data = cards_file.read_bytes()
+    cards_file.write_bytes(data[:10] + b"\xff" + data[11:])  # not JSON any more
+    deck = load_deck_cached(deck_file, cache)
+    assert deck.cards[0] == load_deck(deck_file).cards[0]
+    assert not entry_path(cache, deck_file).exists()
+    load_deck_cached(deck_file, cache)  # writes a new entry
+    calls = count_parses(monkeypatch)
+    deck = load_deck_cached(deck_file, cache)
+    assert list(deck.cards) == list(load_deck(deck_file).cards) and calls == []
+
+
 def test_a_damaged_card_record_is_parsed_again_when_streamed(deck_file, tmp_path):
     from flashdl.core.model import each_card
 
