@@ -530,14 +530,14 @@ class _Index(NamedTuple):
     header: str | None
     cards: int
     texts: list[int]  # the sizes of the three texts in bytes
-    lines: Sequence[int] = ()
-    offsets: Sequence[int] = ()
-    ids: tuple[str, ...] = ()
-    tags: str = ""
-    related: str = ""
+    lines: Sequence[int]  # from here on, what follows the JSON line
+    offsets: Sequence[int]
+    ids: tuple[str, ...]
+    tags: str
+    related: str
 
 
-_JSON_FIELDS = _Index._fields[: _Index._fields.index("lines")]  # the rest follow the JSON line
+_JSON_FIELDS = _Index._fields[: _Index._fields.index("lines")]
 NUMBER_SIZE = 8  # bytes of each number after an index's JSON line
 _ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789_- "  # of ids joined by spaces (ID_PATTERN)
 # Tags are letters, digits, '.', '-' and '_' (TAG_PATTERN): ASCII ones are checked by byte (a
@@ -547,46 +547,55 @@ _TAGS = re.compile(r"[\w.\-, ]*\Z")
 
 
 def _index(data: bytes) -> _Index:
-    """An index's fields with their types checked; ValueError for anything else."""
+    """An index's fields with their types checked and its per-card parts consistent (as many
+    ids, lines, offsets and texts as cards); ValueError for anything else."""
     line, _, rest = data.partition(b"\n")  # JSON never holds a raw newline
     raw = _json(line)
     if not isinstance(raw, dict) or raw.get("format") != _format():
         raise ValueError("not an index of this version")
     try:
-        index = _Index(**{name: raw[name] for name in _JSON_FIELDS})
+        fields = {name: raw[name] for name in _JSON_FIELDS}
     except KeyError:
         raise ValueError("a field is missing") from None
-    texts = (index.format, index.sha256, index.name, index.group, index.path)
-    numbers = (index.size, index.mtime_ns, index.deck_format, index.cards)
-    sizes = index.texts
+    texts = [fields[name] for name in ("format", "sha256", "name", "group", "path")]
+    numbers = [fields[name] for name in ("size", "mtime_ns", "deck_format", "cards")]
+    count, sizes, header = fields["cards"], fields["texts"], fields["header"]
     if (
         not all(type(t) is str for t in texts)
         or not all(type(n) is int for n in numbers)
-        or (index.header is not None and type(index.header) is not str)
+        or (header is not None and type(header) is not str)
         or type(sizes) is not list
         or len(sizes) != 3
         or not all(type(n) is int and n >= 0 for n in sizes)
+        or count < 0
     ):
         raise ValueError("a field of the wrong type")
-    count = index.cards
-    numbers_end = (2 * count + 1) * NUMBER_SIZE
-    if count < 0 or len(rest) != numbers_end + sum(sizes):
+    lines_end, numbers_end = count * NUMBER_SIZE, (2 * count + 1) * NUMBER_SIZE
+    if len(rest) != numbers_end + sum(sizes):
         raise ValueError("not the numbers and texts of this many cards")
-    view, at = memoryview(rest), numbers_end
-    parts = []
+    parts, at = [], numbers_end
     for size in sizes:
-        parts.append(view[at : at + size])
+        parts.append(rest[at : at + size])
         at += size
-    ids_bytes, tags_bytes, related_bytes = (bytes(part) for part in parts)
+    ids_bytes, tags_bytes, related_bytes = parts
     if ids_bytes.translate(None, _ID_BYTES) or related_bytes.translate(None, _ID_BYTES + b","):
         raise ValueError("not card ids")
     tags = tags_bytes.decode("utf-8")
     if not (tags_bytes.translate(None, _TAG_BYTES) == b"" if tags.isascii() else _TAGS.match(tags)):
         raise ValueError("not tags")
     ids = tuple(ids_bytes.decode("ascii").split(" ")) if ids_bytes else ()
-    return index._replace(
-        lines=_unpacked(view[: count * NUMBER_SIZE]),
-        offsets=_unpacked(view[count * NUMBER_SIZE : numbers_end]),
+    separator = Words.SEPARATOR.encode()
+    if len(ids) != count or "" in ids:
+        raise ValueError("not one id per card")
+    if not all(t.count(separator) == count - 1 if count else not t for t in parts[1:]):
+        raise ValueError("not one text per card")
+    offsets = _unpacked(rest[lines_end:numbers_end])
+    if offsets[0] != 0:
+        raise ValueError("the first record does not start the card file")
+    return _Index(
+        **fields,
+        lines=_unpacked(rest[:lines_end]),
+        offsets=offsets,
         ids=ids,
         tags=tags,
         related=related_bytes.decode("ascii"),
@@ -601,7 +610,7 @@ def _packed(numbers: Sequence[int]) -> bytes:
     return packed.tobytes()
 
 
-def _unpacked(data: bytes | memoryview) -> Sequence[int]:
+def _unpacked(data: bytes) -> Sequence[int]:
     """The numbers of ``_packed``, as an array (ints are made only for those asked for)."""
     numbers = array.array("q")
     numbers.frombytes(data)
@@ -623,16 +632,9 @@ def read_entry(path: Path, deck_file: Path | None = None) -> CacheEntry | None:
     try:
         index = _index(_cache_file(path, MAX_INDEX_BYTES))
         ids, lines, offsets = index.ids, index.lines, index.offsets
-        sha, count, separator = index.sha256, index.cards, Words.SEPARATOR
+        sha, count = index.sha256, index.cards
         if not (
-            len(ids) == count
-            and "" not in ids
-            and all(
-                t.count(separator) == count - 1 if count else not t
-                for t in (index.tags, index.related)
-            )
-            and offsets[0] == 0
-            and len(sha) == 64
+            len(sha) == 64
             and all(c in "0123456789abcdef" for c in sha)
             and (not index.group or GROUP_PATTERN.match(index.group))
             and GROUP_PATTERN.match(index.name)  # deck names follow the same rule
