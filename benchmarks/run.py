@@ -329,6 +329,15 @@ def edit_one_card(deck: bytes, run: int) -> bytes:
 
 
 @contextlib.contextmanager
+def _background_done(home: Path) -> None:
+    """Wait for what a first run left parsing in the background (``flashdl.decks.cache``), so
+    that it neither shares the cores with the next sample nor writes into a deleted folder."""
+    from flashdl.decks.cache import background_done
+
+    if not background_done(home / "cache", timeout=600):
+        raise Failed("the background parse of a new deck did not end within 10 minutes")
+
+
 def home_folder() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="flashdl-bench-"))
     try:
@@ -731,6 +740,8 @@ class Bench:
                     env = environment(home, data)
                     env["FLASHDL_DB"] = str(store or home / "flashdl.db")
                     sample = first_card([*self.flashdl, *FIRST_CARD_ARGS], env, timeout=300)
+                    if cold:  # a new deck is parsed in the background: let it end first
+                        _background_done(home)
                     return _check(sample, "flashdl study")
 
             return once

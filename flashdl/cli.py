@@ -355,14 +355,15 @@ def _deck_sources(paths: Paths, env: Env) -> list[Path]:
     return sources
 
 
-def _load_decks(paths: Paths, env: Env) -> list[Deck]:
+def _load_decks(paths: Paths, env: Env, *, early: bool = False) -> list[Deck]:
     """All usable decks, through the parsed-deck cache; a broken file is skipped with one warning
-    line per problem (``flashdl check`` bypasses the cache and fails instead)."""
+    line per problem (``flashdl check`` bypasses the cache and fails instead). ``early`` (study
+    and quiz): a large new deck file is read from its outline and parsed in the background."""
     from flashdl.decks.cache import load_usable_decks_cached
 
     notes: list[str] = []
     decks, problems = load_usable_decks_cached(
-        _deck_sources(paths, env), paths.cache_dir, notes=notes
+        _deck_sources(paths, env), paths.cache_dir, notes=notes, early=early
     )
     for note in notes:
         _say(note)
@@ -541,7 +542,7 @@ def study(
     config = _settings(paths)
     lang = lang or Lang(config.lang)
     limits = Limits.from_config(config, new_per_day=new)
-    all_decks = _load_decks(paths, env)
+    all_decks = _load_decks(paths, env, early=True)
     decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
     with _open_store(paths.db_path) as store:
@@ -770,7 +771,7 @@ def quiz(
     paths = _paths(env, db)
     config = _settings(paths)
     lang = lang or Lang(config.lang)
-    all_decks = _load_decks(paths, env)
+    all_decks = _load_decks(paths, env, early=True)
     decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
     with _open_store(paths.db_path) as store:

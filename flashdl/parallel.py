@@ -148,3 +148,43 @@ def _received(pipe: BinaryIO) -> list | None:
     size = int.from_bytes(header, "little") if len(header) == 8 else 0
     payload = pipe.read(size) if size else b""
     return pickle.loads(payload) if size and len(payload) == size else None
+
+
+def detached(work: Callable[[], object]) -> bool:
+    """Start ``work`` in a process of its own and return at once; False when it cannot start.
+
+    The process outlives this one, as a daemon does: forked twice (so this one never waits on
+    it), in a session of its own (so ^C and the terminal closing do not reach it), at a lower
+    priority (so it takes the cores only when this process leaves them idle), with its standard
+    streams on /dev/null (so it never writes to the terminal or holds a pipe open). It ends with
+    ``os._exit``: nothing of this process (buffers, exit handlers) runs twice."""
+    import threading
+
+    if not _forks() or threading.active_count() != 1:
+        return False
+    try:
+        pid = os.fork()
+    except OSError:
+        return False
+    if pid:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except OSError:
+            return False
+        return os.waitstatus_to_exitcode(status) == 0
+    try:  # the first child: it starts the second and ends, leaving it to init
+        os.setsid()
+        if os.fork():
+            os._exit(0)
+    except BaseException:
+        os._exit(1)
+    try:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):
+            os.dup2(devnull, stream)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - ends with the process
+        with contextlib.suppress(OSError):
+            os.nice(10)
+        work()
+    finally:
+        os._exit(0)

@@ -266,7 +266,7 @@ class LazyCards(Sequence[Card]):
         tags, related = list(self.tags), list(self.related)
         for position, card in cards.items():
             tags[position], related[position] = card.tags, card.related
-        copy = LazyCards(
+        copy = type(self)(
             self.ids,
             self.lines,
             tuple(tags),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import array
 import binascii
+import bisect
 import contextlib
 import dataclasses
 import itertools
@@ -781,8 +782,10 @@ def _index_bytes(fields: dict[str, Any], rows: _Rows, offsets: Sequence[int]) ->
     return b"".join((line.encode("utf-8"), b"\n", _packed(rows.lines), _packed(offsets), *texts))
 
 
-def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
-    """``decks.load_deck`` with the cache in front of it."""
+def load_deck_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Deck:
+    """``decks.load_deck`` with the cache in front of it. ``early``: a large file with no entry
+    may be read early (``_read_early``): its cards come from an outline of the file, and the
+    file is parsed and cached in the background."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
     entry = read_entry(cached, path)
@@ -810,6 +813,8 @@ def load_deck_cached(path: Path, cache_dir: Path) -> Deck:
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
+        elif early and info is not None and (soon := _read_early(path, cache_dir, data, digest)):
+            return soon
         elif info is not None and (split := _parsed_in_parts(data, shown, path.stem)):
             deck, rows, header, layout = split
             fresh = CacheEntry(
@@ -1017,6 +1022,167 @@ def _cards_of(rows: _Rows, reparse: Callable[[], Sequence[Card]]) -> LazyCards:
     )
 
 
+class EarlyCards(LazyCards):
+    """The cards of a deck read early (``_read_early``): ids, tags and related ids from the
+    file's outline, each card parsed from its piece when first asked for, and checked against the
+    outline; the whole file is parsed (and the session stops if it disagrees) when one is not."""
+
+
+def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck | None:
+    """A large deck file without a cache entry, ready for a session before it is parsed.
+
+    Parsing a 20k-card file takes seconds; planning a session needs only every card's id, tags
+    and related ids, which the usual layout gives away (``pieces.outline``, a tenth of a second),
+    and showing a card needs only that card. So the file is parsed, checked and cached by a
+    background process (``parallel.detached``) while the session runs on its outline. A file the
+    background parse found a problem in is marked, and read the usual way at the next start, which
+    then reports the problem and leaves the deck out as always.
+
+    None (read it the usual way) unless the file is large, has the usual layout and an outline,
+    its header and first card parse and agree with the outline, and the background process
+    started."""
+    from flashdl.decks import pieces
+
+    entry_file = entry_path(cache_dir, path)
+    if len(data) <= MIN_SPLIT_BYTES or _marked_broken(entry_file, digest):
+        return None
+    cut = pieces.cut(data)
+    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < MIN_EARLY_CARDS:
+        return None
+    outline = pieces.outline(cut)
+    shown = display_path(path)
+    first = _parse_pieces(cut, [0], shown, path.stem)
+    if outline is None or first is None or not _as_outlined(first.cards[0], outline, 0):
+        return None
+    if not _parsing_in_background(path, cache_dir, digest):
+        return None
+    base, lines = len(cut.header), cut.lines
+    view = memoryview(data)
+
+    def read(offset: int, size: int) -> bytes:
+        return bytes(view[base + offset : base + offset + size])
+
+    def decode(piece: bytes, line: int) -> Card:
+        position = bisect.bisect_left(lines, line)
+        deck = _parse_pieces(cut, [position], shown, path.stem)
+        if deck is None or not _as_outlined(deck.cards[0], outline, position):
+            raise ValueError("the card is not what the outline of its file says")
+        return _moved(deck.cards[0], line - deck.cards[0].line)
+
+    def reload() -> Sequence[Card]:
+        try:
+            return _reparse(path, outline.ids)
+        except DeckError:
+            _mark_broken(entry_file, digest)  # the next start reads it the usual way
+            raise
+
+    offsets = tuple(itertools.accumulate((len(piece) for piece in cut.cards), initial=0))
+    cards = EarlyCards(
+        outline.ids,
+        lines,
+        Words(outline.tags),
+        Words(outline.related),
+        offsets,
+        read,
+        decode,
+        reload,
+    )
+    return replace(first, cards=cards, path=shown)
+
+
+MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
+
+
+def _as_outlined(card: Card, outline: Any, position: int) -> bool:
+    return (
+        card.id == outline.ids[position]
+        and " ".join(card.tags) == outline.tags[position]
+        and " ".join(card.related) == outline.related[position]
+    )
+
+
+PARSING_SUFFIX = ".parsing"  # beside an entry: locked while a background process parses its file
+
+
+def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
+    """Whether a background process now parses and caches ``path``: started here, or already at
+    it (a start a moment ago). It holds a lock on a file beside the entry until it ends
+    (``background_done``); the lock is taken here, before it starts, so that it is never missed."""
+    import fcntl
+
+    from flashdl import parallel
+
+    lock_file = entry_path(cache_dir, path).with_suffix(PARSING_SUFFIX)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        lock = os.open(lock_file, flags, 0o600)
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(lock).st_mode):
+            return False
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True  # held: another process is parsing this file
+        return parallel.detached(partial(_parse_in_background, path, cache_dir, digest))
+    finally:
+        os.close(lock)  # the background process keeps the lock: it shares this open file
+
+
+def background_done(cache_dir: Path, timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for the background parses of ``_read_early`` to end (for
+    benchmarks and tests: a session never waits for them); whether they did."""
+    import fcntl
+    import time
+
+    deadline = time.monotonic() + timeout
+    for lock_file in cache_dir.glob(f"deck-*{PARSING_SUFFIX}"):
+        try:
+            lock = os.open(lock_file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            while True:
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        return False
+                    time.sleep(0.02)
+        finally:
+            os.close(lock)
+    return True
+
+
+def _parse_in_background(path: Path, cache_dir: Path, digest: str) -> None:
+    """The background half of ``_read_early``: parse and cache the file, or mark it broken."""
+    try:
+        load_deck_cached(path, cache_dir)
+    except DeckError:
+        _mark_broken(entry_path(cache_dir, path), digest)
+
+
+BROKEN_SUFFIX = ".broken"  # beside an entry: the digest of a version of its file that has problems
+
+
+def _mark_broken(entry_file: Path, digest: str) -> None:
+    with contextlib.suppress(OSError):
+        entry_file.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(entry_file.with_suffix(BROKEN_SUFFIX), digest.encode("ascii"))
+
+
+def _marked_broken(entry_file: Path, digest: str) -> bool:
+    """Whether this version of the file was found broken before (a planted mark only makes the
+    file be read the usual way)."""
+    try:
+        return _cache_file(entry_file.with_suffix(BROKEN_SUFFIX), 64) == digest.encode("ascii")
+    except (OSError, ValueError):
+        return False
+
+
 def load_file_in_parts(path: Path) -> Deck | Overrides:
     """``decks.load_file`` for ``flashdl check``, which does not use the cache: a large deck is
     parsed on every core (``_parsed_in_parts``) and its cards decoded from the records the
@@ -1092,7 +1258,7 @@ def load_overrides_cached(path: Path, cache_dir: Path) -> Overrides | None:
     return found if found.path == shown else replace(found, path=shown)
 
 
-def load_file_cached(path: Path, cache_dir: Path) -> Deck | Overrides:
+def load_file_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Deck | Overrides:
     """``decks.load_file`` with the cache in front of it: a file with an overrides entry is read
     as overrides; any other as a deck, and as overrides when it turns out to be a file of them."""
     if overrides_entry_path(cache_dir, path).is_file():
@@ -1100,7 +1266,7 @@ def load_file_cached(path: Path, cache_dir: Path) -> Deck | Overrides:
         if found is not None:
             return found
     try:
-        return load_deck_cached(path, cache_dir)
+        return load_deck_cached(path, cache_dir, early=early)
     except DeckError:
         if not is_overrides_file(read_deck_file(path)):
             raise
@@ -1116,6 +1282,8 @@ def forget(cache_dir: Path, deck_file: Path) -> None:
     with contextlib.suppress(OSError):
         overrides_entry_path(cache_dir, deck_file).unlink(missing_ok=True)
         entry_path(cache_dir, deck_file).unlink(missing_ok=True)
+        entry_path(cache_dir, deck_file).with_suffix(BROKEN_SUFFIX).unlink(missing_ok=True)
+        entry_path(cache_dir, deck_file).with_suffix(PARSING_SUFFIX).unlink(missing_ok=True)
         for old in cache_dir.glob("collection-*.ok"):
             old.unlink(missing_ok=True)
 
@@ -1216,17 +1384,18 @@ def load_decks_cached(
 
 
 def load_usable_decks_cached(
-    sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None
+    sources: Iterable[Path], cache_dir: Path, notes: list[str] | None = None, *, early: bool = False
 ) -> tuple[list[Deck], list[str]]:
     """``load_usable_collection`` through the cache: the decks that can be used, and the
-    problems of the others (none, and no re-check, when the same files passed before)."""
+    problems of the others (none, and no re-check, when the same files passed before).
+    ``early``: large new files may be read early (``_read_early``), for a session."""
     files = deck_files(sources)
     stamp = _stamp(files)
     decks = _passed_before(files, stamp, cache_dir, notes)
     if decks is not None:
         return decks, []
-    loader = partial(load_file_cached, cache_dir=cache_dir)
+    loader = partial(load_file_cached, cache_dir=cache_dir, early=early)
     decks, problems = load_usable_collection(files, loader=loader, notes=notes)
-    if not problems:
-        _mark("collection", stamp, cache_dir)
+    if not problems and not any(isinstance(d.cards, EarlyCards) for d in decks):
+        _mark("collection", stamp, cache_dir)  # (a deck read early is not known sound yet)
     return decks, problems

@@ -1,0 +1,259 @@
+"""A large deck file with no cache entry is read early for a session (``cache._read_early``): its
+cards are planned from the file's outline (``pieces.outline``), each card is parsed from its
+piece when shown, and the whole file is parsed and cached by a background process."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from test_pieces import edited_decks, outcome
+from test_split_parse import big_deck
+
+from flashdl import parallel
+from flashdl.core.errors import DeckError
+from flashdl.core.model import LazyCards
+from flashdl.decks import cache, pieces
+from flashdl.decks.cache import EarlyCards, background_done, entry_path, load_deck_cached
+from flashdl.decks.loader import load_deck, parse_deck
+
+forking = pytest.mark.skipif(
+    not parallel.parallel(parallel.MIN_PARALLEL), reason="needs two cores, fork and one thread"
+)
+
+
+def as_parsed(text: str) -> tuple | None:
+    """(ids, tags, related) of a full parse, each list as the outline joins it; None on problems."""
+    try:
+        cards = parse_deck(text.encode(), "demo.yaml").cards
+    except DeckError:
+        return None
+    return (
+        tuple(c.id for c in cards),
+        tuple(" ".join(c.tags) for c in cards),
+        tuple(" ".join(c.related) for c in cards),
+    )
+
+
+def outlined(text: str) -> tuple | None:
+    cut = pieces.cut(text.encode())
+    found = pieces.outline(cut) if cut is not None else None
+    return None if found is None else (found.ids, found.tags, found.related)
+
+
+def test_the_outline_of_a_big_deck_is_what_a_parse_gives():
+    text = big_deck(50)
+    assert outlined(text) == as_parsed(text)
+    assert outlined(text)[1][:3] == ("t0", "t1", "t2") and outlined(text)[2][1] == "card-0"
+
+
+@settings(max_examples=300, deadline=None)
+@given(edited_decks())
+def test_an_outline_agrees_with_the_parse_wherever_the_cut_is_right(versions):
+    """Quoted texts over several lines (which the outline cannot see through) make the cut
+    wrong; everywhere else an outline is either refused or exactly what the parse gives."""
+    for text in versions:
+        parsed, found = as_parsed(text), outlined(text)
+        if parsed is None or found is None:
+            continue
+        deck = parse_deck(text.encode(), "demo.yaml")
+        if pieces.cut(text.encode()).aligned([c.line for c in deck.cards]):
+            assert found == parsed
+
+
+CARD = "  - id: one\n    question: {zh: 问, en: Q}\n    answer: {zh: 答, en: A}\n"
+REST = "    key_points:\n      - {zh: 点, en: point, terms: [t]}\n"
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        CARD + '    "tags": [a]\n' + REST,  # a quoted key
+        CARD + "    ? tags\n    : [a]\n" + REST,  # an explicit key
+        CARD + "    tags:\n      - a\n" + REST,  # a block list
+        CARD + "    tags:\n    - a\n" + REST,  # a block list at the key's indentation
+        CARD + "    tags: a\n" + REST,  # not a list
+        CARD + "    tags: [null]\n" + REST,  # YAML reads no value
+        CARD + "    tags: [a, b\n      , c]\n" + REST,  # a flow list over lines
+        CARD + "    tags: [a]\n    tags: [b]\n" + REST,  # twice
+        CARD.replace("id: one", "id: null") + REST,
+        CARD.replace("id: one", "id: one # the first") + REST,
+        CARD.replace("id: one", "id: One") + REST,
+        CARD + "    id: two\n" + REST,  # two ids
+        CARD.replace("  - id: one\n", "  -\n    question: x\n") + REST,  # no id
+        CARD + "    related: [one two]\n" + REST,
+    ],
+)
+def test_keys_written_any_other_way_refuse_an_outline(card):
+    text = (
+        "deck: demo\ntitle: {zh: 演示, en: Demo}\ncards:\n" + card + CARD.replace("one", "x") + REST
+    )
+    assert outlined(text) is None
+
+
+@pytest.fixture
+def early_small(monkeypatch):
+    """Read every deck early (not only files over 1 MB with 2,000 cards)."""
+    monkeypatch.setattr(cache, "MIN_SPLIT_BYTES", 0)
+    monkeypatch.setattr(cache, "MIN_EARLY_CARDS", 1)
+
+
+def read_early(path: Path, cache_dir: Path, monkeypatch, background=None):
+    """``load_deck_cached(early=True)`` with the background process replaced by ``background``
+    (by default: none is started, as if it were still busy)."""
+    start = background or (lambda _work: None)
+    monkeypatch.setattr(parallel, "detached", lambda work: start(work) or True)
+    return load_deck_cached(path, cache_dir, early=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(edited_decks())
+def test_a_deck_read_early_gives_the_parsed_cards_or_stops(versions):
+    """Every card a session is given is the parsed card of that id, or the command stops with a
+    problem (DeckError); a card made up by a quoted text that fools the cut is the one exception,
+    and its id is none of the deck's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "MIN_SPLIT_BYTES", 0)
+        patch.setattr(cache, "MIN_EARLY_CARDS", 1)
+        for text in versions:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "demo.yaml"
+                path.write_text(text, encoding="utf-8", newline="")
+                try:
+                    real = {c.id: c for c in load_deck(path).cards}
+                except DeckError:
+                    real = {}
+                try:
+                    deck = read_early(path, Path(folder) / "cache", patch)
+                    cards = list(deck.cards)
+                except DeckError:
+                    continue
+                for card in cards:
+                    assert card.id not in real or card == real[card.id]
+
+
+def test_a_big_new_deck_is_planned_from_its_outline(tmp_path, early_small, monkeypatch):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(30), encoding="utf-8")
+    parsed: list[int] = []
+    original = cache._parse_pieces
+
+    def spy(cut, at, *args):
+        parsed.append(len(at))
+        return original(cut, at, *args)
+
+    monkeypatch.setattr(cache, "_parse_pieces", spy)
+    deck = read_early(path, tmp_path / "cache", monkeypatch)
+    assert isinstance(deck.cards, EarlyCards) and parsed == [1]  # the header and first card
+    assert deck.cards.ids[:2] == ("card-0", "card-1") and deck.cards.related[2] == ("card-1",)
+    assert deck.cards[17] == load_deck(path).cards[17] and parsed == [1, 1]
+    assert outcome(lambda p: deck, path) == outcome(load_deck, path)
+
+
+def test_a_card_unlike_its_outline_parses_the_whole_file(tmp_path, early_small, monkeypatch):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(30), encoding="utf-8")
+    monkeypatch.setattr(cache, "_as_outlined", lambda card, outline, at: at != 3)
+    deck = read_early(path, tmp_path / "cache", monkeypatch)
+    assert deck.cards[3] == load_deck(path).cards[3]  # the file was parsed: the real card
+    assert all(card is not None for card in deck.cards._loaded)
+
+
+def test_ids_unlike_the_outline_stop_the_command_and_mark_the_file(
+    tmp_path, early_small, monkeypatch
+):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(30), encoding="utf-8")
+    original = pieces.outline
+    monkeypatch.setattr(pieces, "outline", lambda cut: _renamed(original(cut)))
+    deck = read_early(path, tmp_path / "cache", monkeypatch)
+    with pytest.raises(DeckError, match="start flashdl again"):
+        deck.cards[4]
+    # the next start reads the file the usual way, and is right
+    assert outcome(lambda p: load_deck_cached(p, tmp_path / "cache", early=True), path) == outcome(
+        load_deck, path
+    )
+
+
+def _renamed(found):
+    ids = list(found.ids)
+    ids[4] = "not-card-4"
+    return pieces.Outline(tuple(ids), found.tags, found.related)
+
+
+@forking
+def test_the_background_parse_caches_the_file(tmp_path, early_small):
+    path, cache_dir = tmp_path / "demo.yaml", tmp_path / "cache"
+    path.write_text(big_deck(40), encoding="utf-8")
+    deck = load_deck_cached(path, cache_dir, early=True)
+    assert isinstance(deck.cards, EarlyCards)
+    assert background_done(cache_dir, timeout=60)
+    assert cache.read_entry(entry_path(cache_dir, path), path) is not None
+    again = load_deck_cached(path, cache_dir, early=True)
+    assert type(again.cards) is LazyCards
+    assert outcome(lambda p: again, path) == outcome(load_deck, path)
+
+
+@forking
+def test_a_problem_found_in_the_background_is_reported_at_the_next_start(tmp_path, early_small):
+    path, cache_dir = tmp_path / "demo.yaml", tmp_path / "cache"
+    broken = big_deck(40).replace(
+        "answer:\n      zh: |\n        答案 30", "answr:\n      zh: |\n        答案 30"
+    )
+    path.write_text(broken, encoding="utf-8")
+    expected = outcome(load_deck, path)
+    assert expected[0] == "problems"
+    assert isinstance(load_deck_cached(path, cache_dir, early=True).cards, EarlyCards)
+    assert background_done(cache_dir, timeout=60)
+    assert outcome(lambda p: load_deck_cached(p, cache_dir, early=True), path) == expected
+    path.write_text(big_deck(40), encoding="utf-8")  # mended: read early again
+    assert isinstance(load_deck_cached(path, cache_dir, early=True).cards, EarlyCards)
+    assert background_done(cache_dir, timeout=60)
+
+
+def test_no_background_process_beside_another_thread(tmp_path):
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert parallel.detached(lambda: None) is False
+    finally:
+        stop.set()
+        thread.join()
+
+
+@forking
+def test_a_background_process_outlives_its_parent_and_writes_nothing_to_it(tmp_path, capfd):
+    done = tmp_path / "done"
+    assert parallel.detached(lambda: (print("noise"), done.write_text("yes")))
+    for _ in range(500):
+        if done.exists():
+            break
+        threading.Event().wait(0.01)
+    assert done.read_text() == "yes"
+    assert "noise" not in capfd.readouterr().out
+
+
+@forking
+def test_study_of_a_big_new_deck_grades_a_card_and_the_next_start_is_cached(
+    invoke, home, early_small
+):
+    from flashdl.store import Store
+
+    (home / "decks").mkdir(parents=True, exist_ok=True)
+    (home / "decks" / "demo.yaml").write_text(big_deck(40), encoding="utf-8")
+    result = invoke("study", "--deck", "demo", "--new", "2", input="\n5\n\n4\n")
+    assert result.exit_code == 0, result.output
+    assert "问题 0" in result.stdout and "问题 2" in result.stdout
+    with Store.open(home / "flashdl.db") as store:  # card-1 is related to card-0: it waits
+        assert [r.card_id for r in store.reviews()] == ["card-0", "card-2"]
+    cache_dir = home / "cache"
+    assert background_done(cache_dir, timeout=60)
+    assert not list(cache_dir.glob("collection-*.ok"))  # not known sound while read early
+    assert cache.read_entry(entry_path(cache_dir, home / "decks" / "demo.yaml")) is not None
+    result = invoke("study", "--deck", "demo", input="q\n")
+    assert result.exit_code == 0, result.output
+    assert list(cache_dir.glob("collection-*.ok"))  # read from its entry, and checked
