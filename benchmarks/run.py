@@ -253,6 +253,8 @@ def run(command: Sequence[str], env: dict[str, str]) -> Sample:
                 stderr=subprocess.STDOUT,
                 check=False,
             )
+            if "FLASHDL_HOME" in env:  # a new deck is parsed in the background: let it end
+                _background_done(Path(env["FLASHDL_HOME"]))
             sink.seek(0)
             output = sink.read().decode("utf-8", "replace")
         try:
@@ -315,6 +317,8 @@ def first_card(
             process.kill()
         process.wait()
         os.close(master)
+        if "FLASHDL_HOME" in env:  # a new deck is parsed in the background: let it end
+            _background_done(Path(env["FLASHDL_HOME"]))
     text = seen.decode("utf-8", "replace")
     if elapsed is None:
         return Sample(time.perf_counter() - started, 0, process.returncode or 1, text)
@@ -328,7 +332,6 @@ def edit_one_card(deck: bytes, run: int) -> bytes:
     return deck[:at] + b"**Core, edit %d**" % run + deck[at + len(b"**Core**") :]
 
 
-@contextlib.contextmanager
 def _background_done(home: Path) -> None:
     """Wait for what a first run left parsing in the background (``flashdl.decks.cache``), so
     that it neither shares the cores with the next sample nor writes into a deleted folder."""
@@ -338,6 +341,7 @@ def _background_done(home: Path) -> None:
         raise Failed("the background parse of a new deck did not end within 10 minutes")
 
 
+@contextlib.contextmanager
 def home_folder() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="flashdl-bench-"))
     try:
@@ -740,8 +744,6 @@ class Bench:
                     env = environment(home, data)
                     env["FLASHDL_DB"] = str(store or home / "flashdl.db")
                     sample = first_card([*self.flashdl, *FIRST_CARD_ARGS], env, timeout=300)
-                    if cold:  # a new deck is parsed in the background: let it end first
-                        _background_done(home)
                     return _check(sample, "flashdl study")
 
             return once

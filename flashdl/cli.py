@@ -578,9 +578,12 @@ def study(
                     return None  # no editor, say: the card stays as it was
 
             engine = context.engine(queue)
-            study_app(
+            full_screen = study_app(
                 engine, lang=lang.value, deck_titles=context.deck_titles, edit_card=edit_in_app
-            ).run()
+            )
+            full_screen.run()
+            if full_screen.stopped_by is not None:
+                raise full_screen.stopped_by
             summary = engine.summary()
         else:
             summary = StudySession(context, queue).run()
@@ -810,6 +813,8 @@ def quiz(
             app = quiz_app(session.engine, lang=lang.value, typing=not no_type,
                            deck_titles=context.deck_titles, grading=context.grading)  # fmt: skip
             app.run()
+            if app.stopped_by is not None:
+                raise app.stopped_by
             answers = session.engine.answers
         else:
             answers = session.run()

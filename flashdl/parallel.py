@@ -34,30 +34,35 @@ def cores() -> int:
 
 
 def in_order(
-    work: Callable[[int, int], Sequence[T]], count: int, *, chunk: int | None = None
+    work: Callable[[int, int], Sequence[T]],
+    count: int,
+    *,
+    chunk: int | None = None,
+    minimum: int | None = None,
 ) -> Iterator[T]:
     """Every result of ``work(start, stop)`` over ``range(count)`` cut in ``chunk``-sized ranges
     (default ``CHUNK``), in order; computed by one forked process per core when
-    ``parallel(count)``."""
+    ``parallel(count, minimum)`` (``minimum``: for items that each take far longer than a card)."""
     size = chunk or CHUNK
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     workers = min(cores(), len(ranges))
-    if workers < 2 or not parallel(count):
+    if workers < 2 or not parallel(count, minimum):
         for start, stop in ranges:
             yield from work(start, stop)
         return
     yield from _forked(work, ranges, workers)
 
 
-def parallel(count: int) -> bool:
-    """Whether ``in_order`` shares ``count`` items among workers: at least ``MIN_PARALLEL`` of
-    them, two cores or more, processes that start by forking here (Linux; not macOS, where
+def parallel(count: int, minimum: int | None = None) -> bool:
+    """Whether ``in_order`` shares ``count`` items among workers: at least ``minimum`` of them
+    (default ``MIN_PARALLEL``), two cores or more, processes that start by forking here (Linux; not macOS, where
     forking a process that has loaded system frameworks is unsafe), and no other thread (a fork
     copies only this one, and a lock another thread held would stay locked in the worker: the
     full-screen app's threads, say, when it reloads a deck after an edit)."""
     import threading
 
-    return count >= MIN_PARALLEL and cores() >= 2 and _forks() and threading.active_count() == 1
+    least = MIN_PARALLEL if minimum is None else minimum
+    return count >= least and cores() >= 2 and _forks() and threading.active_count() == 1
 
 
 def _forks() -> bool:

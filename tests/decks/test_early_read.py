@@ -257,3 +257,51 @@ def test_study_of_a_big_new_deck_grades_a_card_and_the_next_start_is_cached(
     result = invoke("study", "--deck", "demo", input="q\n")
     assert result.exit_code == 0, result.output
     assert list(cache_dir.glob("collection-*.ok"))  # read from its entry, and checked
+
+
+# -- new small files, parsed on every core before they are loaded -------------------------------
+
+
+@forking
+def test_new_small_files_are_cached_by_workers_and_load_as_parsed(tmp_path, monkeypatch):
+    from decktext import VALID
+
+    from flashdl.decks.cache import load_usable_decks_cached
+    from flashdl.decks.loader import load_usable_collection
+
+    folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
+    folder.mkdir()
+    for n in range(6):
+        text = VALID.replace("demo", f"demo{n}")
+        (folder / f"demo{n}.yaml").write_text(text, encoding="utf-8")
+    (folder / "demo3.yaml").write_text("deck: demo3\ncards: [\n", encoding="utf-8")  # broken
+    parsed_here: list[str] = []
+    original = cache.parse_deck
+
+    def spy(data, source, **kwargs):
+        parsed_here.append(source)
+        return original(data, source, **kwargs)
+
+    monkeypatch.setattr(cache, "parse_deck", spy)  # only this process's calls are seen
+    decks, problems = load_usable_decks_cached([folder], cache_dir)
+    assert [d.name for d in decks] == [f"demo{n}" for n in (0, 1, 2, 4, 5)]
+    assert problems == load_usable_collection([folder])[1] and problems
+    assert [Path(s).name for s in parsed_here] == ["demo3.yaml"]  # the others: by the workers
+    assert len(list(cache_dir.glob("deck-*.index"))) == 5
+    fresh = load_usable_collection([folder])[0]
+    assert [(d.name, list(d.cards)) for d in decks] == [(d.name, list(d.cards)) for d in fresh]
+
+
+def test_fewer_new_files_are_parsed_here(tmp_path, monkeypatch):
+    from decktext import VALID
+
+    from flashdl.decks.cache import load_usable_decks_cached
+
+    monkeypatch.setattr(parallel, "in_order", lambda *a, **k: pytest.fail("workers started"))
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    for n in range(cache.MIN_NEW_FILES - 1):
+        text = VALID.replace("demo", f"demo{n}")
+        (folder / f"demo{n}.yaml").write_text(text, encoding="utf-8")
+    decks, problems = load_usable_decks_cached([folder], tmp_path / "cache")
+    assert len(decks) == cache.MIN_NEW_FILES - 1 and not problems

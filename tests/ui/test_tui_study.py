@@ -212,3 +212,21 @@ async def test_no_key_but_a_grade_digit_writes_a_review(tmp_path: Path):
             assert store.reviews(include_undone=True) == []
             assert store.suspended_ids() == set() and store.buried_ids(NOW.date()) == set()
             await pilot.press("q")
+
+
+@sync
+async def test_a_deck_error_in_the_app_ends_it_for_the_command_to_word(tmp_path: Path):
+    """A deck file found broken or changed while the session runs (a deck read early, a damaged
+    cache) raises a FlashdlError in the middle of the app: it ends like a quit, with the error
+    kept for the command to print in one line, instead of Textual's traceback."""
+    from flashdl.core.errors import DeckError
+
+    with Store.open(tmp_path / "db") as store:
+        engine = study_engine(store)
+        app = app_for(engine)
+        error = DeckError(["demo.yaml: the file changed since flashdl started"])
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("space", "4")
+            app._handle_exception(error)  # as Textual calls it for an error in a handler
+        assert app.stopped_by is error and app.return_code == 0
+        assert [(r.card_id, r.grade) for r in store.reviews()] == [(ONE, 4)]

@@ -20,9 +20,22 @@ class FlashdlApp(App[None]):
     def __init__(self, first: Callable[[], Screen]) -> None:
         super().__init__()
         self._first = first
+        self.stopped_by: Exception | None = None  # the FlashdlError that ended the session
 
     def on_mount(self) -> None:
         self.push_screen(self._first())
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A ``FlashdlError`` (a deck file found broken or changed while a card loads) ends the
+        app as a quit does; the command then words it in one line, as it words any other, where
+        Textual would print a traceback. The reviews made before it are in the store already."""
+        from flashdl.core.errors import FlashdlError
+
+        if isinstance(error, FlashdlError) and self.stopped_by is None:
+            self.stopped_by = error
+            self.exit()
+            return
+        super()._handle_exception(error)
 
 
 def study_app(engine, *, lang: str, deck_titles, open_link=None, edit_card=None) -> FlashdlApp:
