@@ -233,3 +233,47 @@ def test_one_full_session_in_the_full_screen_app(home: Path):
     with Store.open(home / "flashdl.db") as store:
         assert [r.grade for r in store.reviews()] == [4, 5]
         assert [r.grade for r in store.reviews(include_undone=True)] == [5, 4, 5]
+
+
+@pytest.mark.pty
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the early read forks (Linux)")
+def test_a_large_new_deck_in_a_real_terminal_is_read_early_and_cached_behind(home: Path):
+    """A deck over 1 MB with 2,000 cards and no cache entry: the session starts from its
+    outline, the terminal is released as soon as the session ends (the background parse holds
+    none of it), and the parse leaves the deck cached for the next start."""
+    sys.path.insert(0, str(Path(__file__).parent / "decks"))
+    from test_split_parse import big_deck
+
+    from flashdl.decks.cache import background_done, entry_path, read_entry
+
+    decks = home / "decks"
+    decks.mkdir(parents=True)
+    text = big_deck(2100)
+    text += "# " + "padding " * ((1_100_000 - len(text.encode())) // 8) + "\n"
+    (decks / "demo.yaml").write_text(text, encoding="utf-8")
+    env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "flashdl", "study", "--plain", "--deck", "demo", "--new", "2", "--lang", "en"],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("Question 0")
+        child.send(" ")
+        child.expect("perfect recall")
+        child.send("4")
+        child.expect("1 done")
+        child.send("q")
+        child.expect("Session summary")
+        child.expect(pexpect.EOF, timeout=5)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    assert list((home / "cache").glob("deck-demo-*.parsing"))  # it was read early
+    assert background_done(home / "cache", timeout=60)
+    assert read_entry(entry_path(home / "cache", decks / "demo.yaml")) is not None
+    with Store.open(home / "flashdl.db") as store:
+        assert [(r.card_id, r.grade) for r in store.reviews()] == [("card-0", 4)]

@@ -36,7 +36,7 @@ import sys
 import tempfile
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
@@ -491,13 +491,14 @@ class _CardFile:
 
 
 def _reparse(
-    deck_file: Path, ids: tuple[str, ...], entry_file: Path | None = None
+    deck_file: Path, ids: tuple[str, ...], entry_file: Path | None = None, misled: str = ""
 ) -> Sequence[Card]:
     """A deck's cards parsed from its file, when a cached card turned out to be damaged. The
     entry (``entry_file``) is dropped either way, so that the next start parses the file and
     writes it afresh instead of meeting the same damage at every start. Ids that differ from the
     cache's (the file was edited since, or the index's ids are damaged) cannot stand in for the
-    cards a session already planned with: then this command stops."""
+    cards a session already planned with: then this command stops, with ``misled`` as the
+    reason when one is given."""
     if entry_file is not None:
         with contextlib.suppress(OSError):
             entry_file.unlink(missing_ok=True)
@@ -505,7 +506,7 @@ def _reparse(
     cards = parse_deck(read_deck_file(deck_file), shown, expected_name=deck_file.stem).cards
     if tuple(c.id for c in cards) != ids:
         message = "the deck cache was damaged or the file changed since flashdl started"
-        raise DeckError([f"{shown}: {message}; start flashdl again"])
+        raise DeckError([f"{shown}: {misled or message + '; start flashdl again'}"])
     return cards
 
 
@@ -1076,7 +1077,10 @@ def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck |
 
     def reload() -> Sequence[Card]:
         try:
-            return _reparse(path, outline.ids)
+            cards = _reparse(path, outline.ids, misled=MISLED)
+            if any(not _as_outlined(card, outline, at) for at, card in enumerate(cards)):
+                raise DeckError([f"{shown}: {MISLED}"])  # the session was planned on wrong tags
+            return cards
         except DeckError:
             _mark_broken(entry_file, digest)  # the next start reads it the usual way
             raise
@@ -1096,6 +1100,11 @@ def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck |
 
 
 MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
+MISLED = (  # a plan from an outline that the file's cards do not bear out
+    "the quick read of this new deck does not match the file (it changed since flashdl "
+    "started, or a text in quotes over several lines misled it); start flashdl again: it "
+    "reads the whole file first"
+)
 
 
 def _as_outlined(card: Card, outline: Any, position: int) -> bool:
@@ -1163,11 +1172,57 @@ def background_done(cache_dir: Path, timeout: float) -> bool:
 
 
 def _parse_in_background(path: Path, cache_dir: Path, digest: str) -> None:
-    """The background half of ``_read_early``: parse and cache the file, or mark it broken."""
+    """The background half of ``_read_early``: parse and cache the file, or mark it broken.
+    One file at a time (``QUEUE_LOCK``): five new 16 MB files read early by one start would
+    otherwise be parsed by five processes at once, each with its workers and its memory."""
+    import fcntl
+
+    with contextlib.suppress(OSError):
+        queue = _queue_file(cache_dir)  # closed when this process ends
+        if queue is not None:
+            fcntl.lockf(queue, fcntl.LOCK_EX)  # waits for the one at work, and the start's gate
     try:
         load_deck_cached(path, cache_dir)
     except DeckError:
         _mark_broken(entry_path(cache_dir, path), digest)
+
+
+QUEUE_LOCK = "parse-queue.lock"  # locked by the background parse at work, or a start's gate
+
+
+def _queue_file(cache_dir: Path) -> int | None:
+    """An open descriptor of the queue's lock file; None for anything but a regular file."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    queue = os.open(cache_dir / QUEUE_LOCK, flags, 0o600)
+    if stat.S_ISREG(os.fstat(queue).st_mode):
+        return queue
+    os.close(queue)
+    return None
+
+
+@contextlib.contextmanager
+def _background_gate(cache_dir: Path, closed: bool) -> Iterator[None]:
+    """While the decks load, background parses wait (``closed``): each new file read early
+    starts one, and the files still to read would share the cores with them. A POSIX lock
+    (``lockf``) is this process's alone: a forked process does not inherit it."""
+    import fcntl
+
+    gate = None
+    if closed:
+        with contextlib.suppress(OSError):
+            gate = _queue_file(cache_dir)
+            if gate is not None:
+                try:
+                    fcntl.lockf(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # a background parse is at work: the new ones queue behind it
+                    os.close(gate)
+                    gate = None
+    try:
+        yield
+    finally:
+        if gate is not None:
+            os.close(gate)
 
 
 BROKEN_SUFFIX = ".broken"  # beside an entry: the digest of a version of its file that has problems
@@ -1433,7 +1488,8 @@ def load_usable_decks_cached(
         return decks, []
     _cache_new_files(files, cache_dir)
     loader = partial(load_file_cached, cache_dir=cache_dir, early=early)
-    decks, problems = load_usable_collection(files, loader=loader, notes=notes)
+    with _background_gate(cache_dir, closed=early):
+        decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if not problems and not any(isinstance(d.cards, EarlyCards) for d in decks):
         _mark("collection", stamp, cache_dir)  # (a deck read early is not known sound yet)
     return decks, problems

@@ -221,9 +221,12 @@ def _word_texts(values: list[bytes], lists: re.Pattern[str]) -> list[str] | None
 @functools.cache
 def _lines(indent: int) -> re.Pattern[bytes]:
     """The lines of a card at ``indent`` that ``outline`` reads: groups (key, value) for a line
-    that gives its id, tags or related ids, (other) for one that gives such a key some other way
-    (quoted, explicit with "?", or without a value on its line)."""
+    that gives its id, tags or related ids; (other) for one of those keys without its value on
+    the line, and for a line at the card's keys that is not a plain lowercase key, a comment or
+    blank (a quoted, tagged, anchored or explicit key, a flow mapping, a key spaced from its
+    colon): it may hide one of those keys, so it refuses the outline."""
+    plain_key = rb"[a-z_][a-z0-9_]*:(?:[ \t]|\r?\n|\Z)"
     return re.compile(
-        rb"\n {%d}(?:- |  )(?:(id|tags|related):[ \t]+([^\r\n]*)|([\"'?]|(?:id|tags|related)\b))"
-        % indent
+        rb"\n {%d}(?:- |  )(?:(id|tags|related):[ \t]+([^\r\n]*)"
+        rb"|((?:id|tags|related)\b|(?!%s|[ #\r\n]).))" % (indent, plain_key)
     )

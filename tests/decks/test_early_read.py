@@ -85,6 +85,14 @@ REST = "    key_points:\n      - {zh: 点, en: point, terms: [t]}\n"
         CARD + "    id: two\n" + REST,  # two ids
         CARD.replace("  - id: one\n", "  -\n    question: x\n") + REST,  # no id
         CARD + "    related: [one two]\n" + REST,
+        CARD + "    !!str tags: [a]\n" + REST,  # a tagged key (the loader takes it as the key)
+        CARD.replace("  - id: one", "  - !!str id: one") + REST,
+        CARD + "    &k tags: [a]\n" + REST,  # an anchored key
+        CARD + "    tags : [a]\n" + REST,  # a key spaced from its colon
+        CARD + "    {tags: [a]}: x\n" + REST,
+        "  - {id: one, question: {zh: 问, en: Q}, answer: {zh: 答, en: A},\n"  # a flow card
+        "     key_points: [{zh: 点, en: point, terms: [t]}]}\n",
+        CARD + "    \ttags: [a]\n" + REST,  # a tab
     ],
 )
 def test_keys_written_any_other_way_refuse_an_outline(card):
@@ -156,10 +164,54 @@ def test_a_big_new_deck_is_planned_from_its_outline(tmp_path, early_small, monke
 def test_a_card_unlike_its_outline_parses_the_whole_file(tmp_path, early_small, monkeypatch):
     path = tmp_path / "demo.yaml"
     path.write_text(big_deck(30), encoding="utf-8")
-    monkeypatch.setattr(cache, "_as_outlined", lambda card, outline, at: at != 3)
+    original = cache._parse_pieces
+    monkeypatch.setattr(  # card 3 does not parse alone
+        cache, "_parse_pieces", lambda cut, at, *a: None if at == [3] else original(cut, at, *a)
+    )
     deck = read_early(path, tmp_path / "cache", monkeypatch)
     assert deck.cards[3] == load_deck(path).cards[3]  # the file was parsed: the real card
     assert all(card is not None for card in deck.cards._loaded)
+
+
+KP = "    key_points:\n" + "".join(
+    f"      - {{zh: 点{k}, en: point {k}, terms: [t{k}]}}\n" for k in range(3)
+)
+# A red team's deck (valid: `flashdl check` passes): the quoted text of card a cuts out a
+# piece that parses as a card 'x', while the real x hides its id behind a tag on the key and
+# shows a fake `id: z` inside its own quoted text. The outline must be refused.
+HIDDEN_ID = (
+    '  - id: a\n    question:\n      en: "hello\n  - id: x\n    question: {en: FAKE QUESTION}\n'
+    '    tags: [evil]\n    # "\n    answer: {en: shared}\n'
+    + KP
+    + '  - !!str id: x\n    question:\n      en: "real\n    id: z\n      "\n'
+    "    answer: {en: REAL ANSWER}\n" + KP + "    !!str tags: [evil]\n"
+)
+
+
+def test_a_real_id_hidden_from_the_outline_refuses_it():
+    text = big_deck(5) + HIDDEN_ID
+    assert as_parsed(text) is not None and "x" in as_parsed(text)[0]
+    assert outlined(text) is None
+
+
+# Valid too: a card without tags whose quoted text holds a line that looks like its tags.
+FAKE_TAGS = (
+    '  - id: notag\n    question:\n      en: "hello\n    tags: [fake]\n      "\n'
+    "    answer: {en: A}\n" + KP
+)
+
+
+def test_tags_a_shown_card_does_not_have_stop_the_command_and_mark_the_file(
+    tmp_path, early_small, monkeypatch
+):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(5) + FAKE_TAGS, encoding="utf-8")
+    deck = read_early(path, tmp_path / "cache", monkeypatch)
+    assert deck.cards.tags[5] == ("fake",) and load_deck(path).cards[5].tags == ()
+    with pytest.raises(DeckError, match="start flashdl again: it reads the whole file"):
+        deck.cards[5]  # the plan (a --tag fake session, say) was made on tags it lacks
+    again = load_deck_cached(path, tmp_path / "cache", early=True)
+    assert not isinstance(again.cards, EarlyCards) and again.cards[5].tags == ()
 
 
 def test_ids_unlike_the_outline_stop_the_command_and_mark_the_file(
@@ -170,7 +222,7 @@ def test_ids_unlike_the_outline_stop_the_command_and_mark_the_file(
     original = pieces.outline
     monkeypatch.setattr(pieces, "outline", lambda cut: _renamed(original(cut)))
     deck = read_early(path, tmp_path / "cache", monkeypatch)
-    with pytest.raises(DeckError, match="start flashdl again"):
+    with pytest.raises(DeckError, match=r"does not match the file .* start flashdl again"):
         deck.cards[4]
     # the next start reads the file the usual way, and is right
     assert outcome(lambda p: load_deck_cached(p, tmp_path / "cache", early=True), path) == outcome(
