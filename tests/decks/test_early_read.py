@@ -4,6 +4,7 @@ piece when shown, and the whole file is parsed and cached by a background proces
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 import threading
 from pathlib import Path
@@ -357,3 +358,54 @@ def test_fewer_new_files_are_parsed_here(tmp_path, monkeypatch):
         (folder / f"demo{n}.yaml").write_text(text, encoding="utf-8")
     decks, problems = load_usable_decks_cached([folder], tmp_path / "cache")
     assert len(decks) == cache.MIN_NEW_FILES - 1 and not problems
+
+
+@forking
+def test_background_parses_wait_for_the_load_and_go_one_at_a_time(
+    tmp_path, early_small, monkeypatch
+):
+    import time
+
+    from flashdl.decks.cache import load_usable_decks_cached
+
+    folder, cache_dir, log = tmp_path / "decks", tmp_path / "cache", tmp_path / "log"
+    folder.mkdir()
+    log.mkdir()
+    for n in range(3):
+        text = big_deck(40).replace("deck: demo", f"deck: demo{n}").replace("card-", f"c{n}-")
+        (folder / f"demo{n}.yaml").write_text(text, encoding="utf-8")
+    original = cache.load_deck_cached
+
+    def timed(path, cache_dir, **kwargs):  # runs in each background process (forked from here)
+        started = time.time()
+        time.sleep(0.3)
+        try:
+            return original(path, cache_dir, **kwargs)
+        finally:
+            (log / path.stem).write_text(f"{started} {time.time()}")
+
+    monkeypatch.setattr(cache, "_cache_new_files", lambda *_: None)  # (these are small files)
+    monkeypatch.setattr(cache, "load_deck_cached", timed)
+    monkeypatch.setattr(cache, "load_file_cached", partial_early(original))
+    decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
+    loaded = time.time()
+    assert not problems and all(isinstance(d.cards, EarlyCards) for d in decks)
+    assert background_done(cache_dir, timeout=60)
+    spans = sorted(tuple(map(float, f.read_text().split())) for f in log.iterdir())
+    assert len(spans) == 3
+    assert spans[0][0] >= loaded - 0.05  # none started while the decks were loading
+    assert all(a[1] <= b[0] + 0.05 for a, b in itertools.pairwise(spans))  # one at a time
+
+
+def partial_early(load_deck):
+    """``load_file_cached`` for decks only, reading them with ``load_deck`` (the original, not
+    the timed one the background processes use), and slowly: the first background process
+    would start well before the last deck is loaded, were it not held back."""
+    import time
+
+    def load(path, cache_dir, early=False):
+        deck = load_deck(path, cache_dir, early=early)
+        time.sleep(0.2)
+        return deck
+
+    return load
