@@ -39,18 +39,22 @@ def in_order(
     *,
     chunk: int | None = None,
     minimum: int | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[T]:
     """Every result of ``work(start, stop)`` over ``range(count)`` cut in ``chunk``-sized ranges
     (default ``CHUNK``), in order; computed by one forked process per core when
-    ``parallel(count, minimum)`` (``minimum``: for items that each take far longer than a card)."""
+    ``parallel(count, minimum)`` (``minimum``: for items that each take far longer than a card).
+    ``meanwhile()`` is run here once, while the workers start on theirs (or first, without)."""
     size = chunk or CHUNK
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     workers = min(cores(), len(ranges))
     if workers < 2 or not parallel(count, minimum):
+        if meanwhile is not None:
+            meanwhile()
         for start, stop in ranges:
             yield from work(start, stop)
         return
-    yield from _forked(work, ranges, workers)
+    yield from _forked(work, ranges, workers, meanwhile)
 
 
 def parallel(count: int, minimum: int | None = None) -> bool:
@@ -70,7 +74,10 @@ def _forks() -> bool:
 
 
 def _forked(
-    work: Callable[[int, int], Sequence[T]], ranges: list[tuple[int, int]], workers: int
+    work: Callable[[int, int], Sequence[T]],
+    ranges: list[tuple[int, int]],
+    workers: int,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[T]:
     """The ranges dealt out in turn to ``workers`` forked processes, each writing its results to
     its own pipe in its order, read back here in the ranges' order.
@@ -93,6 +100,8 @@ def _forked(
                 _serve(work, ranges[turn::workers], write_end)
             os.close(write_end)
             children.append((pid, os.fdopen(read_end, "rb")))
+        if meanwhile is not None:
+            meanwhile()
         for index, (start, stop) in enumerate(ranges):
             results = _received(children[index % workers][1])
             if results is None:  # the worker failed on it, or is gone: done again here

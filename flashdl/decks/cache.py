@@ -783,10 +783,13 @@ def _index_bytes(fields: dict[str, Any], rows: _Rows, offsets: Sequence[int]) ->
     return b"".join((line.encode("utf-8"), b"\n", _packed(rows.lines), _packed(offsets), *texts))
 
 
-def load_deck_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Deck:
+def load_deck_cached(
+    path: Path, cache_dir: Path, *, early: bool = False, prepared: dict | None = None
+) -> Deck:
     """``decks.load_deck`` with the cache in front of it. ``early``: a large file with no entry
     may be read early (``_read_early``): its cards come from an outline of the file, and the
-    file is parsed and cached in the background."""
+    file is parsed and cached in the background (``prepared``: cuts and outlines made already,
+    by ``_prepare_early``)."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
     entry = read_entry(cached, path)
@@ -814,7 +817,11 @@ def load_deck_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Dec
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
-        elif early and info is not None and (soon := _early(path, cache_dir, data, digest)):
+        elif (
+            early
+            and info is not None
+            and (soon := _early(path, cache_dir, data, digest, (prepared or {}).get(path)))
+        ):
             return soon
         elif info is not None and (split := _parsed_in_parts(data, shown, path.stem)):
             deck, rows, header, layout = split
@@ -1029,12 +1036,16 @@ class EarlyCards(LazyCards):
     outline; the whole file is parsed (and the session stops if it disagrees) when one is not."""
 
 
-def _early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck | None:
+def _early(
+    path: Path, cache_dir: Path, data: bytes, digest: str, ready: tuple | None
+) -> Deck | None:
     with gc_paused():  # a cut and an outline are 100k small objects, none of them cyclic
-        return _read_early(path, cache_dir, data, digest)
+        return _read_early(path, cache_dir, data, digest, ready)
 
 
-def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck | None:
+def _read_early(
+    path: Path, cache_dir: Path, data: bytes, digest: str, ready: tuple | None = None
+) -> Deck | None:
     """A large deck file without a cache entry, ready for a session before it is parsed.
 
     Parsing a 20k-card file takes seconds; planning a session needs only every card's id, tags
@@ -1046,16 +1057,14 @@ def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck |
 
     None (read it the usual way) unless the file is large, has the usual layout and an outline,
     its header and first card parse and agree with the outline, and the background process
-    started."""
-    from flashdl.decks import pieces
-
+    started. ``ready``: the (digest, cut, outline) of the file made already, if any."""
     entry_file = entry_path(cache_dir, path)
     if len(data) <= MIN_SPLIT_BYTES or _marked_broken(entry_file, digest):
         return None
-    cut = pieces.cut(data)
-    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < MIN_EARLY_CARDS:
+    cut, outline = ready[1:] if ready is not None and ready[0] == digest else _outlined(data)
+    if cut is None or outline is None:
         return None
-    outline = pieces.outline(cut)
+    data = cut.cards[0].obj  # the bytes the cut was made of (the same, by their digest)
     shown = display_path(path)
     first = _parse_pieces(cut, [0], shown, path.stem)
     if outline is None or first is None or not _as_outlined(first.cards[0], outline, 0):
@@ -1097,6 +1106,32 @@ def _read_early(path: Path, cache_dir: Path, data: bytes, digest: str) -> Deck |
         reload,
     )
     return replace(first, cards=cards, path=shown)
+
+
+def _outlined(data: bytes) -> tuple[Any, Any]:
+    """The cut of a file and its outline, each None when it cannot be read early."""
+    from flashdl.decks import pieces
+
+    cut = pieces.cut(data)
+    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < MIN_EARLY_CARDS:
+        return None, None
+    return cut, pieces.outline(cut)
+
+
+def _prepare_early(files: list[Path], cache_dir: Path, prepared: dict) -> None:
+    """The digests, cuts and outlines of the large files without an entry, made while the
+    workers of ``_cache_new_files`` parse the small ones (a core would idle here otherwise)."""
+    import hashlib
+
+    with gc_paused():
+        for file in files:
+            with contextlib.suppress(OSError, UsageError):
+                if (
+                    file.stat().st_size > MIN_SPLIT_BYTES
+                    and not entry_path(cache_dir, file).exists()
+                ):
+                    data = read_deck_file(file)
+                    prepared[file] = (hashlib.sha256(data).hexdigest(), *_outlined(data))
 
 
 MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
@@ -1318,7 +1353,9 @@ def load_overrides_cached(path: Path, cache_dir: Path) -> Overrides | None:
     return found if found.path == shown else replace(found, path=shown)
 
 
-def load_file_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Deck | Overrides:
+def load_file_cached(
+    path: Path, cache_dir: Path, *, early: bool = False, prepared: dict | None = None
+) -> Deck | Overrides:
     """``decks.load_file`` with the cache in front of it: a file with an overrides entry is read
     as overrides; any other as a deck, and as overrides when it turns out to be a file of them."""
     if overrides_entry_path(cache_dir, path).is_file():
@@ -1326,7 +1363,7 @@ def load_file_cached(path: Path, cache_dir: Path, *, early: bool = False) -> Dec
         if found is not None:
             return found
     try:
-        return load_deck_cached(path, cache_dir, early=early)
+        return load_deck_cached(path, cache_dir, early=early, prepared=prepared)
     except DeckError:
         if not is_overrides_file(read_deck_file(path)):
             raise
@@ -1428,12 +1465,15 @@ def mark_lint_passed(files: list[Path], cache_dir: Path) -> None:
     _mark("lint", _stamp(files), cache_dir)
 
 
-def _cache_new_files(files: list[Path], cache_dir: Path) -> None:
+def _cache_new_files(
+    files: list[Path], cache_dir: Path, meanwhile: Callable[[], object] | None = None
+) -> None:
     """Parse the files the cache has no entry for on every core, each worker writing their
     entries, so that loading them then reads entries (a first run: the 20 bundled decks take
     about 0.35 s on one core). Only files up to ``MIN_SPLIT_BYTES``: a larger one is parsed on
     every core by itself, or read early. A file a worker cannot load is left for the load, which
-    words its problems as always."""
+    words its problems as always. ``meanwhile()`` runs here while the workers do (not at all
+    without workers)."""
     from flashdl import parallel
 
     new = []
@@ -1453,7 +1493,7 @@ def _cache_new_files(files: list[Path], cache_dir: Path) -> None:
                 load_file_cached(file, cache_dir)
         return [None] * (stop - start)
 
-    for _ in parallel.in_order(work, len(new), chunk=1, minimum=MIN_NEW_FILES):
+    for _ in parallel.in_order(work, len(new), chunk=1, minimum=MIN_NEW_FILES, meanwhile=meanwhile):
         pass
 
 
@@ -1486,8 +1526,10 @@ def load_usable_decks_cached(
     decks = _passed_before(files, stamp, cache_dir, notes)
     if decks is not None:
         return decks, []
-    _cache_new_files(files, cache_dir)
-    loader = partial(load_file_cached, cache_dir=cache_dir, early=early)
+    prepared: dict[Path, tuple] = {}
+    meanwhile = partial(_prepare_early, files, cache_dir, prepared) if early else None
+    _cache_new_files(files, cache_dir, meanwhile)
+    loader = partial(load_file_cached, cache_dir=cache_dir, early=early, prepared=prepared)
     with _background_gate(cache_dir, closed=early):
         decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if not problems and not any(isinstance(d.cards, EarlyCards) for d in decks):

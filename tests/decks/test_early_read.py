@@ -403,9 +403,59 @@ def partial_early(load_deck):
     would start well before the last deck is loaded, were it not held back."""
     import time
 
-    def load(path, cache_dir, early=False):
-        deck = load_deck(path, cache_dir, early=early)
+    def load(path, cache_dir, **options):
+        deck = load_deck(path, cache_dir, **options)
         time.sleep(0.2)
         return deck
 
     return load
+
+
+@forking
+def test_a_large_file_is_cut_while_the_workers_parse_the_small_ones(
+    tmp_path, early_small, monkeypatch
+):
+    from decktext import VALID
+
+    from flashdl.decks.cache import load_usable_decks_cached
+
+    monkeypatch.setattr(cache, "MIN_SPLIT_BYTES", 3000)  # the small decks stay small
+    folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
+    folder.mkdir()
+    for n in range(cache.MIN_NEW_FILES):
+        (folder / f"demo{n}.yaml").write_text(VALID.replace("demo", f"demo{n}"), "utf-8")
+    (folder / "demo.yaml").write_text(big_deck(40), encoding="utf-8")
+    cuts: list[int] = []
+    original = pieces.cut
+
+    def spy(data):
+        cuts.append(len(data))
+        return original(data)
+
+    monkeypatch.setattr(pieces, "cut", spy)
+    ready: list = []
+    prepare = cache._prepare_early
+
+    def seen(files, cache_dir, prepared):
+        prepare(files, cache_dir, prepared)
+        ready.extend(prepared)
+
+    monkeypatch.setattr(cache, "_prepare_early", seen)
+    decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
+    big = next(d for d in decks if d.name == "demo")
+    assert not problems and isinstance(big.cards, EarlyCards)
+    assert ready == [folder / "demo.yaml"] and cuts == [len(big_deck(40).encode())]  # cut once
+    assert outcome(lambda p: big, folder / "demo.yaml") == outcome(load_deck, folder / "demo.yaml")
+    assert background_done(cache_dir, timeout=60)
+
+
+def test_a_file_changed_after_it_was_prepared_is_cut_again(tmp_path, early_small, monkeypatch):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(30), encoding="utf-8")
+    prepared: dict = {}
+    cache._prepare_early([path], tmp_path / "cache", prepared)
+    path.write_text(big_deck(31), encoding="utf-8")
+    start = lambda _work: None  # noqa: E731 - no background process
+    monkeypatch.setattr(parallel, "detached", lambda work: start(work) or True)
+    deck = load_deck_cached(path, tmp_path / "cache", early=True, prepared=prepared)
+    assert len(deck.cards) == 31 and deck.cards[30] == load_deck(path).cards[30]
