@@ -15,6 +15,20 @@ from flashdl.store import Store
 pexpect = pytest.importorskip("pexpect")
 
 
+def flashdl_in_terminal(
+    args: list[str], env: dict[str, str], *, timeout: float = 20, dimensions=(40, 100)
+):
+    """``python -m flashdl ARGS`` in a pseudo-terminal of ``dimensions`` (rows, columns)."""
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "flashdl", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=timeout,
+        dimensions=dimensions,
+    )
+
+
 @pytest.mark.pty
 def test_study_session_in_a_real_terminal(home: Path):
     env = {
@@ -24,13 +38,8 @@ def test_study_session_in_a_real_terminal(home: Path):
         "LINES": "40",
         "TERM": "xterm-256color",
     }
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "flashdl", "study", "--plain", "--deck", "basics", "--new", "3", "--lang", "en"],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
+    child = flashdl_in_terminal(
+        ["study", "--plain", "--deck", "basics", "--new", "3", "--lang", "en"], env
     )
     try:
         child.expect("any key shows the answer")
@@ -62,14 +71,7 @@ def test_study_session_in_a_real_terminal(home: Path):
 @pytest.mark.pty
 def test_ctrl_c_keeps_acknowledged_grades(home: Path):
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "flashdl", "study", "--plain", "--deck", "cnn", "--lang", "en"],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
-    )
+    child = flashdl_in_terminal(["study", "--plain", "--deck", "cnn", "--lang", "en"], env)
     try:
         child.expect("any key shows the answer")
         child.send(" ")
@@ -89,26 +91,9 @@ def test_ctrl_c_keeps_acknowledged_grades(home: Path):
 @pytest.mark.pty
 def test_quiz_in_a_real_terminal(home: Path):
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
-    child = pexpect.spawn(
-        sys.executable,
-        [
-            "-m",
-            "flashdl",
-            "quiz",
-            "--plain",
-            "--deck",
-            "gan",
-            "-n",
-            "2",
-            "--in-order",
-            "--lang",
-            "en",
-            "--timed",
-        ],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
+    child = flashdl_in_terminal(
+        ["quiz", "--plain", "--deck", "gan", "-n", "2", "--in-order", "--lang", "en", "--timed"],
+        env,
     )
     try:
         child.expect(r"/ 3:00\] > ")
@@ -140,8 +125,7 @@ def test_failed_cards_survive_quitting_and_come_back_after_a_restart(home: Path)
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
 
     def session():
-        return pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--plain", "--deck", "cnn",
-                             "--lang", "en"], env=env, encoding="utf-8", timeout=20, dimensions=(40, 100))  # fmt: skip
+        return flashdl_in_terminal(["study", "--plain", "--deck", "cnn", "--lang", "en"], env)
 
     child = session()
     try:
@@ -177,9 +161,7 @@ PGUP, END, DELETE, F5 = "\x1b[5~", "\x1b[4~", "\x1b[3~", "\x1b[15~"
 @pytest.mark.pty
 def test_plain_mode_reads_an_escape_sequence_as_one_key_never_a_grade(home: Path):
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
-    child = pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--plain", "--deck", "cnn",
-                          "--lang", "en"], env=env, encoding="utf-8", timeout=20,
-                          dimensions=(40, 100))  # fmt: skip
+    child = flashdl_in_terminal(["study", "--plain", "--deck", "cnn", "--lang", "en"], env)
     try:
         child.expect("any key shows the answer")
         child.send(" ")
@@ -200,9 +182,12 @@ def test_plain_mode_reads_an_escape_sequence_as_one_key_never_a_grade(home: Path
 def test_one_full_session_in_the_full_screen_app(home: Path):
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
     env.pop("FLASHDL_DEBUG", None)
-    child = pexpect.spawn(sys.executable, ["-m", "flashdl", "study", "--deck", "basics", "--new",
-                          "2", "--lang", "en"], env=env, encoding="utf-8", timeout=30,
-                          dimensions=(24, 80))  # fmt: skip
+    child = flashdl_in_terminal(
+        ["study", "--deck", "basics", "--new", "2", "--lang", "en"],
+        env,
+        timeout=30,
+        dimensions=(24, 80),
+    )
     try:
         child.expect("show answer")
         child.send(PGUP)  # on the question side: nothing
@@ -252,13 +237,8 @@ def test_a_large_new_deck_in_a_real_terminal_is_read_early_and_cached_behind(hom
     text += "# " + "padding " * ((1_100_000 - len(text.encode())) // 8) + "\n"
     (decks / "demo.yaml").write_text(text, encoding="utf-8")
     env = {**os.environ, "FLASHDL_HOME": str(home), "TERM": "xterm-256color"}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "flashdl", "study", "--plain", "--deck", "demo", "--new", "2", "--lang", "en"],
-        env=env,
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
+    child = flashdl_in_terminal(
+        ["study", "--plain", "--deck", "demo", "--new", "2", "--lang", "en"], env
     )
     try:
         child.expect("Question 0")
