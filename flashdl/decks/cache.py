@@ -1067,7 +1067,7 @@ def _read_early(
     data = cut.cards[0].obj  # the bytes the cut was made of (the same, by their digest)
     shown = display_path(path)
     first = _parse_pieces(cut, [0], shown, path.stem)
-    if outline is None or first is None or not _as_outlined(first.cards[0], outline, 0):
+    if first is None or not _as_outlined(first.cards[0], outline, 0):
         return None
     if not _parsing_in_background(path, cache_dir, digest):
         return None
@@ -1161,20 +1161,18 @@ def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
 
     from flashdl import parallel
 
-    lock_file = entry_path(cache_dir, path).with_suffix(PARSING_SUFFIX)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        lock = os.open(lock_file, flags, 0o600)
+        lock = _lock_file(entry_path(cache_dir, path).with_suffix(PARSING_SUFFIX))
     except OSError:
         return False
+    if lock is None:
+        return False
     try:
-        if not stat.S_ISREG(os.fstat(lock).st_mode):
-            return False
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True  # held: another process is parsing this file
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(lock)
+        return True  # held: another process is parsing this file
+    try:
         return parallel.detached(partial(_parse_in_background, path, cache_dir, digest))
     finally:
         os.close(lock)  # the background process keeps the lock: it shares this open file
@@ -1213,7 +1211,7 @@ def _parse_in_background(path: Path, cache_dir: Path, digest: str) -> None:
     import fcntl
 
     with contextlib.suppress(OSError):
-        queue = _queue_file(cache_dir)  # closed when this process ends
+        queue = _lock_file(cache_dir / QUEUE_LOCK)  # closed when this process ends
         if queue is not None:
             fcntl.lockf(queue, fcntl.LOCK_EX)  # waits for the one at work, and the start's gate
     try:
@@ -1225,14 +1223,15 @@ def _parse_in_background(path: Path, cache_dir: Path, digest: str) -> None:
 QUEUE_LOCK = "parse-queue.lock"  # locked by the background parse at work, or a start's gate
 
 
-def _queue_file(cache_dir: Path) -> int | None:
-    """An open descriptor of the queue's lock file; None for anything but a regular file."""
+def _lock_file(path: Path) -> int | None:
+    """An open descriptor of a lock file in the cache, made if missing; None when something
+    else stands there (a planted FIFO or folder; a link is not followed: OSError)."""
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    queue = os.open(cache_dir / QUEUE_LOCK, flags, 0o600)
-    if stat.S_ISREG(os.fstat(queue).st_mode):
-        return queue
-    os.close(queue)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = os.open(path, flags, 0o600)
+    if stat.S_ISREG(os.fstat(lock).st_mode):
+        return lock
+    os.close(lock)
     return None
 
 
@@ -1246,7 +1245,7 @@ def _background_gate(cache_dir: Path, closed: bool) -> Iterator[None]:
     gate = None
     if closed:
         with contextlib.suppress(OSError):
-            gate = _queue_file(cache_dir)
+            gate = _lock_file(cache_dir / QUEUE_LOCK)
             if gate is not None:
                 try:
                     fcntl.lockf(gate, fcntl.LOCK_EX | fcntl.LOCK_NB)

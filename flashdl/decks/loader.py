@@ -60,9 +60,11 @@ MAX_NESTING = 32  # a deck needs 8 levels (deck, cards, card, key_points, point,
 MAX_DECK_BYTES = 64 * 1024 * 1024
 MAX_FORMULA_NESTING = 20  # far beyond any real formula; deeper ones would exhaust the renderer
 # ``\Z``, not ``$``: ``$`` also matches before a final newline, and "abc\n" is no id.
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}\Z")
+ID_TEXT = r"[a-z0-9][a-z0-9_-]{0,99}"  # a card id (also read in bulk: pieces.outline)
+ID_PATTERN = re.compile(rf"^{ID_TEXT}\Z")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}\Z")
-TAG_PATTERN = re.compile(r"^[\w][\w.-]{0,49}\Z")
+TAG_TEXT = r"[\w][\w.-]{0,49}"
+TAG_PATTERN = re.compile(rf"^{TAG_TEXT}\Z")
 
 DECK_KEYS = ("deck", "format", "group", "title", "cards")
 REQUIRED_DECK_KEYS = ("deck", "title", "cards")

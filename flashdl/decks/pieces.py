@@ -22,6 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flashdl.decks.loader import ID_TEXT, TAG_TEXT
+
 _CARDS_LINE = re.compile(rb"^cards:[ \t]*\r?\n", re.MULTILINE)
 _FIRST_ITEM = re.compile(rb"^( *)-(?![^ \t\r\n])", re.MULTILINE)
 _QUIET = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")  # blank and comment lines
@@ -153,7 +155,7 @@ def outline(cut: Pieces) -> Outline | None:
     starts = itertools.accumulate((len(piece) for piece in cut.cards), initial=len(cut.header))
     find = _lines(cut.indent).findall
     ids: list[bytes] = []
-    tags, related = [b"[]"] * count, [b"[]"] * count
+    tags, related = [_NO_WORDS] * count, [_NO_WORDS] * count
     for card, (begin, end) in enumerate(itertools.pairwise(starts)):
         for key, value, other in find(data, begin - 1, end):  # from the newline before it
             if other:
@@ -162,10 +164,11 @@ def outline(cut: Pieces) -> Outline | None:
                 if len(ids) != card:
                     return None  # a second id
                 ids.append(value)
-            elif (tags if key == b"tags" else related)[card] is _NO_WORDS:
-                (tags if key == b"tags" else related)[card] = value
             else:
-                return None  # given twice
+                words = tags if key == b"tags" else related
+                if words[card] is not _NO_WORDS:
+                    return None  # given twice
+                words[card] = value
     if len(ids) != count:
         return None
     joined_ids = b"\n".join(ids)
@@ -187,8 +190,7 @@ def outline(cut: Pieces) -> Outline | None:
 _NO_WORDS = b"[]"  # a card without tags or related ids (the one object: compared by identity)
 
 
-_ID = rb"[a-z0-9][a-z0-9_-]{0,99}"  # the loader's ID_PATTERN and TAG_PATTERN, for many at once
-_TAG = r"[\w][\w.-]{0,49}"
+_ID = ID_TEXT.encode()  # the loader's patterns, for many values at once
 _IDS = re.compile(rb"(?:%s[ \t]*\n)*%s[ \t]*" % (_ID, _ID))
 _NULL_WORD = re.compile(rb"(?<![\w.-])(?:null|Null|NULL)(?![\w.-])")  # what YAML reads as no value
 _TRAILING_SPACE = re.compile(rb"[ \t]+(?:\n|\Z)")
@@ -200,8 +202,8 @@ def _lists_of(item: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{one}\n)*{one}")
 
 
-_TAG_LISTS = _lists_of(_TAG)
-_ID_LISTS = _lists_of(_ID.decode())
+_TAG_LISTS = _lists_of(TAG_TEXT)
+_ID_LISTS = _lists_of(ID_TEXT)
 _LIST_MARKS = str.maketrans("[],\t", "    ")
 _SPACES = re.compile(r"  +")
 
