@@ -167,15 +167,19 @@ def read_regular_file(path: Path, *, limit: int, what: str) -> bytes:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the two looks
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):  # replaced between the two looks
             raise UsageError(f"{path} is not a regular file, so it cannot be {what}")
-        chunks, size = [], 0
-        while chunk := os.read(fd, 1 << 20):
+        # One read of the size it has (and one byte more, to see it grew): chunks joined would
+        # copy a large deck once more, and fresh memory costs a page fault per 4 KiB.
+        chunks = [os.read(fd, min(opened.st_size, limit) + 1)]
+        size = len(chunks[0])
+        while size <= limit and (chunk := os.read(fd, 1 << 20)):
             chunks.append(chunk)
             size += len(chunk)
-            if size > limit:
-                raise UsageError(f"{path} is larger than {limit // 2**20} MiB; {what} is limited")
-        return b"".join(chunks)
+        if size > limit:
+            raise UsageError(f"{path} is larger than {limit // 2**20} MiB; {what} is limited")
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     finally:

@@ -18,7 +18,7 @@ import pickle
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import BinaryIO, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -39,22 +39,21 @@ def in_order(
     *,
     chunk: int | None = None,
     minimum: int | None = None,
-    meanwhile: Callable[[], object] | None = None,
+    costs: Sequence[float] | None = None,
 ) -> Iterator[T]:
     """Every result of ``work(start, stop)`` over ``range(count)`` cut in ``chunk``-sized ranges
     (default ``CHUNK``), in order; computed by one forked process per core when
     ``parallel(count, minimum)`` (``minimum``: for items that each take far longer than a card).
-    ``meanwhile()`` is run here once, while the workers start on theirs (or first, without)."""
+    ``costs``: a guess at each range's time, so that the workers are given equal shares of it
+    (ranges of unequal sizes: files); without, they take the ranges in turn."""
     size = chunk or CHUNK
     ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     workers = min(cores(), len(ranges))
     if workers < 2 or not parallel(count, minimum):
-        if meanwhile is not None:
-            meanwhile()
         for start, stop in ranges:
             yield from work(start, stop)
         return
-    yield from _forked(work, ranges, workers, meanwhile)
+    yield from _forked(work, ranges, _shares(len(ranges), workers, costs))
 
 
 def parallel(count: int, minimum: int | None = None) -> bool:
@@ -73,45 +72,74 @@ def _forks() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+def _shares(count: int, workers: int, costs: Sequence[float] | None) -> list[list[int]]:
+    """The ranges (by number) each worker computes, each share in order: in turn, or by
+    ``costs``, the longest first to the least busy worker."""
+    if costs is None:
+        return [list(range(turn, count, workers)) for turn in range(workers)]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for index in sorted(range(count), key=lambda i: -costs[i]):
+        least = loads.index(min(loads))
+        shares[least].append(index)
+        loads[least] += costs[index]
+    return [sorted(share) for share in shares]
+
+
 def _forked(
     work: Callable[[int, int], Sequence[T]],
     ranges: list[tuple[int, int]],
-    workers: int,
-    meanwhile: Callable[[], object] | None = None,
+    shares: list[list[int]],
 ) -> Iterator[T]:
-    """The ranges dealt out in turn to ``workers`` forked processes, each writing its results to
-    its own pipe in its order, read back here in the ranges' order.
+    """The ranges computed by one forked process per share, each writing the results of its
+    ranges to its own pipe in order, read here as they come (so that a worker never waits on a
+    full pipe while another is read) and given out in the ranges' order.
 
     No thread and no pool: whatever stops this (the last range, a caller that stops early, ^C
     anywhere), the workers are killed and reaped here; and should this generator never be
     closed, a worker writing to a pipe nobody reads ends with the parent instead of keeping it
     from exiting."""
-    children: list[tuple[int, BinaryIO]] = []  # (pid, the pipe its results come through)
+    import selectors
+
+    children: list[tuple[int, int]] = []  # (pid, the pipe its results come through)
+    waiting: dict[int, list[int]] = {}  # a pipe: the ranges still to come through it, in order
+    done: dict[int, list | None] = {}  # results come, not yet given out (None: do it here)
     try:
-        for turn in range(workers):
+        for share in shares:
+            if not share:
+                continue
             pid, read_end, write_end = _started()
-            if pid < 0:  # no more processes or files: this turn's ranges are done here
-                children.append((0, open(os.devnull, "rb")))  # noqa: SIM115 - closed below
+            if pid < 0:  # no more processes or files: this share is done here
+                done.update(dict.fromkeys(share))
                 continue
             if pid == 0:  # the worker: it never returns from _serve
                 os.close(read_end)
                 for _, pipe in children:
-                    os.close(pipe.fileno())  # a sibling's pipe must end with the parent
-                _serve(work, ranges[turn::workers], write_end)
+                    os.close(pipe)  # a sibling's pipe must end with the parent
+                _serve(work, [ranges[index] for index in share], write_end)
             os.close(write_end)
-            children.append((pid, os.fdopen(read_end, "rb")))
-        if meanwhile is not None:
-            meanwhile()
-        for index, (start, stop) in enumerate(ranges):
-            results = _received(children[index % workers][1])
-            if results is None:  # the worker failed on it, or is gone: done again here
-                results = work(start, stop)
-            yield from results
+            children.append((pid, read_end))
+            waiting[read_end] = list(share)
+        with selectors.DefaultSelector() as selector:
+            for pipe in waiting:
+                selector.register(pipe, selectors.EVENT_READ)
+            for index, (start, stop) in enumerate(ranges):
+                while index not in done:
+                    for key, _ in selector.select():
+                        pipe = key.fileobj
+                        results = _received(pipe)  # type: ignore[arg-type]
+                        if results is _GONE:  # this range and all after it: done here
+                            done.update(dict.fromkeys(waiting.pop(pipe)))  # type: ignore[arg-type]
+                            selector.unregister(pipe)
+                        else:
+                            done[waiting[pipe].pop(0)] = results  # type: ignore[index]
+                results = done.pop(index)
+                if results is None:  # the worker failed on it, or is gone: done again here
+                    results = work(start, stop)
+                yield from results
     finally:
         for pid, pipe in children:
-            pipe.close()
-            if not pid:
-                continue
+            os.close(pipe)
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)  # done already, or blocked on a full pipe
             with contextlib.suppress(OSError):
@@ -156,12 +184,40 @@ def _serve(
         os._exit(0)
 
 
-def _received(pipe: BinaryIO) -> list | None:
-    """The next results from a worker's pipe; None for a range it failed on, or once it is gone."""
-    header = pipe.read(8)
-    size = int.from_bytes(header, "little") if len(header) == 8 else 0
-    payload = pipe.read(size) if size else b""
-    return pickle.loads(payload) if size and len(payload) == size else None
+_GONE: list = []  # what ``_received`` gives for a worker that is gone (compared by identity)
+
+
+def _received(pipe: int) -> list | None:
+    """The next results from a worker's pipe; None for a range it failed on, ``_GONE`` once the
+    worker is gone (it ended, or died in the middle of a message)."""
+    header = _read_exactly(pipe, 8)
+    if len(header) < 8:
+        return _GONE
+    size = int.from_bytes(header, "little")
+    if not size:
+        return None
+    payload = _read_exactly(pipe, size)
+    return pickle.loads(payload) if len(payload) == size else _GONE
+
+
+def _read_exactly(pipe: int, size: int) -> bytes:
+    """``size`` bytes from ``pipe``, or fewer when it ends first. The pipe is read unbuffered:
+    bytes kept in a buffer would be missed by ``select``."""
+    chunks, left = [], size
+    while left:
+        chunk = os.read(pipe, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def detachable() -> bool:
+    """Whether ``detached`` can start a process here: it forks, so no other thread may run."""
+    import threading
+
+    return _forks() and threading.active_count() == 1
 
 
 def detached(work: Callable[[], object]) -> bool:
@@ -172,9 +228,7 @@ def detached(work: Callable[[], object]) -> bool:
     priority (so it takes the cores only when this process leaves them idle), with its standard
     streams on /dev/null (so it never writes to the terminal or holds a pipe open). It ends with
     ``os._exit``: nothing of this process (buffers, exit handlers) runs twice."""
-    import threading
-
-    if not _forks() or threading.active_count() != 1:
+    if not detachable():
         return False
     try:
         pid = os.fork()

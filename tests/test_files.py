@@ -106,3 +106,41 @@ def test_a_stream_that_fails_is_one_clear_error():
     assert out.getvalue() == "中文\n".encode()
     with pytest.raises(FlashdlError, match="cannot write to standard output: Broken pipe"):
         write_stream(_Closed(), "x")
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 3 << 20])
+def test_a_file_is_read_whole_up_to_its_limit_and_refused_past_it(tmp_path: Path, size: int):
+    from flashdl.files import read_regular_file
+
+    path = tmp_path / "deck.yaml"
+    data = bytes(i % 251 for i in range(size))
+    path.write_bytes(data)
+    assert read_regular_file(path, limit=size, what="a deck") == data
+    if size:
+        with pytest.raises(UsageError, match=r"deck\.yaml is .*a deck is limited"):
+            read_regular_file(path, limit=size - 1, what="a deck")
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_its_end_or_refused(
+    tmp_path: Path, monkeypatch
+):
+    """The size seen on opening is only a guess: bytes added since are read too, up to the limit."""
+    from flashdl import files
+
+    path = tmp_path / "deck.yaml"
+    path.write_bytes(b"a" * 100)
+    real_read = os.read
+    grown = []
+
+    def read(fd, count):
+        if not grown:  # the file grows right after it was opened
+            with path.open("ab") as more:
+                grown.append(more.write(b"b" * 5000))
+        return real_read(fd, count)
+
+    monkeypatch.setattr(files.os, "read", read)
+    assert files.read_regular_file(path, limit=10_000, what="a deck") == b"a" * 100 + b"b" * 5000
+    grown.clear()
+    path.write_bytes(b"a" * 100)
+    with pytest.raises(UsageError, match="larger than"):
+        files.read_regular_file(path, limit=1000, what="a deck")

@@ -139,3 +139,44 @@ def test_an_interrupted_run_exits_at_once_and_leaves_no_worker(tmp_path):
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+def test_shares_by_cost_are_even_and_each_in_order():
+    costs = [9, 1, 1, 1, 5, 4, 3, 3]
+    shares = parallel._shares(len(costs), 2, costs)
+    assert sorted(i for share in shares for i in share) == list(range(len(costs)))
+    assert all(share == sorted(share) for share in shares)
+    assert sorted(sum(costs[i] for i in share) for share in shares) == [13, 14]
+    assert parallel._shares(5, 2, None) == [[0, 2, 4], [1, 3]]  # in turn without costs
+
+
+@forking
+def test_a_worker_is_read_while_another_is_still_at_work(always_parallel, tmp_path):
+    """Results are read as they come: a worker with large results (more than a pipe holds)
+    ends without waiting for the slow first range of another."""
+    import time
+
+    def work(start: int, stop: int) -> list[bytes]:
+        if start == 0:
+            time.sleep(1.0)
+        (tmp_path / str(start)).write_text(str(time.monotonic()))
+        return [bytes([start]) * 1_000_000]
+
+    results = list(parallel.in_order(work, 4, chunk=1, costs=[10, 1, 1, 1]))
+    assert [r[0] for r in results] == [0, 1, 2, 3] and all(len(r) == 1_000_000 for r in results)
+    ended = {int(p.name): float(p.read_text()) for p in tmp_path.iterdir()}
+    assert max(ended[1], ended[2], ended[3]) < ended[0] - 0.5
+
+
+@forking
+def test_workers_that_die_in_the_middle_of_a_message_leave_their_ranges_here(
+    always_parallel, monkeypatch
+):
+    def broken(work, ranges, fd):
+        os.write(fd, (100).to_bytes(8, "little") + b"0123456789")  # 10 of 100 bytes
+        os._exit(3)
+
+    monkeypatch.setattr(parallel, "_serve", broken)
+    assert list(parallel.in_order(_pids, 40, chunk=1, costs=[1] * 40)) == [
+        (i, os.getpid()) for i in range(40)
+    ]

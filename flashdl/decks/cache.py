@@ -788,8 +788,8 @@ def load_deck_cached(
 ) -> Deck:
     """``decks.load_deck`` with the cache in front of it. ``early``: a large file with no entry
     may be read early (``_read_early``): its cards come from an outline of the file, and the
-    file is parsed and cached in the background (``prepared``: cuts and outlines made already,
-    by ``_prepare_early``)."""
+    file is parsed and cached in the background (``prepared``: large files read, cut and outlined
+    already, by ``_prepare_new_files``)."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
     entry = read_entry(cached, path)
@@ -800,10 +800,14 @@ def load_deck_cached(
     if entry is not None and info is not None and _same_stat(entry, info):
         deck = entry.deck
     else:
-        data = read_deck_file(path)
-        import hashlib
+        ready = (prepared or {}).get(path)
+        if ready is not None and info is not None and ready.of(info):
+            data, digest = ready.data, ready.digest
+        else:
+            import hashlib
 
-        digest = hashlib.sha256(data).hexdigest()
+            data = read_deck_file(path)
+            digest = hashlib.sha256(data).hexdigest()
         edited = (
             _edited(entry, cached, data, shown, path.stem)
             if entry is not None and info is not None
@@ -817,11 +821,7 @@ def load_deck_cached(
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
-        elif (
-            early
-            and info is not None
-            and (soon := _early(path, cache_dir, data, digest, (prepared or {}).get(path)))
-        ):
+        elif early and info is not None and (soon := _early(path, cache_dir, data, digest, ready)):
             return soon
         elif info is not None and (split := _parsed_in_parts(data, shown, path.stem)):
             deck, rows, header, layout = split
@@ -1037,31 +1037,34 @@ class EarlyCards(LazyCards):
 
 
 def _early(
-    path: Path, cache_dir: Path, data: bytes, digest: str, ready: tuple | None
+    path: Path, cache_dir: Path, data: bytes, digest: str, ready: Prepared | None
 ) -> Deck | None:
     with gc_paused():  # a cut and an outline are 100k small objects, none of them cyclic
         return _read_early(path, cache_dir, data, digest, ready)
 
 
 def _read_early(
-    path: Path, cache_dir: Path, data: bytes, digest: str, ready: tuple | None = None
+    path: Path, cache_dir: Path, data: bytes, digest: str, ready: Prepared | None = None
 ) -> Deck | None:
     """A large deck file without a cache entry, ready for a session before it is parsed.
 
     Parsing a 20k-card file takes seconds; planning a session needs only every card's id, tags
-    and related ids, which the usual layout gives away (``pieces.outline``, a tenth of a second),
-    and showing a card needs only that card. So the file is parsed, checked and cached by a
+    and related ids, which the usual layout gives away (``pieces.cut_and_outline``, 0.2 s at 20k
+    cards), and showing a card needs only that card. So the file is parsed, checked and cached by a
     background process (``parallel.detached``) while the session runs on its outline. A file the
     background parse found a problem in is marked, and read the usual way at the next start, which
     then reports the problem and leaves the deck out as always.
 
     None (read it the usual way) unless the file is large, has the usual layout and an outline,
     its header and first card parse and agree with the outline, and the background process
-    started. ``ready``: the (digest, cut, outline) of the file made already, if any."""
+    started. ``ready``: the file as a worker read it already (``_prepare_new_files``), if any."""
     entry_file = entry_path(cache_dir, path)
     if len(data) <= MIN_SPLIT_BYTES or _marked_broken(entry_file, digest):
         return None
-    cut, outline = ready[1:] if ready is not None and ready[0] == digest else _outlined(data)
+    if ready is not None and ready.digest == digest:
+        cut, outline = ready.cut, ready.outline
+    else:
+        cut, outline = _outlined(data)
     if cut is None or outline is None:
         return None
     data = cut.cards[0].obj  # the bytes the cut was made of (the same, by their digest)
@@ -1094,7 +1097,7 @@ def _read_early(
             _mark_broken(entry_file, digest)  # the next start reads it the usual way
             raise
 
-    offsets = tuple(itertools.accumulate((len(piece) for piece in cut.cards), initial=0))
+    offsets = cut.offsets()
     cards = EarlyCards(
         outline.ids,
         lines,
@@ -1112,26 +1115,34 @@ def _outlined(data: bytes) -> tuple[Any, Any]:
     """The cut of a file and its outline, each None when it cannot be read early."""
     from flashdl.decks import pieces
 
-    cut = pieces.cut(data)
+    cut, outline = pieces.cut_and_outline(data)
     if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < MIN_EARLY_CARDS:
         return None, None
-    return cut, pieces.outline(cut)
+    return cut, outline
 
 
-def _prepare_early(files: list[Path], cache_dir: Path, prepared: dict) -> None:
-    """The digests, cuts and outlines of the large files without an entry, made while the
-    workers of ``_cache_new_files`` parse the small ones (a core would idle here otherwise)."""
+class Prepared(NamedTuple):
+    """A large new file as read, cut and outlined by a worker of ``_prepare_new_files``."""
+
+    info: os.stat_result  # the file when it was read
+    data: bytes
+    digest: str
+    cut: Any  # pieces.Pieces, or None
+    outline: Any  # pieces.Outline, or None
+
+    def of(self, info: os.stat_result) -> bool:
+        """Whether the file is unchanged since (else it is read again)."""
+        keys = ("st_ino", "st_dev", "st_size", "st_mtime_ns", "st_ctime_ns")
+        return all(getattr(self.info, key) == getattr(info, key) for key in keys)
+
+
+def _outlined_elsewhere(data: bytes) -> tuple:
+    """What a worker sends back of a large file: its digest, its cut (packed) and outline."""
     import hashlib
 
     with gc_paused():
-        for file in files:
-            with contextlib.suppress(OSError, UsageError):
-                if (
-                    file.stat().st_size > MIN_SPLIT_BYTES
-                    and not entry_path(cache_dir, file).exists()
-                ):
-                    data = read_deck_file(file)
-                    prepared[file] = (hashlib.sha256(data).hexdigest(), *_outlined(data))
+        cut, outline = _outlined(data)
+        return hashlib.sha256(data).hexdigest(), cut and cut.packed(), outline
 
 
 MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
@@ -1155,12 +1166,16 @@ PARSING_SUFFIX = ".parsing"  # beside an entry: locked while a background proces
 
 def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
     """Whether a background process now parses and caches ``path``: started here, or already at
-    it (a start a moment ago). It holds a lock on a file beside the entry until it ends
-    (``background_done``); the lock is taken here, before it starts, so that it is never missed."""
+    it (a start a moment ago), or to be started for all of a load's files at its end
+    (``_one_background_process``). It holds a lock on a file beside the entry until it is done
+    with it (``background_done``); the lock is taken here, before it starts, so that it is never
+    missed."""
     import fcntl
 
     from flashdl import parallel
 
+    if _batch is not None and not parallel.detachable():
+        return False
     try:
         lock = _lock_file(entry_path(cache_dir, path).with_suffix(PARSING_SUFFIX))
     except OSError:
@@ -1172,10 +1187,38 @@ def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
     except OSError:
         os.close(lock)
         return True  # held: another process is parsing this file
+    if _batch is not None:
+        _batch.append((path, digest, lock))
+        return True
     try:
-        return parallel.detached(partial(_parse_in_background, path, cache_dir, digest))
+        return parallel.detached(partial(_parse_in_background, [(path, digest, lock)], cache_dir))
     finally:
         os.close(lock)  # the background process keeps the lock: it shares this open file
+
+
+_batch: list[tuple[Path, str, int]] | None = None  # files for one background process, and locks
+
+
+@contextlib.contextmanager
+def _one_background_process(cache_dir: Path) -> Iterator[None]:
+    """The files read early meanwhile are parsed by one background process, started at the end:
+    each process forked copies the page tables of this one (150 MB with five 16 MB files read),
+    which took 15-30 ms a file. Should it not start, nothing parses them: they are read early
+    again at the next start."""
+    from flashdl import parallel
+
+    global _batch
+    _batch = batch = []
+    try:
+        yield
+    finally:
+        _batch = None
+        try:
+            if batch:
+                parallel.detached(partial(_parse_in_background, batch, cache_dir))
+        finally:
+            for *_, lock in batch:
+                os.close(lock)  # the background process keeps the lock: it shares this open file
 
 
 def background_done(cache_dir: Path, timeout: float) -> bool:
@@ -1204,20 +1247,26 @@ def background_done(cache_dir: Path, timeout: float) -> bool:
     return True
 
 
-def _parse_in_background(path: Path, cache_dir: Path, digest: str) -> None:
-    """The background half of ``_read_early``: parse and cache the file, or mark it broken.
-    One file at a time (``QUEUE_LOCK``): five new 16 MB files read early by one start would
-    otherwise be parsed by five processes at once, each with its workers and its memory."""
+def _parse_in_background(files: list[tuple[Path, str, int]], cache_dir: Path) -> None:
+    """The background half of ``_read_early``: parse and cache each (file, digest, lock), or
+    mark it broken, letting go of its lock once done with it. One process at a time
+    (``QUEUE_LOCK``): new files read early by starts a moment apart would otherwise be parsed
+    by several processes at once, each with its workers and its memory."""
     import fcntl
 
     with contextlib.suppress(OSError):
         queue = _lock_file(cache_dir / QUEUE_LOCK)  # closed when this process ends
         if queue is not None:
             fcntl.lockf(queue, fcntl.LOCK_EX)  # waits for the one at work, and the start's gate
-    try:
-        load_deck_cached(path, cache_dir)
-    except DeckError:
-        _mark_broken(entry_path(cache_dir, path), digest)
+    for path, digest, lock in files:
+        try:
+            load_deck_cached(path, cache_dir)
+        except DeckError:
+            _mark_broken(entry_path(cache_dir, path), digest)
+        except Exception:  # nowhere to say it; the next file is parsed still
+            pass
+        finally:
+            os.close(lock)
 
 
 QUEUE_LOCK = "parse-queue.lock"  # locked by the background parse at work, or a start's gate
@@ -1464,39 +1513,62 @@ def mark_lint_passed(files: list[Path], cache_dir: Path) -> None:
     _mark("lint", _stamp(files), cache_dir)
 
 
-def _cache_new_files(
-    files: list[Path], cache_dir: Path, meanwhile: Callable[[], object] | None = None
-) -> None:
-    """Parse the files the cache has no entry for on every core, each worker writing their
-    entries, so that loading them then reads entries (a first run: the 20 bundled decks take
-    about 0.35 s on one core). Only files up to ``MIN_SPLIT_BYTES``: a larger one is parsed on
-    every core by itself, or read early. A file a worker cannot load is left for the load, which
-    words its problems as always. ``meanwhile()`` runs here while the workers do (not at all
-    without workers)."""
+def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[Path, Prepared]:
+    """The files the cache has no entry for, made ready on every core: each small file parsed and
+    its entry written by a worker, so that loading it reads the entry (a first run: the 20
+    bundled decks take about 0.35 s on one core); with ``early``, each large file read here and
+    cut and outlined by a worker for ``_read_early`` (the part of reading it early that grows
+    with its size: 0.2 s at 20k cards). A file a worker cannot load is left for the load, which
+    words its problems as always. Nothing is done here without two workers' worth of work."""
     from flashdl import parallel
+    from flashdl.decks import pieces
 
-    new = []
+    small, large = [], []
     for file in files:
-        entry = entry_path(cache_dir, file)
         with contextlib.suppress(OSError):
-            if file.stat().st_size <= MIN_SPLIT_BYTES and not (
-                entry.exists() or overrides_entry_path(cache_dir, file).exists()
-            ):
-                new.append(file)
-    if not parallel.parallel(len(new), MIN_NEW_FILES):
-        return
+            size = file.stat().st_size
+            if entry_path(cache_dir, file).exists():
+                continue
+            if size <= MIN_SPLIT_BYTES and not overrides_entry_path(cache_dir, file).exists():
+                small.append((file, size * PARSE_COST))
+            elif size > MIN_SPLIT_BYTES and early:
+                large.append(file)
+    worth = len(small) + NEW_FILE_WORTH * len(large)
+    if len(small) + len(large) < 2 or worth < MIN_NEW_FILES or not parallel.parallel(2, 2):
+        return {}
+    read: dict[Path, tuple[os.stat_result, bytes]] = {}  # the workers inherit the bytes
+    for file in large:
+        with contextlib.suppress(OSError, DeckError):
+            info = file.stat()
+            read[file] = (info, read_deck_file(file))
+    jobs = small + [(file, len(data) * OUTLINE_COST) for file, (_, data) in read.items()]
 
-    def work(start: int, stop: int) -> list[None]:
-        for file in new[start:stop]:
+    def work(start: int, stop: int) -> list[tuple | None]:
+        done: list[tuple | None] = []
+        for file, _ in jobs[start:stop]:
+            if file in read:
+                done.append(_outlined_elsewhere(read[file][1]))
+                continue
             with contextlib.suppress(DeckError, UsageError, OSError):
                 load_file_cached(file, cache_dir)
-        return [None] * (stop - start)
+            done.append(None)
+        return done
 
-    for _ in parallel.in_order(work, len(new), chunk=1, minimum=MIN_NEW_FILES, meanwhile=meanwhile):
-        pass
+    costs = [cost for _, cost in jobs]
+    made = parallel.in_order(work, len(jobs), chunk=1, minimum=2, costs=costs)
+    prepared = {}
+    for (file, _), result in zip(jobs, made, strict=True):
+        if result is not None:
+            info, data = read[file]
+            digest, packed, outline = result
+            cut = packed and pieces.Pieces.unpacked(data, packed)
+            prepared[file] = Prepared(info, data, digest, cut, outline)
+    return prepared
 
 
-MIN_NEW_FILES = 4  # fewer are parsed as soon here as two processes start
+MIN_NEW_FILES = 4  # fewer small files are parsed as soon here as two processes start
+NEW_FILE_WORTH = MIN_NEW_FILES  # a large file to cut and outline is worth this many small ones
+PARSE_COST, OUTLINE_COST = 15, 1  # the time per byte of parsing a deck, of cutting and outlining
 
 
 def load_decks_cached(
@@ -1525,11 +1597,9 @@ def load_usable_decks_cached(
     decks = _passed_before(files, stamp, cache_dir, notes)
     if decks is not None:
         return decks, []
-    prepared: dict[Path, tuple] = {}
-    meanwhile = partial(_prepare_early, files, cache_dir, prepared) if early else None
-    _cache_new_files(files, cache_dir, meanwhile)
+    prepared = _prepare_new_files(files, cache_dir, early)
     loader = partial(load_file_cached, cache_dir=cache_dir, early=early, prepared=prepared)
-    with _background_gate(cache_dir, closed=early):
+    with _background_gate(cache_dir, closed=early), _one_background_process(cache_dir):
         decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if not problems and not any(isinstance(d.cards, EarlyCards) for d in decks):
         _mark("collection", stamp, cache_dir)  # (a deck read early is not known sound yet)

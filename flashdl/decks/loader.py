@@ -60,7 +60,7 @@ MAX_NESTING = 32  # a deck needs 8 levels (deck, cards, card, key_points, point,
 MAX_DECK_BYTES = 64 * 1024 * 1024
 MAX_FORMULA_NESTING = 20  # far beyond any real formula; deeper ones would exhaust the renderer
 # ``\Z``, not ``$``: ``$`` also matches before a final newline, and "abc\n" is no id.
-ID_TEXT = r"[a-z0-9][a-z0-9_-]{0,99}"  # a card id (also read in bulk: pieces.outline)
+ID_TEXT = r"[a-z0-9][a-z0-9_-]{0,99}"  # a card id (also read in bulk: pieces.cut_and_outline)
 ID_PATTERN = re.compile(rf"^{ID_TEXT}\Z")
 DECK_NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,49}\Z")
 TAG_TEXT = r"[\w][\w.-]{0,49}"
@@ -1150,7 +1150,7 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
     problem only once there is one."""
     problems: list[str] = []
     deck_origin: dict[str, str] = {}
-    owner: dict[str, int] = {}  # card id -> the index of the first deck that has it
+    known: set[str] = set()  # the card ids of the decks so far
     for index, deck in enumerate(decks):
         if deck.name in deck_origin:
             problems.append(
@@ -1158,20 +1158,19 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
             )
         deck_origin.setdefault(deck.name, deck.path)
         ids = card_ids(deck)
-        mine = dict.fromkeys(ids, index)
-        if len(mine) != len(ids) or not mine.keys().isdisjoint(owner):
+        mine = set(ids)
+        if len(mine) != len(ids) or not mine.isdisjoint(known):
             problems += _duplicate_ids(decks, index)
-        mine.update(owner)  # an id keeps the first deck that has it
-        owner = mine
+        known |= mine
     for deck in decks:
         ids = card_ids(deck)
         for position, related in related_positions(deck):
             card_id = ids[position]
             for other in related:
-                if other in owner and other != card_id:
+                if other in known and other != card_id:
                     continue
                 where = f"{deck.path}:{card_lines(deck)[position]}"
-                if other not in owner:
+                if other not in known:
                     problems.append(
                         f"{where}: card '{card_id}' is related to unknown card '{other}'"
                     )

@@ -1,10 +1,13 @@
 """A large deck file with no cache entry is read early for a session (``cache._read_early``): its
-cards are planned from the file's outline (``pieces.outline``), each card is parsed from its
+cards are planned from the file's outline (``pieces.cut_and_outline``), each card is parsed from its
 piece when shown, and the whole file is parsed and cached by a background process."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import itertools
+import os
 import tempfile
 import threading
 from pathlib import Path
@@ -40,8 +43,8 @@ def as_parsed(text: str) -> tuple | None:
 
 
 def outlined(text: str) -> tuple | None:
-    cut = pieces.cut(text.encode())
-    found = pieces.outline(cut) if cut is not None else None
+    cut, found = pieces.cut_and_outline(text.encode())
+    assert found is None or cut is not None
     return None if found is None else (found.ids, found.tags, found.related)
 
 
@@ -220,8 +223,13 @@ def test_ids_unlike_the_outline_stop_the_command_and_mark_the_file(
 ):
     path = tmp_path / "demo.yaml"
     path.write_text(big_deck(30), encoding="utf-8")
-    original = pieces.outline
-    monkeypatch.setattr(pieces, "outline", lambda cut: _renamed(original(cut)))
+    original = pieces.cut_and_outline
+
+    def renamed(data):
+        cut, found = original(data)
+        return cut, _renamed(found)
+
+    monkeypatch.setattr(pieces, "cut_and_outline", renamed)
     deck = read_early(path, tmp_path / "cache", monkeypatch)
     with pytest.raises(DeckError, match=r"does not match the file .* start flashdl again"):
         deck.cards[4]
@@ -283,7 +291,7 @@ def test_a_background_process_outlives_its_parent_and_writes_nothing_to_it(tmp_p
     done = tmp_path / "done"
     assert parallel.detached(lambda: (print("noise"), done.write_text("yes")))
     for _ in range(500):
-        if done.exists():
+        if done.exists() and done.read_text() == "yes":  # (made, then written: wait for both)
             break
         threading.Event().wait(0.01)
     assert done.read_text() == "yes"
@@ -384,7 +392,7 @@ def test_background_parses_wait_for_the_load_and_go_one_at_a_time(
         finally:
             (log / path.stem).write_text(f"{started} {time.time()}")
 
-    monkeypatch.setattr(cache, "_cache_new_files", lambda *_: None)  # (these are small files)
+    monkeypatch.setattr(cache, "_prepare_new_files", lambda *_: {})  # (outlined by the load)
     monkeypatch.setattr(cache, "load_deck_cached", timed)
     monkeypatch.setattr(cache, "load_file_cached", partial_early(original))
     decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
@@ -412,7 +420,7 @@ def partial_early(load_deck):
 
 
 @forking
-def test_a_large_file_is_cut_while_the_workers_parse_the_small_ones(
+def test_large_files_are_cut_and_outlined_by_the_workers_with_the_small_ones(
     tmp_path, early_small, monkeypatch
 ):
     from decktext import VALID
@@ -422,40 +430,100 @@ def test_a_large_file_is_cut_while_the_workers_parse_the_small_ones(
     monkeypatch.setattr(cache, "MIN_SPLIT_BYTES", 3000)  # the small decks stay small
     folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
     folder.mkdir()
-    for n in range(cache.MIN_NEW_FILES):
-        (folder / f"demo{n}.yaml").write_text(VALID.replace("demo", f"demo{n}"), "utf-8")
-    (folder / "demo.yaml").write_text(big_deck(40), encoding="utf-8")
-    cuts: list[int] = []
-    original = pieces.cut
-
-    def spy(data):
-        cuts.append(len(data))
-        return original(data)
-
-    monkeypatch.setattr(pieces, "cut", spy)
-    ready: list = []
-    prepare = cache._prepare_early
-
-    def seen(files, cache_dir, prepared):
-        prepare(files, cache_dir, prepared)
-        ready.extend(prepared)
-
-    monkeypatch.setattr(cache, "_prepare_early", seen)
+    (folder / "small.yaml").write_text(VALID.replace("demo", "small"), "utf-8")
+    for n in range(2):
+        text = big_deck(40 + n).replace("deck: demo", f"deck: big{n}").replace("card-", f"b{n}-")
+        (folder / f"big{n}.yaml").write_text(text, encoding="utf-8")
+    parent, here = os.getpid(), []
+    for name in ("cut_and_outline", "cut"):
+        original = getattr(pieces, name)
+        spy = functools.partial(_noted, original, here, parent)
+        monkeypatch.setattr(pieces, name, spy)
     decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
-    big = next(d for d in decks if d.name == "demo")
-    assert not problems and isinstance(big.cards, EarlyCards)
-    assert ready == [folder / "demo.yaml"] and cuts == [len(big_deck(40).encode())]  # cut once
-    assert outcome(lambda p: big, folder / "demo.yaml") == outcome(load_deck, folder / "demo.yaml")
+    big = [d for d in decks if d.name.startswith("big")]
+    assert not problems and len(big) == 2 and all(isinstance(d.cards, EarlyCards) for d in big)
+    assert here == []  # nothing was cut here: the workers did it
+    assert entry_path(cache_dir, folder / "small.yaml").exists()  # parsed and cached by one
+    for deck in big:
+        path = folder / f"{deck.name}.yaml"
+        assert outcome(lambda p, deck=deck: deck, path) == outcome(load_deck, path)
     assert background_done(cache_dir, timeout=60)
 
 
-def test_a_file_changed_after_it_was_prepared_is_cut_again(tmp_path, early_small, monkeypatch):
+def _noted(original, here: list, parent: int, data):
+    if os.getpid() == parent:
+        here.append(len(data))
+    return original(data)
+
+
+def test_a_file_changed_after_it_was_prepared_is_read_and_cut_again(
+    tmp_path, early_small, monkeypatch
+):
     path = tmp_path / "demo.yaml"
     path.write_text(big_deck(30), encoding="utf-8")
-    prepared: dict = {}
-    cache._prepare_early([path], tmp_path / "cache", prepared)
+    data = path.read_bytes()
+    ready = cache.Prepared(path.stat(), data, "0" * 64, *pieces.cut_and_outline(data))
     path.write_text(big_deck(31), encoding="utf-8")
     start = lambda _work: None  # noqa: E731 - no background process
     monkeypatch.setattr(parallel, "detached", lambda work: start(work) or True)
-    deck = load_deck_cached(path, tmp_path / "cache", early=True, prepared=prepared)
+    deck = load_deck_cached(path, tmp_path / "cache", early=True, prepared={path: ready})
     assert len(deck.cards) == 31 and deck.cards[30] == load_deck(path).cards[30]
+
+
+def test_a_file_unchanged_since_it_was_prepared_is_not_read_again(
+    tmp_path, early_small, monkeypatch
+):
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(30), encoding="utf-8")
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    ready = cache.Prepared(path.stat(), data, digest, *pieces.cut_and_outline(data))
+    monkeypatch.setattr(cache, "read_deck_file", lambda p: pytest.fail(f"{p} read again"))
+    monkeypatch.setattr(pieces, "cut_and_outline", lambda d: pytest.fail("cut again"))
+    start = lambda _work: None  # noqa: E731 - no background process
+    monkeypatch.setattr(parallel, "detached", lambda work: start(work) or True)
+    deck = load_deck_cached(path, tmp_path / "cache", early=True, prepared={path: ready})
+    assert isinstance(deck.cards, EarlyCards) and deck.cards[29] == load_deck(path).cards[29]
+
+
+def _big_decks(folder: Path, count: int) -> None:
+    folder.mkdir()
+    for n in range(count):
+        text = big_deck(40).replace("deck: demo", f"deck: demo{n}").replace("card-", f"c{n}-")
+        (folder / f"demo{n}.yaml").write_text(text, encoding="utf-8")
+
+
+@forking
+def test_the_files_read_early_in_one_load_are_parsed_by_one_background_process(
+    tmp_path, early_small, monkeypatch
+):
+    from flashdl.decks.cache import load_usable_decks_cached
+
+    folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
+    _big_decks(folder, 3)
+    started = []
+    detached = parallel.detached
+    monkeypatch.setattr(parallel, "detached", lambda work: started.append(work) or detached(work))
+    decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
+    assert not problems and all(isinstance(d.cards, EarlyCards) for d in decks)
+    assert len(started) == 1 and background_done(cache_dir, timeout=60)
+    for n in range(3):
+        assert cache.read_entry(entry_path(cache_dir, folder / f"demo{n}.yaml")) is not None
+
+
+def test_files_read_early_whose_background_process_cannot_start_are_read_early_again(
+    tmp_path, early_small, monkeypatch
+):
+    from flashdl.decks.cache import load_usable_decks_cached
+
+    folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
+    _big_decks(folder, 2)
+    monkeypatch.setattr(parallel, "detachable", lambda: True)
+    monkeypatch.setattr(parallel, "detached", lambda work: False)  # fork fails
+    for _ in range(2):
+        decks, problems = load_usable_decks_cached([folder], cache_dir, early=True)
+        assert not problems and all(isinstance(d.cards, EarlyCards) for d in decks)
+        assert [c.id for c in decks[1].cards[:2]] == ["c1-0", "c1-1"]
+        assert not list(cache_dir.glob("deck-*.index"))
+        assert background_done(cache_dir, timeout=1)  # no lock is left held
+    assert not list(cache_dir.glob("*.broken"))
