@@ -784,12 +784,18 @@ def _index_bytes(fields: dict[str, Any], rows: _Rows, offsets: Sequence[int]) ->
 
 
 def load_deck_cached(
-    path: Path, cache_dir: Path, *, early: bool = False, prepared: dict | None = None
+    path: Path,
+    cache_dir: Path,
+    *,
+    early: bool = False,
+    prepared: dict | None = None,
+    queued: list | None = None,
 ) -> Deck:
     """``decks.load_deck`` with the cache in front of it. ``early``: a large file with no entry
     may be read early (``_read_early``): its cards come from an outline of the file, and the
     file is parsed and cached in the background (``prepared``: large files read, cut and outlined
-    already, by ``_prepare_new_files``)."""
+    already, by ``_prepare_new_files``; ``queued``: a list to queue it on for one background
+    process, ``_one_background_process``, instead of starting one for it)."""
     shown = display_path(path)
     cached = entry_path(cache_dir, path)
     entry = read_entry(cached, path)
@@ -821,7 +827,11 @@ def load_deck_cached(
         if entry is not None and entry.sha256 == digest:
             deck = entry.deck
             cards: Sequence[Card] = deck.cards
-        elif early and info is not None and (soon := _early(path, cache_dir, data, digest, ready)):
+        elif (
+            early
+            and info is not None
+            and (soon := _early(path, cache_dir, data, digest, ready, queued))
+        ):
             return soon
         elif info is not None and (split := _parsed_in_parts(data, shown, path.stem)):
             deck, rows, header, layout = split
@@ -1037,14 +1047,24 @@ class EarlyCards(LazyCards):
 
 
 def _early(
-    path: Path, cache_dir: Path, data: bytes, digest: str, ready: Prepared | None
+    path: Path,
+    cache_dir: Path,
+    data: bytes,
+    digest: str,
+    ready: Prepared | None,
+    queued: list | None,
 ) -> Deck | None:
     with gc_paused():  # a cut and an outline are 100k small objects, none of them cyclic
-        return _read_early(path, cache_dir, data, digest, ready)
+        return _read_early(path, cache_dir, data, digest, ready, queued)
 
 
 def _read_early(
-    path: Path, cache_dir: Path, data: bytes, digest: str, ready: Prepared | None = None
+    path: Path,
+    cache_dir: Path,
+    data: bytes,
+    digest: str,
+    ready: Prepared | None = None,
+    queued: list | None = None,
 ) -> Deck | None:
     """A large deck file without a cache entry, ready for a session before it is parsed.
 
@@ -1057,7 +1077,8 @@ def _read_early(
 
     None (read it the usual way) unless the file is large, has the usual layout and an outline,
     its header and first card parse and agree with the outline, and the background process
-    started. ``ready``: the file as a worker read it already (``_prepare_new_files``), if any."""
+    started (or is queued: ``queued``). ``ready``: the file as a worker read it already
+    (``_prepare_new_files``), if any."""
     entry_file = entry_path(cache_dir, path)
     if len(data) <= MIN_SPLIT_BYTES or _marked_broken(entry_file, digest):
         return None
@@ -1072,7 +1093,7 @@ def _read_early(
     first = _parse_pieces(cut, [0], shown, path.stem)
     if first is None or not _as_outlined(first.cards[0], outline, 0):
         return None
-    if not _parsing_in_background(path, cache_dir, digest):
+    if not _parsing_in_background(path, cache_dir, digest, queued):
         return None
     base, lines = len(cut.header), cut.lines
     view = memoryview(data)
@@ -1164,9 +1185,11 @@ def _as_outlined(card: Card, outline: Any, position: int) -> bool:
 PARSING_SUFFIX = ".parsing"  # beside an entry: locked while a background process parses its file
 
 
-def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
+def _parsing_in_background(
+    path: Path, cache_dir: Path, digest: str, queued: list | None = None
+) -> bool:
     """Whether a background process now parses and caches ``path``: started here, or already at
-    it (a start a moment ago), or to be started for all of a load's files at its end
+    it (a start a moment ago), or to be started for all the files ``queued`` at the end of a load
     (``_one_background_process``). It holds a lock on a file beside the entry until it is done
     with it (``background_done``); the lock is taken here, before it starts, so that it is never
     missed."""
@@ -1174,7 +1197,7 @@ def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
 
     from flashdl import parallel
 
-    if _batch is not None and not parallel.detachable():
+    if queued is not None and not parallel.detachable():
         return False
     try:
         lock = _lock_file(entry_path(cache_dir, path).with_suffix(PARSING_SUFFIX))
@@ -1187,8 +1210,8 @@ def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
     except OSError:
         os.close(lock)
         return True  # held: another process is parsing this file
-    if _batch is not None:
-        _batch.append((path, digest, lock))
+    if queued is not None:
+        queued.append((path, digest, lock))
         return True
     try:
         return parallel.detached(partial(_parse_in_background, [(path, digest, lock)], cache_dir))
@@ -1196,28 +1219,23 @@ def _parsing_in_background(path: Path, cache_dir: Path, digest: str) -> bool:
         os.close(lock)  # the background process keeps the lock: it shares this open file
 
 
-_batch: list[tuple[Path, str, int]] | None = None  # files for one background process, and locks
-
-
 @contextlib.contextmanager
-def _one_background_process(cache_dir: Path) -> Iterator[None]:
-    """The files read early meanwhile are parsed by one background process, started at the end:
-    each process forked copies the page tables of this one (150 MB with five 16 MB files read),
-    which took 15-30 ms a file. Should it not start, nothing parses them: they are read early
-    again at the next start."""
+def _one_background_process(cache_dir: Path) -> Iterator[list[tuple[Path, str, int]]]:
+    """A list for the files read early meanwhile (file, digest, lock), parsed at the end by one
+    background process: each process forked copies the page tables of this one (150 MB with
+    five 16 MB files read), which took 15-30 ms a file. Should it not start, nothing parses
+    them: they are read early again at the next start."""
     from flashdl import parallel
 
-    global _batch
-    _batch = batch = []
+    queued: list[tuple[Path, str, int]] = []
     try:
-        yield
+        yield queued
     finally:
-        _batch = None
         try:
-            if batch:
-                parallel.detached(partial(_parse_in_background, batch, cache_dir))
+            if queued:
+                parallel.detached(partial(_parse_in_background, queued, cache_dir))
         finally:
-            for *_, lock in batch:
+            for *_, lock in queued:
                 os.close(lock)  # the background process keeps the lock: it shares this open file
 
 
@@ -1402,7 +1420,12 @@ def load_overrides_cached(path: Path, cache_dir: Path) -> Overrides | None:
 
 
 def load_file_cached(
-    path: Path, cache_dir: Path, *, early: bool = False, prepared: dict | None = None
+    path: Path,
+    cache_dir: Path,
+    *,
+    early: bool = False,
+    prepared: dict | None = None,
+    queued: list | None = None,
 ) -> Deck | Overrides:
     """``decks.load_file`` with the cache in front of it: a file with an overrides entry is read
     as overrides; any other as a deck, and as overrides when it turns out to be a file of them."""
@@ -1411,7 +1434,7 @@ def load_file_cached(
         if found is not None:
             return found
     try:
-        return load_deck_cached(path, cache_dir, early=early, prepared=prepared)
+        return load_deck_cached(path, cache_dir, early=early, prepared=prepared, queued=queued)
     except DeckError:
         if not is_overrides_file(read_deck_file(path)):
             raise
@@ -1598,8 +1621,10 @@ def load_usable_decks_cached(
     if decks is not None:
         return decks, []
     prepared = _prepare_new_files(files, cache_dir, early)
-    loader = partial(load_file_cached, cache_dir=cache_dir, early=early, prepared=prepared)
-    with _background_gate(cache_dir, closed=early), _one_background_process(cache_dir):
+    with _background_gate(cache_dir, closed=early), _one_background_process(cache_dir) as queued:
+        loader = partial(
+            load_file_cached, cache_dir=cache_dir, early=early, prepared=prepared, queued=queued
+        )
         decks, problems = load_usable_collection(files, loader=loader, notes=notes)
     if not problems and not any(isinstance(d.cards, EarlyCards) for d in decks):
         _mark("collection", stamp, cache_dir)  # (a deck read early is not known sound yet)

@@ -143,24 +143,27 @@ def _scanned(data: bytes, keys: bool) -> tuple[Pieces | None, Outline | None]:
     indent = len(first[1])
     newline = first.start() - 1  # the one that ends the line before the first card
     starts: list[int] = []
-    found: list[tuple[int, tuple[bytes, bytes]]] = []  # (card, (key, value)), cards from 1
+    keyed: list[tuple[int, tuple[bytes, bytes]]] = []  # (card, (key, value)), cards from 1
     refused = False  # one of the outline's keys written another way
-    start, keep = starts.append, found.append  # (the loop runs once per card and key)
+    add_start, add_key = starts.append, keyed.append  # (the loop runs once per card and key)
+    # What a match is, by its last group (``_lines``): a card's dash alone ("start"), with a
+    # key read ("v1") or another key ("o1") on its line; a key read ("v2") or another key ("o2")
+    # on a line below; else a stray line.
     for match in _lines(indent, keys).finditer(data, newline):
         kind = match.lastgroup
         if kind == "v2":
-            keep((len(starts), match.group("k2", "v2")))
+            add_key((len(starts), match.group("k2", "v2")))
         elif kind == "v1":
-            start(match.start() + 1)
-            keep((len(starts), match.group("k1", "v1")))
+            add_start(match.start() + 1)
+            add_key((len(starts), match.group("k1", "v1")))
         elif kind == "start":
-            start(match.start() + 1)
+            add_start(match.start() + 1)
         elif kind == "o1":
-            start(match.start() + 1)
+            add_start(match.start() + 1)
             refused = True
         elif kind == "o2":
             refused = True
-        else:  # a stray line
+        else:
             return None, None
     header, bounds = data[: starts[0]], [*starts, len(data)]
     line = header.count(b"\n") + 1
@@ -170,26 +173,18 @@ def _scanned(data: bytes, keys: bool) -> tuple[Pieces | None, Outline | None]:
         newlines.append(data.count(b"\n", begin, end))
         line += newlines[-1]
     pieces = Pieces(header, Views(data, bounds), tuple(lines), tuple(newlines), indent)
-    return pieces, _outline(len(starts), found) if keys and not refused else None
+    return pieces, _outline(len(starts), keyed) if keys and not refused else None
 
 
 # The pattern below starts at a newline rather than at ``^``: a search for a literal is many
 # times faster than trying every position of a 16 MB file for the start of a line.
 _DASH = rb"-(?![^ \t\r\n])"  # a dash that starts a sequence item
 _PLAIN_KEY = rb"[a-z_][a-z0-9_]*:(?:[ \t]|\r?\n|\Z)"
-# One of those keys without its value on the line, and a line at the card's keys that is not a
-# plain lowercase key, a comment or blank (a quoted, tagged, anchored or explicit key, a flow
-# mapping, a key spaced from its colon): it may hide one of those keys, so it refuses the outline.
+# One of the outline's keys (id, tags, related) without its value on the line, or a line at the
+# card's keys that is not a plain lowercase key, a comment or blank (a quoted, tagged, anchored
+# or explicit key, a flow mapping, a key spaced from its colon): it may hide one of the outline's
+# keys, so it refuses the outline.
 _OTHER_KEY = rb"(?:id|tags|related)\b|(?!%s|[ #\r\n])." % _PLAIN_KEY
-
-# What each match is, by its last group (``Match.lastgroup``) in the pattern of ``_lines``.
-_STARTS = {"start", "v1", "o1"}  # a card starts: its dash alone, with a key read, another key
-_VALUES = {
-    "v1": "k1",
-    "v2": "k2",
-}  # a key read (the value's group: its key's), on the dash's line or below
-_OTHER_KEYS = {"o1", "o2"}
-_STRAY = {"stray", "stray_"}
 
 
 @functools.cache
@@ -197,13 +192,13 @@ def _lines(indent: int, keys: bool) -> re.Pattern[bytes]:
     """The lines of the cards at ``indent`` that a cut and an outline look at: where a card
     starts, its keys (with ``keys``), and stray lines (text indented less than the cards, or at
     their indentation without starting a card: another top-level key, a document marker, a
-    tab). Lines indented past the card's keys are values, skipped at their fourth space."""
+    tab). Lines indented past the card's keys are values, skipped by their indentation at once."""
     item = rb"(?P<start>-)(?![^ \t\r\n])"
     if keys:
         key = rb"(?:(?P<k%d>id|tags|related):[ \t]+(?P<v%d>[^\r\n]*)|(?P<o%d>" + _OTHER_KEY + rb"))"
         item += rb"(?:[ ]%s)?|[ ][ ]%s" % (key % (1, 1, 1), key % (2, 2, 2))
     at_indent = rb"(?!%s)(?P<stray>[^ \r\n#])" % _DASH
-    less = rb"| {0,%d}(?P<stray_>[^ \r\n#])" % (indent - 1) if indent else b""
+    less = rb"| {0,%d}(?P<shallow>[^ \r\n#])" % (indent - 1) if indent else b""
     return re.compile(
         rb"\n(?! {%d})(?: {%d}(?:%s|%s)%s)" % (indent + 3, indent, item, at_indent, less)
     )
