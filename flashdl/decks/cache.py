@@ -709,10 +709,15 @@ class _Rows:
     records: list[bytes | memoryview] = dataclasses.field(default_factory=list)
 
     @classmethod
-    def of(cls, cards: Iterable[Card]) -> _Rows:
+    def of(cls, cards: Iterable[Card], records: bool = True) -> _Rows:
+        """The rows of ``cards``; without ``records``, each record is empty (``flashdl check``
+        of a large deck asks for no card: encoding them was a sixth of its time)."""
         rows = cls()
         for card in cards:
-            rows.add_card(card, card.line)
+            if records:
+                rows.add_card(card, card.line)
+            else:
+                rows.add(card.id, card.line, " ".join(card.tags), " ".join(card.related), b"")
         return rows
 
     def add_card(self, card: Card, line: int) -> None:
@@ -983,12 +988,14 @@ PARSE_CHUNK = 500  # cards per range of a parse on every core
 
 
 def _parsed_in_parts(
-    data: bytes, shown: str, expected_name: str
+    data: bytes, shown: str, expected_name: str, records: bool = True
 ) -> tuple[Deck, _Rows, str, tuple[bytes, ...]] | None:
     """A large deck file parsed on every core, in ranges of cards, each range behind the header
     as one small deck (as an edit's changed cards are): the deck without its cards, their rows,
-    and the header's and pieces' digests. None when the file is small, not cut the usual way, or
-    any range has a problem: the full parse then reads it and words every problem, as always."""
+    and the header's and pieces' digests. Without ``records`` (``flashdl check``), each record
+    is empty and there are no digests (0.14 s of a 16 MB file). None when the file is small, not
+    cut the usual way, or any range has a problem: the full parse then reads it and words every
+    problem, as always."""
     from flashdl import parallel
     from flashdl.decks import pieces
 
@@ -1001,7 +1008,7 @@ def _parsed_in_parts(
         if deck is None:
             return [None]
         try:
-            return [(_header_of(deck), _Rows.of(deck.cards))]
+            return [(_header_of(deck), _Rows.of(deck.cards, records))]
         except UnicodeError:  # text that cannot be UTF-8 (none can be parsed): not cached
             return [None]
 
@@ -1016,7 +1023,7 @@ def _parsed_in_parts(
     rows.lines = list(cut.lines)  # each range's lines counted from its small deck's start
     name, title, group, version = header
     deck = Deck(name=name, title=title, cards=(), path=shown, format=version, group=group)
-    return deck, rows, *_digests(cut)
+    return (deck, rows, *_digests(cut)) if records else (deck, rows, "", ())
 
 
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first
@@ -1025,7 +1032,7 @@ MAX_SPLIT_HEADER = 16 << 10  # a deck's name, title, group and format take a few
 
 def _cards_of(rows: _Rows, reparse: Callable[[], Sequence[Card]]) -> LazyCards:
     """The cards of ``rows`` as the cache gives them, but from their records in memory: each is
-    decoded when first asked for (``flashdl check`` of a large deck asks for none of them)."""
+    decoded when first asked for."""
     data = b"".join(rows.records)
     return LazyCards(
         tuple(rows.ids),
@@ -1080,9 +1087,10 @@ def _read_early(
     started (or is queued: ``queued``). ``ready``: the file as a worker read it already
     (``_prepare_new_files``), if any."""
     entry_file = entry_path(cache_dir, path)
-    if len(data) <= MIN_SPLIT_BYTES or _marked_broken(entry_file, digest):
+    prepared = ready is not None and ready.digest == digest  # a small one: a bundled deck
+    if (len(data) <= MIN_SPLIT_BYTES and not prepared) or _marked_broken(entry_file, digest):
         return None
-    if ready is not None and ready.digest == digest:
+    if prepared:
         cut, outline = ready.cut, ready.outline
     else:
         cut, outline = _outlined(data)
@@ -1132,12 +1140,17 @@ def _read_early(
     return replace(first, cards=cards, path=shown)
 
 
-def _outlined(data: bytes) -> tuple[Any, Any]:
-    """The cut of a file and its outline, each None when it cannot be read early."""
+MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
+
+
+def _outlined(data: bytes, fewest: int | None = None) -> tuple[Any, Any]:
+    """The cut of a file and its outline, each None when it cannot be read early (or has fewer
+    than ``fewest`` cards, by default ``MIN_EARLY_CARDS``)."""
     from flashdl.decks import pieces
 
     cut, outline = pieces.cut_and_outline(data)
-    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < MIN_EARLY_CARDS:
+    fewest = MIN_EARLY_CARDS if fewest is None else fewest
+    if cut is None or len(cut.header) > MAX_SPLIT_HEADER or len(cut.cards) < fewest:
         return None, None
     return cut, outline
 
@@ -1157,16 +1170,16 @@ class Prepared(NamedTuple):
         return all(getattr(self.info, key) == getattr(info, key) for key in keys)
 
 
-def _outlined_elsewhere(data: bytes) -> tuple:
-    """What a worker sends back of a large file: its digest, its cut (packed) and outline."""
+def _outlined_elsewhere(data: bytes, fewest: int) -> tuple:
+    """What a worker sends back of a file to read early: its digest, its cut (packed) and
+    outline (None unless it has ``fewest`` cards)."""
     import hashlib
 
     with gc_paused():
-        cut, outline = _outlined(data)
+        cut, outline = _outlined(data, fewest)
         return hashlib.sha256(data).hexdigest(), cut and cut.packed(), outline
 
 
-MIN_EARLY_CARDS = 2000  # smaller files parse in well under a second
 MISLED = (  # a plan from an outline that the file's cards do not bear out
     "the quick read of this new deck does not match the file (it changed since flashdl "
     "started, or a text in quotes over several lines misled it); start flashdl again: it "
@@ -1346,17 +1359,33 @@ def _marked_broken(entry_file: Path, digest: str) -> bool:
 
 def load_file_in_parts(path: Path) -> Deck | Overrides:
     """``decks.load_file`` for ``flashdl check``, which does not use the cache: a large deck is
-    parsed on every core (``_parsed_in_parts``) and its cards decoded from the records the
-    workers made; any problem is worded by the full parse, as ``load_file`` words it."""
+    parsed on every core (``_parsed_in_parts``), and only its ids, lines, tags and related ids
+    come back (what the checks across decks need); a card asked for parses the file again
+    (the lint, which a deck this large skips). Any problem is worded by the full parse, as
+    ``load_file`` words it."""
     data = read_deck_file(path)
     shown = display_path(path)
     if is_overrides_file(data):
         return parse_overrides(data, shown)
-    split = _parsed_in_parts(data, shown, path.stem)
+    split = _parsed_in_parts(data, shown, path.stem, records=False)
     if split is None:
         return parse_deck(data, shown, expected_name=path.stem)
-    reparse = partial(_reparse, path, tuple(split[1].ids))
-    return replace(split[0], cards=_cards_of(split[1], reparse))
+    rows = split[1]
+    cards = LazyCards(
+        tuple(rows.ids),
+        tuple(rows.lines),
+        Words(rows.tags),
+        Words(rows.related),
+        (0,) * (len(rows.ids) + 1),
+        lambda _offset, _size: b"",
+        _no_record,
+        partial(_reparse, path, tuple(rows.ids)),
+    )
+    return replace(split[0], cards=cards)
+
+
+def _no_record(_data: bytes, _line: int) -> Card:
+    raise ValueError("no record was kept: the file is parsed again")
 
 
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
@@ -1556,6 +1585,16 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
                 small.append((file, size * PARSE_COST))
             elif size > MIN_SPLIT_BYTES and early:
                 large.append(file)
+    if large:
+        # A load that waits for large files anyway: the bundled decks are read early beside
+        # them (outlined here, parsed in the background) instead of parsed first. They are
+        # about 1 s of parsing on one core; your own small decks are parsed now as always, so
+        # that their problems are reported at once.
+        from flashdl.paths import bundled_decks_dir
+
+        bundled = bundled_decks_dir().resolve()
+        large += [file for file, _ in small if file.resolve().parent == bundled]
+        small = [(file, cost) for file, cost in small if file not in large]
     worth = len(small) + NEW_FILE_WORTH * len(large)
     if len(small) + len(large) < 2 or worth < MIN_NEW_FILES or not parallel.parallel(2, 2):
         return {}
@@ -1570,7 +1609,9 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
         done: list[tuple | None] = []
         for file, _ in jobs[start:stop]:
             if file in read:
-                done.append(_outlined_elsewhere(read[file][1]))
+                data = read[file][1]
+                fewest = 1 if len(data) <= MIN_SPLIT_BYTES else MIN_EARLY_CARDS  # bundled
+                done.append(_outlined_elsewhere(data, fewest))
                 continue
             with contextlib.suppress(DeckError, UsageError, OSError):
                 load_file_cached(file, cache_dir)

@@ -886,6 +886,8 @@ def is_overrides_file(data: bytes | str) -> bool:
     """Whether a file declares a top-level ``overrides:`` list (no deck file does): a cheap test
     on the raw text, so that a deck is never parsed twice."""
     raw = data.encode("utf-8", "replace") if isinstance(data, str) else data
+    if b"overrides" not in raw:  # a plain search of 16 MB takes 5 ms, the pattern's 120 ms
+        return False
     return _OVERRIDES_ROOT.search(raw) is not None
 
 

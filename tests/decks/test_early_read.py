@@ -8,6 +8,7 @@ import functools
 import hashlib
 import itertools
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -527,3 +528,46 @@ def test_files_read_early_whose_background_process_cannot_start_are_read_early_a
         assert not list(cache_dir.glob("deck-*.index"))
         assert background_done(cache_dir, timeout=1)  # no lock is left held
     assert not list(cache_dir.glob("*.broken"))
+
+
+@forking
+def test_beside_a_large_new_file_the_bundled_decks_are_read_early_and_yours_parsed(
+    tmp_path, monkeypatch
+):
+    """A first run that waits for a large file anyway outlines the bundled decks beside it
+    instead of parsing them first; they are parsed and cached in the background. A small deck of
+    yours is still parsed at once, so its problem is reported in that same run."""
+    from decktext import VALID
+
+    from flashdl.decks.cache import load_usable_decks_cached
+    from flashdl.decks.loader import load_usable_collection
+    from flashdl.paths import bundled_decks_dir
+
+    monkeypatch.setattr(cache, "MIN_SPLIT_BYTES", 400_000)  # above any bundled deck
+    bundled = bundled_decks_dir()
+    assert max(f.stat().st_size for f in bundled.glob("*.yaml")) < cache.MIN_SPLIT_BYTES
+    folder, cache_dir = tmp_path / "decks", tmp_path / "cache"
+    folder.mkdir()
+    (folder / "big.yaml").write_text(big_deck(2000).replace("deck: demo", "deck: big"), "utf-8")
+    (folder / "mine.yaml").write_text(VALID.replace("demo", "mine"), "utf-8")
+    (folder / "broken.yaml").write_text("deck: broken\ncards: [\n", "utf-8")
+    sources = [bundled, folder]
+    decks, problems = load_usable_decks_cached(sources, cache_dir, early=True)
+    assert problems == load_usable_collection(sources)[1] and problems  # at once, as always
+    by_name = {d.name: d for d in decks}
+    names = {f.stem for f in bundled.glob("*.yaml")}
+    ours = [d for d in decks if d.name in names]
+    assert len(ours) == len(names) and all(isinstance(d.cards, EarlyCards) for d in ours)
+    assert isinstance(by_name["big"].cards, EarlyCards)
+    assert not isinstance(by_name["mine"].cards, EarlyCards)
+    assert entry_path(cache_dir, folder / "mine.yaml").exists()  # parsed by a worker
+    for deck in ours:
+        path = bundled / f"{deck.name}.yaml"
+        assert outcome(lambda p, deck=deck: deck, path) == outcome(load_deck, path)
+    assert background_done(cache_dir, timeout=120)
+    for deck in ours:
+        assert cache.read_entry(entry_path(cache_dir, bundled / f"{deck.name}.yaml")) is not None
+    (folder / "big.yaml").unlink()
+    shutil.rmtree(cache_dir)
+    decks, _ = load_usable_decks_cached(sources, cache_dir, early=True)
+    assert not any(isinstance(d.cards, EarlyCards) for d in decks)  # nothing large: parsed

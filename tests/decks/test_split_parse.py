@@ -54,8 +54,8 @@ def counted(monkeypatch) -> list[int]:
     calls: list[int] = []
     original = cache._parsed_in_parts
 
-    def spy(*args):
-        found = original(*args)
+    def spy(*args, **kwargs):
+        found = original(*args, **kwargs)
         calls.append(found is not None)
         return found
 
@@ -171,6 +171,23 @@ def test_flashdl_check_says_the_same_of_a_deck_parsed_in_ranges(
     assert (split.exit_code, split.output) == (whole.exit_code, whole.output)
     assert whole.exit_code == (1 if broken else 0), whole.output
     assert calls[0] is not broken  # the split was used, or refused for the problem
+
+
+def test_check_keeps_no_records_and_parses_again_for_a_card(tmp_path, split_small, monkeypatch):
+    """``flashdl check`` loads a deck in ranges without encoding its cards' records (it asks for
+    none but the lint's); a card asked for parses the file again, and is the parsed card."""
+    from flashdl.decks.cache import load_file_in_parts
+
+    path = tmp_path / "demo.yaml"
+    path.write_text(big_deck(9), encoding="utf-8")
+    calls = counted(monkeypatch)
+    deck = load_file_in_parts(path)
+    assert calls == [True] and deck.cards.offsets[-1] == 0  # split, and no record bytes
+    assert cache._parsed_in_parts(path.read_bytes(), "d", "demo", records=False)[2:] == ("", ())
+    parsed = load_deck(path)
+    assert deck.cards.ids == tuple(c.id for c in parsed.cards)
+    assert tuple(deck.cards.related) == tuple(c.related for c in parsed.cards)
+    assert list(deck.cards) == list(parsed.cards)
 
 
 def test_a_large_header_is_parsed_whole_not_once_per_range(tmp_path, split_small, monkeypatch):
