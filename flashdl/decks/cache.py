@@ -1587,13 +1587,13 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
                 large.append(file)
     if large:
         # A load that waits for large files anyway: the bundled decks are read early beside
-        # them (outlined here, parsed in the background) instead of parsed first. They are
-        # about 1 s of parsing on one core; your own small decks are parsed now as always, so
-        # that their problems are reported at once.
+        # them (outlined by the workers, parsed in the background) instead of parsed first.
+        # They are about 1 s of parsing on one core. Your own small decks are parsed now as
+        # always, so that their problems are reported at once.
         from flashdl.paths import bundled_decks_dir
 
         bundled = bundled_decks_dir().resolve()
-        large += [file for file, _ in small if file.resolve().parent == bundled]
+        large += [file for file, _ in small if _folder_of(file) == bundled]
         small = [(file, cost) for file, cost in small if file not in large]
     worth = len(small) + NEW_FILE_WORTH * len(large)
     if len(small) + len(large) < 2 or worth < MIN_NEW_FILES or not parallel.parallel(2, 2):
@@ -1628,6 +1628,14 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
             cut = packed and pieces.Pieces.unpacked(data, packed)
             prepared[file] = Prepared(info, data, digest, cut, outline)
     return prepared
+
+
+def _folder_of(file: Path) -> Path | None:
+    """The folder ``file`` really is in; None when that cannot be told (a link loop)."""
+    try:
+        return file.resolve().parent
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a loop
+        return None
 
 
 MIN_NEW_FILES = 4  # fewer small files are parsed as soon here as two processes start
