@@ -709,15 +709,10 @@ class _Rows:
     records: list[bytes | memoryview] = dataclasses.field(default_factory=list)
 
     @classmethod
-    def of(cls, cards: Iterable[Card], records: bool = True) -> _Rows:
-        """The rows of ``cards``; without ``records``, each record is empty (``flashdl check``
-        of a large deck asks for no card: encoding them was a sixth of its time)."""
+    def of(cls, cards: Iterable[Card]) -> _Rows:
         rows = cls()
         for card in cards:
-            if records:
-                rows.add_card(card, card.line)
-            else:
-                rows.add(card.id, card.line, " ".join(card.tags), " ".join(card.related), b"")
+            rows.add_card(card, card.line)
         return rows
 
     def add_card(self, card: Card, line: int) -> None:
@@ -988,14 +983,12 @@ PARSE_CHUNK = 500  # cards per range of a parse on every core
 
 
 def _parsed_in_parts(
-    data: bytes, shown: str, expected_name: str, records: bool = True
+    data: bytes, shown: str, expected_name: str
 ) -> tuple[Deck, _Rows, str, tuple[bytes, ...]] | None:
     """A large deck file parsed on every core, in ranges of cards, each range behind the header
     as one small deck (as an edit's changed cards are): the deck without its cards, their rows,
-    and the header's and pieces' digests. Without ``records`` (``flashdl check``), each record
-    is empty and there are no digests (0.14 s of a 16 MB file). None when the file is small, not
-    cut the usual way, or any range has a problem: the full parse then reads it and words every
-    problem, as always."""
+    and the header's and pieces' digests. None when the file is small, not cut the usual way, or
+    any range has a problem: the full parse then reads it and words every problem, as always."""
     from flashdl import parallel
     from flashdl.decks import pieces
 
@@ -1008,7 +1001,7 @@ def _parsed_in_parts(
         if deck is None:
             return [None]
         try:
-            return [(_header_of(deck), _Rows.of(deck.cards, records))]
+            return [(_header_of(deck), _Rows.of(deck.cards))]
         except UnicodeError:  # text that cannot be UTF-8 (none can be parsed): not cached
             return [None]
 
@@ -1023,7 +1016,7 @@ def _parsed_in_parts(
     rows.lines = list(cut.lines)  # each range's lines counted from its small deck's start
     name, title, group, version = header
     deck = Deck(name=name, title=title, cards=(), path=shown, format=version, group=group)
-    return (deck, rows, *_digests(cut)) if records else (deck, rows, "", ())
+    return deck, rows, *_digests(cut)
 
 
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first
@@ -1032,7 +1025,7 @@ MAX_SPLIT_HEADER = 16 << 10  # a deck's name, title, group and format take a few
 
 def _cards_of(rows: _Rows, reparse: Callable[[], Sequence[Card]]) -> LazyCards:
     """The cards of ``rows`` as the cache gives them, but from their records in memory: each is
-    decoded when first asked for."""
+    decoded when first asked for (``flashdl check`` of a large deck asks for none of them)."""
     data = b"".join(rows.records)
     return LazyCards(
         tuple(rows.ids),
@@ -1359,33 +1352,17 @@ def _marked_broken(entry_file: Path, digest: str) -> bool:
 
 def load_file_in_parts(path: Path) -> Deck | Overrides:
     """``decks.load_file`` for ``flashdl check``, which does not use the cache: a large deck is
-    parsed on every core (``_parsed_in_parts``), and only its ids, lines, tags and related ids
-    come back (what the checks across decks need); a card asked for parses the file again
-    (the lint, which a deck this large skips). Any problem is worded by the full parse, as
-    ``load_file`` words it."""
+    parsed on every core (``_parsed_in_parts``) and its cards decoded from the records the
+    workers made; any problem is worded by the full parse, as ``load_file`` words it."""
     data = read_deck_file(path)
     shown = display_path(path)
     if is_overrides_file(data):
         return parse_overrides(data, shown)
-    split = _parsed_in_parts(data, shown, path.stem, records=False)
+    split = _parsed_in_parts(data, shown, path.stem)
     if split is None:
         return parse_deck(data, shown, expected_name=path.stem)
-    rows = split[1]
-    cards = LazyCards(
-        tuple(rows.ids),
-        tuple(rows.lines),
-        Words(rows.tags),
-        Words(rows.related),
-        (0,) * (len(rows.ids) + 1),
-        lambda _offset, _size: b"",
-        _no_record,
-        partial(_reparse, path, tuple(rows.ids)),
-    )
-    return replace(split[0], cards=cards)
-
-
-def _no_record(_data: bytes, _line: int) -> Card:
-    raise ValueError("no record was kept: the file is parsed again")
+    reparse = partial(_reparse, path, tuple(split[1].ids))
+    return replace(split[0], cards=_cards_of(split[1], reparse))
 
 
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:

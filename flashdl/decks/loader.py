@@ -1028,7 +1028,12 @@ def apply_overrides(
         if position in replaced.get(index, {}):
             return replaced[index][position]
         size = len(decks[index].cards)
-        return decks[index].cards[position] if position < size else added[index][position - size]
+        if position >= size:
+            return added[index][position - size]
+        try:
+            return decks[index].cards[position]
+        except DeckError as error:  # a deck read early: its cards are parsed when asked for
+            raise _BrokenDeck(decks[index], error) from None
 
     def put(index: int, position: int, card: Card, at: str) -> None:
         size = len(decks[index].cards)
@@ -1086,7 +1091,10 @@ def apply_overrides(
         if isinstance(deck.cards, LazyCards) and not extra:
             cards: Sequence[Card] = deck.cards.replaced(changes)
         else:
-            cards = (*(changes.get(i, c) for i, c in enumerate(deck.cards)), *extra)
+            try:
+                cards = (*(changes.get(i, c) for i, c in enumerate(deck.cards)), *extra)
+            except DeckError as error:
+                raise _BrokenDeck(deck, error) from None
         decks[index] = replace(
             deck,
             cards=cards,
@@ -1095,6 +1103,34 @@ def apply_overrides(
             overridden=tuple(origin.get(index, {}).items()),
         )
     return decks, problems
+
+
+class _BrokenDeck(DeckError):
+    """A deck found to have problems while overrides were applied to it: a deck read early, whose
+    cards are parsed only when first asked for (``cache._read_early``)."""
+
+    def __init__(self, deck: Deck, error: DeckError):
+        super().__init__(error.problems)
+        self.deck = deck
+
+
+def _overrides_applied(
+    loaded: Sequence[Deck | Overrides], problems: list[str], notes: list[str] | None
+) -> tuple[list[Deck], list[str]]:
+    """``apply_overrides`` for the usable collection: a deck found broken meanwhile is left out
+    with its problems, as ``_load_each`` leaves out a file with problems, and the overrides are
+    applied again without it."""
+    while True:
+        said: list[str] = []
+        try:
+            merged, unusable = apply_overrides(loaded, said)
+        except _BrokenDeck as broken:
+            problems.extend(broken.problems)
+            loaded = [item for item in loaded if item is not broken.deck]
+            continue
+        if notes is not None:
+            notes.extend(said)
+        return merged, unusable
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1252,7 +1288,7 @@ def load_usable_collection(
     ``apply_overrides``); a ``related`` id that does not exist is reported but harmless (it is
     not shown). ``flashdl check`` stays strict (``load_collection``)."""
     loaded, problems = _load_each(paths, loader)
-    merged, unusable = apply_overrides(loaded, notes)
+    merged, unusable = _overrides_applied(loaded, problems, notes)
     problems.extend(unusable)
     decks: list[Deck] = []
     ids: set[str] = set()

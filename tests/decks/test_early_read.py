@@ -571,3 +571,34 @@ def test_beside_a_large_new_file_the_bundled_decks_are_read_early_and_yours_pars
     shutil.rmtree(cache_dir)
     decks, _ = load_usable_decks_cached(sources, cache_dir, early=True)
     assert not any(isinstance(d.cards, EarlyCards) for d in decks)  # nothing large: parsed
+
+
+def test_an_override_of_a_broken_card_read_early_leaves_its_deck_out(
+    tmp_path, early_small, monkeypatch
+):
+    """Applying an override parses the card it names. In a deck read early that card can turn
+    out broken: the deck is then left out with its problems, as a deck parsed at once is, and the
+    session goes on with the others."""
+    from decktext import VALID
+
+    from flashdl.decks.cache import load_usable_decks_cached
+    from flashdl.decks.loader import load_usable_collection
+
+    monkeypatch.setattr(parallel, "detachable", lambda: True)
+    monkeypatch.setattr(parallel, "detached", lambda work: True)  # no background process
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    text = big_deck(40).replace("  - id: card-5\n", "  - id: card-5\n    bogus: 1\n")
+    (folder / "demo.yaml").write_text(text, encoding="utf-8")
+    (folder / "mine.yaml").write_text(VALID.replace("demo", "mine"), encoding="utf-8")
+    decks, problems = load_usable_decks_cached([folder], tmp_path / "cache", early=True)
+    assert not problems and isinstance(decks[0].cards, EarlyCards)  # card-5 not parsed yet
+    fix = "overrides:\n  - id: card-5\n    tags: [fixed]\n"
+    (folder / "zfix.yaml").write_text(fix, encoding="utf-8")
+    notes: list[str] = []
+    decks, problems = load_usable_decks_cached([folder], tmp_path / "cache2", notes, early=True)
+    fresh_notes: list[str] = []
+    fresh, fresh_problems = load_usable_collection([folder], notes=fresh_notes)
+    assert [d.name for d in decks] == [d.name for d in fresh] == ["mine"]
+    assert problems == fresh_problems and any("bogus" in p for p in problems)
+    assert notes == fresh_notes and any("no card has the id 'card-5'" in n for n in notes)

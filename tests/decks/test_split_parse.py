@@ -173,23 +173,6 @@ def test_flashdl_check_says_the_same_of_a_deck_parsed_in_ranges(
     assert calls[0] is not broken  # the split was used, or refused for the problem
 
 
-def test_check_keeps_no_records_and_parses_again_for_a_card(tmp_path, split_small, monkeypatch):
-    """``flashdl check`` loads a deck in ranges without encoding its cards' records (it asks for
-    none but the lint's); a card asked for parses the file again, and is the parsed card."""
-    from flashdl.decks.cache import load_file_in_parts
-
-    path = tmp_path / "demo.yaml"
-    path.write_text(big_deck(9), encoding="utf-8")
-    calls = counted(monkeypatch)
-    deck = load_file_in_parts(path)
-    assert calls == [True] and deck.cards.offsets[-1] == 0  # split, and no record bytes
-    assert cache._parsed_in_parts(path.read_bytes(), "d", "demo", records=False)[2:] == ("", ())
-    parsed = load_deck(path)
-    assert deck.cards.ids == tuple(c.id for c in parsed.cards)
-    assert tuple(deck.cards.related) == tuple(c.related for c in parsed.cards)
-    assert list(deck.cards) == list(parsed.cards)
-
-
 def test_a_large_header_is_parsed_whole_not_once_per_range(tmp_path, split_small, monkeypatch):
     """Every range parses the header again: a hostile 24 MB title would cost 24 MB per range."""
     calls = counted(monkeypatch)
