@@ -1080,7 +1080,8 @@ def _read_early(
     started (or is queued: ``queued``). ``ready``: the file as a worker read it already
     (``_prepare_new_files``), if any."""
     entry_file = entry_path(cache_dir, path)
-    prepared = ready is not None and ready.digest == digest  # a small one: a bundled deck
+    # A small file is read early only when a worker prepared it: a bundled deck.
+    prepared = ready is not None and ready.digest == digest
     if (len(data) <= MIN_SPLIT_BYTES and not prepared) or _marked_broken(entry_file, digest):
         return None
     if prepared:
@@ -1163,9 +1164,9 @@ class Prepared(NamedTuple):
         return all(getattr(self.info, key) == getattr(info, key) for key in keys)
 
 
-def _outlined_elsewhere(data: bytes, fewest: int) -> tuple:
+def _outlined_elsewhere(data: bytes, fewest: int | None) -> tuple:
     """What a worker sends back of a file to read early: its digest, its cut (packed) and
-    outline (None unless it has ``fewest`` cards)."""
+    outline (see ``_outlined`` for ``fewest``)."""
     import hashlib
 
     with gc_paused():
@@ -1562,6 +1563,7 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
                 small.append((file, size * PARSE_COST))
             elif size > MIN_SPLIT_BYTES and early:
                 large.append(file)
+    bundled: set[Path] = set()
     if large:
         # A load that waits for large files anyway: the bundled decks are read early beside
         # them (outlined by the workers, parsed in the background) instead of parsed first.
@@ -1569,9 +1571,10 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
         # always, so that their problems are reported at once.
         from flashdl.paths import bundled_decks_dir
 
-        bundled = bundled_decks_dir().resolve()
-        large += [file for file, _ in small if _folder_of(file) == bundled]
-        small = [(file, cost) for file, cost in small if file not in large]
+        folder = bundled_decks_dir().resolve()
+        bundled = {file for file, _ in small if _folder_of(file) == folder}
+        large += bundled
+        small = [(file, cost) for file, cost in small if file not in bundled]
     worth = len(small) + NEW_FILE_WORTH * len(large)
     if len(small) + len(large) < 2 or worth < MIN_NEW_FILES or not parallel.parallel(2, 2):
         return {}
@@ -1586,9 +1589,8 @@ def _prepare_new_files(files: list[Path], cache_dir: Path, early: bool) -> dict[
         done: list[tuple | None] = []
         for file, _ in jobs[start:stop]:
             if file in read:
-                data = read[file][1]
-                fewest = 1 if len(data) <= MIN_SPLIT_BYTES else MIN_EARLY_CARDS  # bundled
-                done.append(_outlined_elsewhere(data, fewest))
+                fewest = 1 if file in bundled else None  # a bundled deck has a few cards
+                done.append(_outlined_elsewhere(read[file][1], fewest))
                 continue
             with contextlib.suppress(DeckError, UsageError, OSError):
                 load_file_cached(file, cache_dir)
