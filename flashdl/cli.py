@@ -360,6 +360,7 @@ def _load_decks(paths: Paths, env: Env, *, early: bool = False) -> list[Deck]:
     line per problem (``flashdl check`` bypasses the cache and fails instead). ``early`` (study
     and quiz): a large new deck file is read from its outline and parsed in the background."""
     from flashdl.decks.cache import load_usable_decks_cached
+    from flashdl.decks.loader import is_harmless
 
     notes: list[str] = []
     decks, problems = load_usable_decks_cached(
@@ -369,11 +370,23 @@ def _load_decks(paths: Paths, env: Env, *, early: bool = False) -> list[Deck]:
         _say(note)
     for problem in problems:
         _say(problem)
-    if problems:
-        count = len(problems)
+    left_out = [p for p in problems if not is_harmless(p)]
+    if left_out:
+        count = len(left_out)
         _say(
             f"flashdl: warning: {count} problem{'s' if count != 1 else ''} in deck files; "
             "those decks were left out (`flashdl check` lists them)"
+        )
+    if len(left_out) < len(problems):
+        count = len(problems) - len(left_out)
+        _say(
+            f"flashdl: warning: {count} problem{'s' if count != 1 else ''} in deck files; "
+            + (
+                "links to cards that do not exist are"
+                if count != 1
+                else "a link that leads nowhere is"
+            )
+            + " not shown (the decks are in use)"
         )
     return decks
 
@@ -1185,7 +1198,8 @@ def config_show(ctx: typer.Context, db: DbOption = None) -> None:
         typer.echo(f"database: {paths.db_path} (schedule built by {built})")
 
 
-@config_app.command("set")
+# A value such as "-1" is a value to refuse with its range, not an unknown option.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(
     ctx: typer.Context,
     key: Annotated[
@@ -1208,15 +1222,18 @@ def config_set(
     paths = _paths(env, db)
     path = config_path(paths.config_dir)
     config = with_value(load_config(path), key, value)
-    save_config(path, config)
-    typer.echo(f"{key} = {config.display(key)} (saved in {path})")
     if not paths.db_path.exists():
+        save_config(path, config)
+        typer.echo(f"{key} = {config.display(key)} (saved in {path})")
         return
-
+    # The schedule first: a database whose rebuild fails keeps the settings as they were too
+    # ("nothing was changed" is then true of both).
     with _open_store(paths.db_path) as store:
         interview = interview_date(store, None, env.clock().date())
         rebuilt = store.use_scheduler(config.make_scheduler(), until=interview)
         built = store.built_with()
+    save_config(path, config)
+    typer.echo(f"{key} = {config.display(key)} (saved in {path})")
     if rebuilt is None:
         typer.echo(f"{paths.db_path}: the schedule is already built by {built}")
     else:

@@ -221,6 +221,7 @@ def test_config_show_lists_every_key_with_its_source(invoke, home):
     ("key", "value", "message"),
     [("new_per_day", "10000", "new_per_day must be a whole number from 0 to 9999, not '10000'"),
      ("new_per_day", "1e9", "not '1e9'"),
+     ("new_per_day", "-1", "new_per_day must be a whole number from 0 to 9999, not '-1'"),
      ("new_per_day", "9" * 400, "new_per_day must be a whole number"),
      ("max_reviews_per_day", "lots", "or none, not 'lots'"),
      ("learning_delay", "0", "learning_delay must be a whole number from 1 to 1440"),
@@ -246,3 +247,32 @@ def test_quiz_follows_the_grading_mode_and_the_language(invoke, home):
     assert "按 1–4 评分，q 退出。" in result.stdout and "测验报告" in result.stdout
     result = invoke(*args, "--lang", "en", input="\n2\n")
     assert "Quiz report" in result.stdout and graded(home)[-1] == (CNN[0], 3, "quiz")
+
+
+def test_a_scheduler_switch_whose_rebuild_fails_saves_no_setting(invoke, home):
+    """ "nothing was changed" must be true of the settings file as well as of the database."""
+    assert invoke("study", "--deck", "cnn", "--new", "1", input="\n5\n").exit_code == 0
+    settings = home / "config.toml"
+    before = settings.read_bytes() if settings.exists() else None
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("date value out of range")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("flashdl.store.cards.replay", overflow)
+        result = invoke("config", "set", "scheduler", "fsrs")
+    assert result.exit_code == 1 and "nothing was changed" in result.stderr, result.output
+    assert (settings.read_bytes() if settings.exists() else None) == before
+    result = invoke("config", "set", "scheduler", "fsrs")
+    assert result.exit_code == 0 and "rebuilt the schedule" in result.stdout
+    assert "fsrs" in settings.read_text(encoding="utf-8")
+    assert invoke("study", "--deck", "cnn", "--new", "1", input="\n3\n").exit_code == 0
+
+
+def test_a_settings_file_with_a_byte_order_mark_is_read(invoke, home):
+    """Windows' Notepad starts a UTF-8 file with one."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_bytes("\ufeffnew_per_day = 3\n".encode())
+    result = invoke("config", "show")
+    assert result.exit_code == 0, result.output
+    assert "new_per_day = 3" in result.stdout

@@ -276,3 +276,33 @@ def test_a_failed_write_mid_session(sqlite_says, user_reads, invoke, home, decks
         assert store.schema_version() == SCHEMA_VERSION
         assert [r.card_id for r in store.reviews()] == ["drill-1", "drill-2"]
         assert set(store.states()) == {"drill-1", "drill-2"}
+
+
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        ("UPDATE card_state SET due = 'not-a-date'", "card state"),
+        ("UPDATE card_state SET due = 12345", "card state"),
+        ("UPDATE card_state SET introduced_on = 'x'", "card state"),
+        ("UPDATE card_state SET interval = 9223372036854775807", "card state"),
+        ("UPDATE card_state SET interval = -3", "card state"),
+        ("UPDATE card_state SET easiness = 'abc'", "card state"),
+        ("UPDATE card_state SET stability = 'x'", "card state"),
+        ("UPDATE reviews SET reviewed_at = 'garbage'", "review time"),
+        ("UPDATE reviews SET reviewed_at = '2026-12-03T10:00:00+99:00'", "review time"),
+    ],
+)
+def test_a_value_flashdl_never_writes_is_one_line_naming_it(invoke, home, change, what):
+    """The schema guard sees the schema only: a copied or edited database can hold any value in
+    a column. Reading one is a one-line error naming the column, never the catch-all."""
+    first = invoke("study", "--deck", "basics", "--new", "2", input="\n0\n\n5\n")
+    assert first.exit_code == 0, first.output
+    with sqlite3.connect(home / "flashdl.db") as conn:
+        conn.execute(change)
+    for command in (["study", "--deck", "basics", "--new", "2"], ["stats"], ["decks"]):
+        result = invoke(*command, input="\n5\n")
+        assert "unexpected" not in result.stderr and "Traceback" not in result.output
+        if result.exit_code:
+            [line] = result.stderr.strip().splitlines()
+            assert re.search(rf"holds a {what}|holds a due date", line), line
+            assert "flashdl cannot read" in line and result.exit_code == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,49 @@ def test_a_card_id_clash_with_a_bundled_card_names_both_files(invoke, home):
     result = invoke("study", "--deck", "basics", "--new", "1", input="\n5\n")
     assert result.exit_code == 0 and "duplicate card id 'basics-why-normalize'" in result.stderr
     assert "Why do we need normalization?" in result.stdout or "归一化" in result.stdout
+
+
+def test_a_related_card_that_no_deck_has_keeps_the_deck_and_says_so(invoke, home):
+    """The one problem that does not leave a deck out is not counted as one that does."""
+    write_deck(home / "decks", VALID.replace("related: [demo-two]", "related: [demo-nowhere]"))
+    result = invoke("study", "--deck", "demo", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0, result.output
+    assert "is related to unknown card 'demo-nowhere'" in result.stderr
+    assert "left out" not in result.stderr
+    assert (
+        "1 problem in deck files; a link that leads nowhere is not shown (the decks are in use)"
+        in (result.stderr)
+    )
+    with Store.open(home / "flashdl.db") as store:
+        assert [r.card_id for r in store.reviews()] == ["demo-one"]
+    # beside a deck that is left out, each is counted as what it is
+    write_deck(
+        home / "decks", VALID.replace("demo-", "other-").replace("answer:", "anwser:"), "other"
+    )
+    result = invoke("decks")
+    assert "5 problems in deck files; those decks were left out" in result.stderr, result.stderr
+    assert "1 problem in deck files; a link that leads nowhere is not shown" in result.stderr
+
+
+def test_a_deck_entry_that_is_no_file_is_named_not_skipped(invoke, home, tmp_path):
+    """A link to nowhere, a link loop or a FIFO named like a deck would make that deck vanish
+    without a word; each is named instead (reading a FIFO never waits). Emacs' lock link
+    ``.#name.yaml`` (hidden, to nowhere) is not a deck."""
+    folder = home / "decks"
+    write_deck(folder)
+    (folder / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    (folder / "loop.yaml").symlink_to(folder / "loop.yaml")
+    os.mkfifo(folder / "pipe.yml")
+    (folder / ".#demo.yaml").symlink_to("me@host.1234")
+    (folder / "notes.yaml").mkdir()  # a folder is not looked into
+    result = invoke("check", str(folder))
+    assert result.exit_code == 1
+    named = [re.split(":? ", line, maxsplit=1)[0] for line in result.stderr.splitlines()[:-1]]
+    assert named == [str(folder / n) for n in ("gone.yaml", "loop.yaml", "pipe.yml")], result.stderr
+    assert result.stderr.splitlines()[-1] == "flashdl: 3 problems in deck files"
+    result = invoke("study", "--deck", "demo", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0, result.output
+    assert "3 problems in deck files; those decks were left out" in result.stderr
 
 
 # -- the JSON Schema ----------------------------------------------------------------------------

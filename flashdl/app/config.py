@@ -246,7 +246,7 @@ def load_config(path: Path) -> Config:
         return Config()  # no folder, so no file: the data folder's own error comes when it is used
     try:
         text = read_regular_file(Path(path), limit=MAX_CONFIG_BYTES, what="a settings file")
-        text = text.decode("utf-8")
+        text = text.decode("utf-8-sig")  # an editor's byte-order mark (Notepad) is not TOML
     except FileNotFoundError:
         return Config()
     except UsageError as exc:

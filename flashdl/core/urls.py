@@ -9,6 +9,7 @@ Characters that a URL may carry only percent-encoded are encoded by the exporter
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 _NOT_IN_A_URL = {
@@ -23,6 +24,19 @@ NOT_HTTP = "is not an http(s) URL"
 
 def url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a card's link (a phrase starting with ``NOT_HTTP``), or None."""
+    # An ASCII link without those characters (the common case) needs no look at each one.
+    if not url.isascii() or _ASCII_TROUBLE.search(url):
+        problem = _character_problem(url)
+        if problem:
+            return problem
+    return _form_problem(url)
+
+
+# What ``_character_problem`` finds in ASCII: whitespace, controls, and ``_NOT_IN_A_URL``.
+_ASCII_TROUBLE = re.compile(r'[\x00-\x20\x7f"<>\\`]')
+
+
+def _character_problem(url: str) -> str | None:
     for char in url:
         if char.isspace():
             return f"{NOT_HTTP}: it contains whitespace; write a space as %20"
@@ -30,6 +44,10 @@ def url_problem(url: str) -> str | None:
             return f"{NOT_HTTP}: it contains a control or invisible character"
         if char in _NOT_IN_A_URL:
             return f"{NOT_HTTP}: it contains {_NOT_IN_A_URL[char]}"
+    return None
+
+
+def _form_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -803,7 +803,7 @@ def load_deck_cached(
         info = path.stat()
     except OSError:
         info = None
-    if entry is not None and info is not None and _same_stat(entry, info):
+    if entry is not None and info is not None and _same_stat(entry, info, cached):
         deck = entry.deck
     else:
         ready = (prepared or {}).get(path)
@@ -819,7 +819,9 @@ def load_deck_cached(
             if entry is not None and info is not None
             else None
         )
-        if edited is not None and info is not None:
+        if edited is BROKEN_EDIT:
+            early = False  # a deck known to be broken is not read early: its problems now
+        elif edited is not None and info is not None:
             fresh, rows = edited
             fresh = replace(fresh, size=info.st_size, mtime_ns=info.st_mtime_ns, sha256=digest)
             if (written := _written(cached, path, fresh, rows)) is not None:
@@ -872,8 +874,22 @@ def _written(
     return written.deck if written is not None and written.sha256 == entry.sha256 else None
 
 
-def _same_stat(entry: CacheEntry, info: os.stat_result) -> bool:
-    return (entry.size, entry.mtime_ns) == (info.st_size, info.st_mtime_ns)
+def _same_stat(entry: CacheEntry, info: os.stat_result, entry_file: Path) -> bool:
+    """Whether the file is, by its stat alone, the one ``entry`` was made of (else its digest
+    decides): the same size and mtime, and its inode unchanged since the entry was written."""
+    return (entry.size, entry.mtime_ns) == (info.st_size, info.st_mtime_ns) and _settled(
+        info, entry_file
+    )
+
+
+def _settled(info: os.stat_result, entry_file: Path) -> bool:
+    """Whether the file's inode last changed before ``entry_file`` was written. Copying a file
+    with its times (``cp -p``, ``rsync -t``, ``tar x``) can give other content the old size and
+    mtime, but not an old ctime, which only the kernel sets. (The same tick counts as changed.)"""
+    try:
+        return info.st_ctime_ns < entry_file.stat().st_mtime_ns
+    except OSError:
+        return False
 
 
 def _shown_as(deck: Deck, shown: str) -> Deck:
@@ -909,8 +925,8 @@ def _edited(
     the pieces of it that changed; the records of the others are kept as they are.
 
     None when that cannot be sure to give what a full parse gives: the file is not cut the usual
-    way, its header changed, most of it changed, or a changed card has a problem (the full parse
-    then words it, as always)."""
+    way, its header changed or most of it changed. ``BROKEN_EDIT`` when a changed card has a
+    problem or an id is used twice (the full parse then words it, as always)."""
     from flashdl.decks import pieces
 
     old = entry.deck.cards
@@ -934,7 +950,10 @@ def _edited(
         return None
     parsed: Iterable[Card] = ()
     if changed:
-        deck = _parse_pieces(cut, changed, shown, expected_name)
+        try:
+            deck = _pieces_deck(cut, changed, shown, expected_name)
+        except DeckError:
+            return BROKEN_EDIT
         if deck is None or _header_of(deck) != _header_of(entry.deck):
             return None
         parsed = deck.cards  # their records count lines from each card's start: any text works
@@ -953,8 +972,13 @@ def _edited(
                 records[position],
             )
     if len(set(rows.ids)) != len(rows.ids):
-        return None  # a duplicate id: the full parse reports it
+        return BROKEN_EDIT  # a duplicate id: the full parse reports it
     return replace(entry, deck=replace(entry.deck, path=shown), pieces=tuple(digests)), rows
+
+
+# ``_edited``'s "a changed card has a problem": the file is then parsed whole at once, so that
+# its problems are reported and the deck is left out in this run, not read early.
+BROKEN_EDIT: Any = object()
 
 
 def _header_of(deck: Deck) -> tuple:
@@ -967,11 +991,16 @@ def _parse_pieces(
     """The cards of these pieces of ``cut``, parsed as one small deck behind the file's header;
     None when that deck has a problem or its cards do not start where the pieces do (the full
     parse then words the problem, or reads the cards where they really are)."""
-    text = cut.header + b"".join(cut.cards[i] for i in positions)
     try:
-        deck = parse_deck(text, shown, expected_name=expected_name)
+        return _pieces_deck(cut, positions, shown, expected_name)
     except DeckError:
         return None
+
+
+def _pieces_deck(cut: Any, positions: Sequence[int], shown: str, expected_name: str) -> Deck | None:
+    """``_parse_pieces``, but a problem in those cards raises ``DeckError``."""
+    text = cut.header + b"".join(cut.cards[i] for i in positions)
+    deck = parse_deck(text, shown, expected_name=expected_name)
     line, where = cut.header.count(b"\n") + 1, []
     for i in positions:
         where.append(line)
@@ -983,12 +1012,13 @@ PARSE_CHUNK = 500  # cards per range of a parse on every core
 
 
 def _parsed_in_parts(
-    data: bytes, shown: str, expected_name: str
-) -> tuple[Deck, _Rows, str, tuple[bytes, ...]] | None:
+    data: bytes, shown: str, expected_name: str, *, layout: bool = True
+) -> tuple[Deck, _Rows, str | None, tuple[bytes, ...] | None] | None:
     """A large deck file parsed on every core, in ranges of cards, each range behind the header
     as one small deck (as an edit's changed cards are): the deck without its cards, their rows,
-    and the header's and pieces' digests. None when the file is small, not cut the usual way, or
-    any range has a problem: the full parse then reads it and words every problem, as always."""
+    and the header's and pieces' digests (None, None without ``layout``: only a cache entry
+    needs them). None when the file is small, not cut the usual way, or any range has a
+    problem: the full parse then reads it and words every problem, as always."""
     from flashdl import parallel
     from flashdl.decks import pieces
 
@@ -1016,7 +1046,7 @@ def _parsed_in_parts(
     rows.lines = list(cut.lines)  # each range's lines counted from its small deck's start
     name, title, group, version = header
     deck = Deck(name=name, title=title, cards=(), path=shown, format=version, group=group)
-    return deck, rows, *_digests(cut)
+    return (deck, rows, *_digests(cut)) if layout else (deck, rows, None, None)
 
 
 MIN_SPLIT_BYTES = 1 << 20  # smaller files are parsed whole without cutting them first
@@ -1359,7 +1389,7 @@ def load_file_in_parts(path: Path) -> Deck | Overrides:
     shown = display_path(path)
     if is_overrides_file(data):
         return parse_overrides(data, shown)
-    split = _parsed_in_parts(data, shown, path.stem)
+    split = _parsed_in_parts(data, shown, path.stem, layout=False)  # (check writes no entry)
     if split is None:
         return parse_deck(data, shown, expected_name=path.stem)
     reparse = partial(_reparse, path, tuple(split[1].ids))
@@ -1392,15 +1422,20 @@ def _read_overrides_entry(path: Path) -> tuple[int, int, str, Overrides] | None:
 def load_overrides_cached(path: Path, cache_dir: Path) -> Overrides | None:
     """A file of ``overrides:`` through the cache; None when the file is not (or no longer) one.
 
-    The entry is used while the file's size and mtime match, or its SHA-256 when they do not, so
-    an edited file is always parsed again."""
+    The entry is used while the file's size and mtime match (and its inode has not changed
+    since, ``_settled``), or its SHA-256 when they do not, so an edited file is always parsed
+    again."""
     import hashlib
 
     cached = overrides_entry_path(cache_dir, path)
     entry = _read_overrides_entry(cached) if cached.is_file() else None
     info = path.stat()
     shown = display_path(path)
-    if entry is not None and entry[:2] == (info.st_size, info.st_mtime_ns):
+    if (
+        entry is not None
+        and entry[:2] == (info.st_size, info.st_mtime_ns)
+        and _settled(info, cached)
+    ):
         found = entry[3]
     else:
         data = read_deck_file(path)
@@ -1488,14 +1523,18 @@ def leftover_files(cache_dir: Path) -> list[Path]:
 
 
 def _stamp(files: list[Path]) -> str:
-    """A checksum of which deck files there are and their sizes and mtimes."""
+    """A checksum of which deck files there are and their sizes, mtimes, inodes and inode change
+    times. The last two are this machine's own: a mark copied in with a data folder (or written
+    there to switch the checks off) names files this machine does not have."""
     parts = [_format()]
     for file in files:
         try:
             info = file.stat()
         except OSError:
             return ""
-        parts.append(f"{resolved(file)}:{info.st_size}:{info.st_mtime_ns}")
+        parts.append(
+            f"{resolved(file)}:{info.st_size}:{info.st_mtime_ns}:{info.st_ino}:{info.st_ctime_ns}"
+        )
     return f"{binascii.crc32(chr(0).join(parts).encode()):08x}"
 
 

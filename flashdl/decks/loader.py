@@ -84,6 +84,12 @@ TEXT_KEYS = LANGS
 KEY_POINT_KEYS = ("zh", "en", "weight", "terms")
 PITFALL_KEYS = ("zh", "en", "terms")
 GROUP_KEYS = ("all",)
+# The allowed keys as sets, for the common case's one subset test (``_unknown_keys``).
+_KEY_SETS = {
+    keys: frozenset(keys)
+    for keys in (DECK_KEYS, CARD_KEYS, TEXT_KEYS, KEY_POINT_KEYS, PITFALL_KEYS, GROUP_KEYS)
+}
+_KEY_POINT_KEY_SET = _KEY_SETS[KEY_POINT_KEYS]
 
 _YAML = "tag:yaml.org,2002:"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
@@ -96,11 +102,13 @@ _PLAIN_TAGS = {_YAML + t for t in ("str", "int", "float", "bool", "timestamp")}
 
 
 class _Map(dict):
+    __slots__ = ("key_lines", "line")  # no __dict__: a large deck has a million of these
     line: int
     key_lines: dict[str, int]
 
 
 class _List(list):
+    __slots__ = ("item_lines", "line")
     line: int
     item_lines: list[int]
 
@@ -431,10 +439,12 @@ def _compose(text: str, problems: _Problems) -> yaml.Node | None:
         what = exc.problem or exc.context or "invalid YAML"
         problems.add(line, f"YAML syntax: {what}")
     except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        char = (
-            exc.character if isinstance(exc.character, str) else chr(exc.character)
-        )  # libyaml: int
+        if isinstance(exc.character, str):  # PyYAML's own reader: an index in the text
+            line = text[: exc.position].count("\n") + 1
+            char = exc.character
+        else:  # libyaml: the character's code, at a byte offset in the text's UTF-8
+            line = text.encode("utf-8")[: exc.position].count(b"\n") + 1
+            char = chr(exc.character)
         problems.add(
             line,
             f"character {char!r} (U+{ord(char):04X}) is not allowed in YAML; "
@@ -450,6 +460,9 @@ def _compose(text: str, problems: _Problems) -> yaml.Node | None:
 
 
 def _unknown_keys(mapping: _Map, allowed: Sequence[str], where: str, problems: _Problems) -> None:
+    known = _KEY_SETS.get(allowed)
+    if known is not None and mapping.keys() <= known:  # the common case: one C-level test
+        return
     for key in mapping:
         if key not in allowed:
             import difflib
@@ -502,8 +515,29 @@ def _brace_depth(text: str) -> int:
     return deepest
 
 
+def _plain_languages(mapping: _Map) -> Text | None:
+    """The zh/en texts of ``mapping`` when none of ``_languages``' problems can apply (the
+    common case, checked without building a label), else None."""
+    zh, en = mapping.get("zh", ""), mapping.get("en", "")
+    if type(zh) is not str or type(en) is not str:
+        return None
+    zh_text, en_text = zh.strip(), en.strip()
+    if (
+        (zh_text or en_text)
+        and (zh_text or "zh" not in mapping)
+        and (en_text or "en" not in mapping)
+        and zh.count("{") <= MAX_FORMULA_NESTING
+        and en.count("{") <= MAX_FORMULA_NESTING
+    ):
+        return Text(zh_text, en_text)
+    return None
+
+
 def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
     """The zh/en texts of ``mapping``; at least one must be there."""
+    plain = _plain_languages(mapping)
+    if plain is not None:
+        return plain
     texts = {}
     for lang in LANGS:
         if lang in mapping:
@@ -525,6 +559,14 @@ def _languages(mapping: _Map, what: str, problems: _Problems) -> Text:
     return Text(zh=texts.get("zh", "").strip(), en=texts.get("en", "").strip())
 
 
+def _plain_item(item: object, pattern: re.Pattern[str] | None) -> bool:
+    """Whether ``_string_list`` keeps ``item`` stripped, with no problem (the common case; the
+    pattern is matched on the text as written, as ``_string_list`` matches it)."""
+    return (
+        type(item) is str and bool(item.strip()) and (pattern is None or bool(pattern.match(item)))
+    )
+
+
 def _string_list(
     value: object, line: int, what: str, pattern: re.Pattern[str] | None, problems: _Problems
 ) -> tuple[str, ...]:
@@ -535,7 +577,7 @@ def _string_list(
         return ()
     items = []
     for item, item_line in zip(value, value.item_lines, strict=True):
-        if pattern is None and type(item) is str and item.strip():  # the common case
+        if _plain_item(item, pattern):
             items.append(item.strip())
             continue
         text = _string(item, item_line, f"{what} item", problems)
@@ -544,6 +586,34 @@ def _string_list(
         elif text:
             items.append(text.strip())
     return tuple(items)
+
+
+def _plain_terms(value: object) -> tuple[Term, ...] | None:
+    """``_terms`` of a non-empty list of phrases (the common case, no label built), else None."""
+    if type(value) is not _List or not value:
+        return None
+    terms = []
+    for item in value:
+        if type(item) is not str:
+            return None
+        phrase = item.strip()
+        if not phrase:
+            return None
+        terms.append(Term((phrase,)))
+    return tuple(terms)
+
+
+def _plain_key_point(item: object) -> KeyPoint | None:
+    """``_key_points``' key point from ``item`` when none of its problems can apply (the
+    common case: texts, phrases and maybe a weight), else None: the full check then words them."""
+    if type(item) is not _Map or not item.keys() <= _KEY_POINT_KEY_SET:
+        return None
+    terms = _plain_terms(item.get("terms"))
+    text = _plain_languages(item) if terms is not None else None
+    raw = item.get("weight", "1")
+    if text is None or type(raw) is not str or raw.strip() not in WEIGHTS:
+        return None
+    return KeyPoint(text, terms, int(raw), item.line)
 
 
 def _terms(value: object, line: int, what: str, problems: _Problems) -> tuple[Term, ...]:
@@ -591,6 +661,10 @@ def _key_points(
         )
     points = []
     for index, (item, item_line) in enumerate(zip(value, value.item_lines, strict=True), 1):
+        plain = _plain_key_point(item)
+        if plain is not None:
+            points.append(plain)
+            continue
         where = f"{what} #{index}"
         if not isinstance(item, _Map):
             problems.add(item_line, f"{where} must be a mapping with zh/en and terms")
@@ -1158,8 +1232,11 @@ def read_deck_file(path: Path) -> bytes:
     except FileNotFoundError:
         raise DeckError([f"{shown}: no such file"]) from None
     except UsageError as exc:
-        message = str(exc).replace(str(path), shown, 1)
-        raise DeckError([message if message.startswith(shown) else f"{shown}: {message}"]) from None
+        message = str(exc)
+        if message.startswith(f"{path} "):  # "PATH is not a regular file, ..."
+            raise DeckError([shown + message[len(str(path)) :]]) from None
+        # "cannot read PATH: why" -> "SHOWN: cannot read it: why"
+        raise DeckError([f"{shown}: {message.replace(f' {path}:', ' it:', 1)}"]) from None
 
 
 def load_deck(path: Path) -> Deck:
@@ -1168,16 +1245,24 @@ def load_deck(path: Path) -> Deck:
 
 
 def deck_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders to the ``*.yaml``/``*.yml`` files in them (sorted); keep files as given."""
+    """Expand folders to the ``*.yaml``/``*.yml`` entries in them (sorted); keep files as given.
+
+    An entry that is not a folder is kept even when it is no regular file (a FIFO, a link to
+    nowhere or to itself), so that reading it says what is wrong instead of the deck vanishing;
+    a hidden one that is no regular file (Emacs' lock link ``.#deck.yaml``) is skipped."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(
-                sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-            )
+            files.extend(sorted(p for p in path.iterdir() if _listed(p)))
         else:
             files.append(path)
     return files
+
+
+def _listed(entry: Path) -> bool:
+    if entry.suffix not in (".yaml", ".yml") or entry.is_dir():
+        return False
+    return entry.is_file() or not entry.name.startswith(".")
 
 
 def check_collection(decks: Sequence[Deck]) -> list[str]:
@@ -1215,6 +1300,17 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
                 else:
                     problems.append(f"{where}: card '{card_id}' lists itself as related")
     return problems
+
+
+_HARMLESS = re.compile(
+    r"^.*?:\d+: card '[^']*' (?:is related to unknown card '|lists itself as related)"
+)
+
+
+def is_harmless(problem: str) -> bool:
+    """Whether a problem of ``check_collection`` leaves its deck in use: a ``related`` link
+    that leads nowhere is only not shown (``load_usable_collection``)."""
+    return _HARMLESS.match(problem) is not None
 
 
 def _duplicate_ids(decks: Sequence[Deck], index: int) -> list[str]:
@@ -1297,7 +1393,7 @@ def load_usable_collection(
         if deck_ids & ids:
             clashes = check_collection([*decks, deck])
             own = [p for p in clashes if p.startswith(f"{deck.path}:")]
-            problems.extend(p for p in own if "related to unknown" not in p)
+            problems.extend(p for p in own if not is_harmless(p))
             continue
         decks.append(deck)
         ids |= deck_ids

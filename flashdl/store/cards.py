@@ -92,7 +92,8 @@ class CardStore(Connection):
                 "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
                 " suspended, stability, difficulty FROM card_state"
             ).fetchall()
-        return {row[0]: stored_card(row) for row in rows}
+        with self._decoded("card state"):
+            return {row[0]: stored_card(row) for row in rows}
 
     def state_of(self, card_id: str) -> StoredCard | None:
         """One card's stored state, or None for a card never seen."""
@@ -102,7 +103,8 @@ class CardStore(Connection):
                 " suspended, stability, difficulty FROM card_state WHERE card_id = ?",
                 [card_id],
             ).fetchone()
-        return stored_card(row) if row else None
+        with self._decoded("card state"):
+            return stored_card(row) if row else None
 
     def _state_now(self, card_id: str) -> CardState:
         """The card's state as stored now (inside a write transaction: as it will be changed)."""
@@ -120,7 +122,8 @@ class CardStore(Connection):
             " AND card_id != ? GROUP BY due",
             [interview.first_day.isoformat(), interview.last_day.isoformat(), card_id],
         ).fetchall()
-        return interview.with_load({date.fromisoformat(due): count for due, count in rows})
+        with self._decoded("due date"):
+            return interview.with_load({date.fromisoformat(due): count for due, count in rows})
 
     def due_cards(self, today: date) -> dict[str, date]:
         """Card id -> due date of every unsuspended card due on or before ``today``."""
@@ -129,7 +132,8 @@ class CardStore(Connection):
                 "SELECT card_id, due FROM card_state WHERE due <= ? AND suspended = 0",
                 [today.isoformat()],
             ).fetchall()
-        return {card_id: date.fromisoformat(due) for card_id, due in rows}
+        with self._decoded("due date"):
+            return {card_id: date.fromisoformat(due) for card_id, due in rows}
 
     def not_new_ids(self) -> set[str]:
         """Ids of cards that are not new: reviewed at least once, or suspended."""
@@ -180,7 +184,8 @@ class CardStore(Connection):
                 "SELECT min(due) FROM card_state WHERE due > ? AND suspended = 0",
                 [after.isoformat()],
             ).fetchone()
-        return date.fromisoformat(row[0]) if row and row[0] else None
+        with self._decoded("due date"):
+            return date.fromisoformat(row[0]) if row and row[0] else None
 
     def reviews(self, card_id: str | None = None, include_undone: bool = False) -> list[Review]:
         where, params = [], []
@@ -197,6 +202,11 @@ class CardStore(Connection):
         )
         with self._errors():
             rows = self.conn.execute(sql, params).fetchall()
+        with self._decoded("review"):
+            return self._reviews_of(rows)
+
+    @staticmethod
+    def _reviews_of(rows: list[tuple]) -> list[Review]:
         return [
             Review(
                 id=r[0],
@@ -270,7 +280,8 @@ class CardStore(Connection):
             " FROM temp.deck_cards d CROSS JOIN card_state s ON s.card_id = d.card_id"
             + (" WHERE s.stability IS NOT NULL" if with_memory_only else "")
         )
-        return {row[0]: stored_card(row) for row in rows}
+        with self._decoded("card state"):
+            return {row[0]: stored_card(row) for row in rows}
 
     def record_review(
         self,
@@ -408,7 +419,8 @@ class CardStore(Connection):
                     chunk,
                 )
             )
-        return {c: datetime.fromisoformat(last[c][0]) for c in failed if c in active}
+        with self._decoded("review time"):
+            return {c: datetime.fromisoformat(last[c][0]) for c in failed if c in active}
 
     def undo_review(self, review_id: int, undone_at: datetime) -> Review:
         """Mark a review undone and put the card back in the state it had before it."""

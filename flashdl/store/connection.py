@@ -242,6 +242,20 @@ class Connection:
             raise StoreError(_describe(exc, self.path)) from None
 
     @contextlib.contextmanager
+    def _decoded(self, what: str) -> Iterator[None]:
+        """Values read from the database become dates, states and numbers in here: one that is
+        not what flashdl writes (a copied or edited file: the schema guard sees only the
+        schema) is a one-line error naming the column, not a crash further on."""
+        try:
+            with self._errors():
+                yield
+        except (ValueError, TypeError, OverflowError, KeyError) as exc:
+            raise StoreError(
+                f"the database {self.path} holds a {what} flashdl cannot read "
+                f"({one_line(str(exc), 80)}); run `flashdl doctor`"
+            ) from None
+
+    @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One immediate transaction: takes the write lock up front, so WAL readers never deadlock.
 

@@ -45,16 +45,19 @@ KNOWN_OBJECTS: dict[tuple[str, str], frozenset[str]] = {
     ("table", "leeches"): frozenset({"bf7b1512c9480f5b"}),
     ("index", "leeches_card"): frozenset({"07698bb031c8678a"}),
 }
-# Objects accepted by name alone: sqlite-utils' bookkeeping (its SQL varies between its versions)
-# and the indexes SQLite makes itself for primary keys and UNIQUE constraints.
+# Objects accepted by name and the table they are on, not their SQL: sqlite-utils' bookkeeping
+# (its SQL varies between its versions), the indexes SQLite makes itself for primary keys and
+# UNIQUE constraints (which have no SQL), and ANALYZE's tables (names only SQLite may create).
+# The table matters: an index of any name on ``reviews`` could refuse every grade.
 BY_NAME = {
-    ("table", MIGRATIONS_TABLE),
-    ("index", f"idx_{MIGRATIONS_TABLE}_migration_set_name"),
-    ("index", "sqlite_autoindex_card_state_1"),
-    ("index", "sqlite_autoindex_settings_1"),
-    ("table", "sqlite_stat1"),
-    ("table", "sqlite_stat4"),
+    ("table", MIGRATIONS_TABLE): MIGRATIONS_TABLE,
+    ("index", f"idx_{MIGRATIONS_TABLE}_migration_set_name"): MIGRATIONS_TABLE,
+    ("index", "sqlite_autoindex_card_state_1"): "card_state",
+    ("index", "sqlite_autoindex_settings_1"): "settings",
+    ("table", "sqlite_stat1"): "sqlite_stat1",
+    ("table", "sqlite_stat4"): "sqlite_stat4",
 }
+_MADE_BY_SQLITE = ("sqlite_autoindex_",)  # these have no SQL of their own
 
 
 def fingerprint(sql: str | None) -> str:
@@ -83,7 +86,7 @@ def foreign_objects(conn: sqlite3.Connection) -> list[ForeignObject]:
     found = []
     for kind, name, table, sql in rows:
         key = (str(kind), str(name))
-        if key in BY_NAME:
+        if BY_NAME.get(key) == table and (sql is None or not key[1].startswith(_MADE_BY_SQLITE)):
             continue
         expected = KNOWN_OBJECTS.get(key)
         if expected is not None and fingerprint(sql) in expected:

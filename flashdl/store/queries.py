@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.store.connection import Connection
+from flashdl.store.records import is_count, is_finite_number
 
 if TYPE_CHECKING:
     pass
@@ -88,7 +89,8 @@ class StatsQueries(Connection):
             f" WHERE day >= ? AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
             [since.isoformat(), *decks],
         )
-        return {date.fromisoformat(day): count for day, count in rows}
+        with self._decoded("review day or due date"):
+            return {date.fromisoformat(day): count for day, count in rows}
 
     def review_days(self, decks: Sequence[str], until: date) -> Iterator[date]:
         """Days with at least one review, newest first from ``until``, read lazily so that the
@@ -109,7 +111,8 @@ class StatsQueries(Connection):
             if row is None:
                 return
             before = row[0]
-            yield date.fromisoformat(before)
+            with self._decoded("review day"):
+                yield date.fromisoformat(before)
 
     def waited_between(self, decks: Sequence[str], after: date, before: date) -> bool:
         """Whether a card of ``decks`` was due on a day strictly between ``after`` and ``before``,
@@ -146,7 +149,8 @@ class StatsQueries(Connection):
             " WHERE s.suspended = 0 AND s.due IS NOT NULL AND s.due <= ? GROUP BY day",
             [today.isoformat(), last.isoformat()],
         )
-        return {date.fromisoformat(day): count for day, count in rows}
+        with self._decoded("review day or due date"):
+            return {date.fromisoformat(day): count for day, count in rows}
 
     def quiz_coverage_per_day(self, decks: Sequence[str]) -> dict[date, tuple[float, int]]:
         marks = ",".join("?" * len(decks))
@@ -155,22 +159,25 @@ class StatsQueries(Connection):
             f" AND coverage IS NOT NULL AND undone_at IS NULL AND deck IN ({marks}) GROUP BY day",
             decks,
         )
-        return {date.fromisoformat(day): (avg, count) for day, avg, count in rows}
+        with self._decoded("review day"):
+            return {date.fromisoformat(day): (avg, count) for day, avg, count in rows}
 
     def hardest(self, limit: int = 10) -> list[tuple[str, str, float, int]]:
         """(card id, deck, easiness, lapses): the highest FSRS difficulty first where FSRS built the
         states, else the lowest SM-2 easiness; then the most lapses."""
-        return [
-            tuple(row)
-            for row in self._rows(
-                # CROSS JOIN: from the cards in the decks, however many more the store holds
-                "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM temp.deck_cards d"
-                " CROSS JOIN card_state s ON s.card_id = d.card_id WHERE s.due IS NOT NULL"
-                " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
-                " LIMIT ?",
-                [limit],
-            )
-        ]
+        rows = self._rows(
+            # CROSS JOIN: from the cards in the decks, however many more the store holds
+            "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM temp.deck_cards d"
+            " CROSS JOIN card_state s ON s.card_id = d.card_id WHERE s.due IS NOT NULL"
+            " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
+            " LIMIT ?",
+            [limit],
+        )
+        with self._decoded("card state"):
+            for card_id, _deck, easiness, lapses in rows:
+                if not (is_finite_number(easiness) and is_count(lapses)):
+                    raise ValueError(f"card {str(card_id)[:60]!r} has a state out of range")
+        return [tuple(row) for row in rows]
 
     def missed_key_points(
         self, decks: Sequence[str], limit: int = 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -11,7 +12,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     pass
 
-from flashdl.core.scheduling import CardState
+from flashdl.core.scheduling import MAX_INTERVAL_DAYS, CardState
+
+
+def is_count(value: object) -> bool:
+    return type(value) is int and value >= 0
+
+
+def is_finite_number(value: object) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,19 @@ def state_from_json(text: str) -> CardState:
 
 
 def stored_card(row: tuple) -> StoredCard:
+    """A ``card_state`` row as flashdl wrote it; ValueError for a value it would not write
+    (the scheduler would fail on it later, further from the cause)."""
+    card_id, repetitions, interval, easiness, lapses = row[0], row[2], row[3], row[4], row[6]
+    if not (
+        type(card_id) is str
+        and is_count(repetitions)
+        and is_count(lapses)
+        and is_count(interval)
+        and interval <= MAX_INTERVAL_DAYS
+        and is_finite_number(easiness)
+        and all(value is None or is_finite_number(value) for value in (row[9], row[10]))
+    ):
+        raise ValueError(f"card {str(card_id)[:60]!r} has a state out of range")
     return StoredCard(
         card_id=row[0],
         deck=row[1],

@@ -56,6 +56,32 @@ def test_edit_is_seen_and_touch_is_a_hit(deck_file, tmp_path, monkeypatch):
     assert len(calls) == 2
 
 
+@pytest.mark.parametrize("broken", [False, True])
+def test_other_content_copied_with_the_old_size_and_mtime_is_seen(
+    deck_file, tmp_path, monkeypatch, broken
+):
+    """``cp -p``, ``rsync -t`` or ``tar x`` can give a new version the old size and mtime; the
+    inode's change time, which only the kernel sets, still tells that it is another file."""
+    cache = tmp_path / "cache"
+    load_deck_cached(deck_file, cache)
+    stat = deck_file.stat()
+    swapped = (
+        VALID.replace("Demo", "Dome") if not broken else VALID.replace("answer:", "anwser:", 1)
+    )
+    assert len(swapped.encode()) == stat.st_size
+    deck_file.write_text(swapped, encoding="utf-8")
+    os.utime(deck_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    if broken:
+        with pytest.raises(DeckError):
+            load_deck_cached(deck_file, cache)
+    else:
+        assert load_deck_cached(deck_file, cache).title.en == "Dome"
+        # once read again, the entry is new and the stat alone says so again
+        calls = count_parses(monkeypatch)
+        monkeypatch.setattr(deck_cache, "read_deck_file", None)  # any read would fail
+        assert load_deck_cached(deck_file, cache).title.en == "Dome" and not calls
+
+
 def test_broken_file_is_not_cached_and_still_reported(deck_file, tmp_path):
     cache = tmp_path / "cache"
     deck_file.write_text(VALID.replace("id: demo-two", "id: Bad Id"), encoding="utf-8")
@@ -114,6 +140,26 @@ def test_collection_rules_are_rechecked_only_when_a_file_changes(deck_file, tmp_
     assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "other"]
     # A clash between two files that are each valid must still be caught after an edit.
     other.write_text(VALID.replace("deck: demo", "deck: other"), encoding="utf-8")
+    with pytest.raises(DeckError, match="duplicate card id 'demo-one'"):
+        load_decks_cached([tmp_path], cache)
+
+
+def test_a_clash_copied_in_with_the_old_size_and_mtime_is_still_caught(deck_file, tmp_path):
+    """The mark that the cross-deck rules passed names each file's inode and its change time,
+    which a copy (``cp -p``, a data folder from another machine) cannot give."""
+    from flashdl.decks.cache import load_decks_cached
+
+    cache = tmp_path / "cache"
+    other = tmp_path / "demx.yaml"
+    other.write_text(
+        VALID.replace("deck: demo", "deck: demx").replace("demo-", "demx-"), encoding="utf-8"
+    )
+    assert [d.name for d in load_decks_cached([tmp_path], cache)] == ["demo", "demx"]
+    stat = other.stat()
+    clash = VALID.replace("deck: demo", "deck: demx")  # the same size, demo's ids
+    assert len(clash.encode()) == stat.st_size
+    other.write_text(clash, encoding="utf-8")
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with pytest.raises(DeckError, match="duplicate card id 'demo-one'"):
         load_decks_cached([tmp_path], cache)
 

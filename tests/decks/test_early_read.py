@@ -602,3 +602,33 @@ def test_an_override_of_a_broken_card_read_early_leaves_its_deck_out(
     assert [d.name for d in decks] == [d.name for d in fresh] == ["mine"]
     assert problems == fresh_problems and any("bogus" in p for p in problems)
     assert notes == fresh_notes and any("no card has the id 'card-5'" in n for n in notes)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("answer:\n      zh: |\n        答案 30", "answr:\n      zh: |\n        答案 30"),  # a key
+        ("答案 30", "答案 \x07 30"),  # a control character
+        ("id: card-30\n", "id: Card 30\n"),  # an id that is no id
+        ("id: card-30\n", "id: card-3\n"),  # an id used twice
+        ("en: Question 30?}", "en: &a Question 30?}"),  # an anchor
+        ("tags: [t0]\n    related: [card-29]", "tags: [t0]\n    tags: [t1]"),  # a key twice
+    ],
+)
+def test_an_edit_that_breaks_a_cached_deck_is_reported_in_that_run_not_read_early(
+    tmp_path, early_small, monkeypatch, edit
+):
+    """Only a new file is read early (and its problems reported at the next start): a cached
+    deck whose edited cards have a problem is left out with them at once, as a full parse says."""
+    path, cache_dir = tmp_path / "demo.yaml", tmp_path / "cache"
+    path.write_text(big_deck(40), encoding="utf-8")
+    assert type(load_deck_cached(path, cache_dir).cards) is LazyCards  # cached
+    path.write_text(big_deck(40).replace(*edit, 1), encoding="utf-8")
+    expected = outcome(load_deck, path)
+    assert expected[0] == "problems"
+    started = []
+    got = outcome(lambda p: read_early(p, cache_dir, monkeypatch, started.append), path)
+    assert got == expected and not started
+    # mended: the edit path takes it again
+    path.write_text(big_deck(40).replace("答案 30", "答案 thirty", 1), encoding="utf-8")
+    assert type(read_early(path, cache_dir, monkeypatch).cards) is LazyCards

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from decktext import MOVED, VALID
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flashdl.core.errors import DeckError
@@ -221,3 +221,105 @@ def test_fast_data_matches_the_precise_path_on_random_documents(text):
     fast = loader._fast_data(text)
     if fast is not loader._UNSURE:
         assert same(fast, expected), text
+
+
+# -- the validation's common case, against the checks it skips -----------------------------------
+
+_TEXTS = st.one_of(
+    st.none(),
+    st.sampled_from(
+        ["", "  ", "点", " point ", "x" + "{" * 21, "{" * 25 + "}" * 25, "1", "2", "4"]
+    ),
+    st.text(max_size=8),
+)
+_KEYS = st.sampled_from(["zh", "en", "terms", "weight", "all", "other"])
+_VALUES = st.recursive(
+    _TEXTS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3)
+)
+# Near the common case, so that each of its conditions is missed alone too.
+_PHRASES = st.lists(st.sampled_from(["t", " 词 "]), min_size=1, max_size=3) | st.lists(
+    st.sampled_from(["t", "", " "]) | _TEXTS, max_size=3
+)
+_NEAR_TEXT = st.fixed_dictionaries({}, optional={"zh": _TEXTS, "en": _TEXTS, "other": _TEXTS})
+_NEAR_POINT = st.fixed_dictionaries(
+    {},
+    optional={
+        "zh": st.just("点") | _TEXTS,
+        "en": st.just(" point ") | _TEXTS,
+        "terms": _PHRASES | _VALUES | st.just([{"all": ["a", "b"]}]),
+        "weight": st.sampled_from(["1", "2", "3", " 2 ", "4", "", "1.0"]) | _TEXTS,
+    },
+)
+
+
+def _plain(value: object, line: int = 1) -> object:
+    """Hypothesis' data as the fast parse builds it (``_Map``/``_List`` with their lines)."""
+    if isinstance(value, dict):
+        mapping = loader._Map({key: _plain(item, line) for key, item in value.items()})
+        mapping.line, mapping.key_lines = line, dict.fromkeys(value, line)
+        return mapping
+    if isinstance(value, list):
+        items = loader._List(_plain(item, line) for item in value)
+        items.line, items.item_lines = line, [line] * len(value)
+        return items
+    return value
+
+
+def _checked(check, *args) -> tuple:
+    """``check(*args)`` with the common-case shortcuts, then without them: (result, problems)."""
+    outcomes = []
+    for shortcuts in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            if not shortcuts:
+                for name in ("_plain_key_point", "_plain_languages", "_plain_terms", "_plain_item"):
+                    patch.setattr(loader, name, lambda *_: None)
+                patch.setattr(loader, "_KEY_SETS", {})
+            problems = loader._Problems("demo.yaml")
+            outcomes.append((check(*args, problems), problems.items))
+    return tuple(outcomes)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(_NEAR_POINT, max_size=7)
+    | st.lists(_NEAR_POINT | st.dictionaries(_KEYS, _VALUES, max_size=5) | _VALUES, max_size=7)
+)
+@example([{"zh": "点", "en": "p", "terms": ["t", " "]}, {"en": "p", "terms": [], "weight": "4"}])
+def test_the_key_points_shortcut_gives_what_every_check_gives(points):
+    value = _plain(points)
+    fast, full = _checked(loader._key_points, value, 1, "demo-one")
+    assert fast == full
+
+
+@settings(max_examples=400, deadline=None)
+@given(_NEAR_TEXT | st.dictionaries(_KEYS, _VALUES, max_size=4) | _VALUES)
+def test_the_texts_shortcut_gives_what_every_check_gives(text):
+    fast, full = _checked(loader._text, _plain(text), 1, "card 'x' question")
+    assert fast == full
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TEXTS | st.sampled_from(["cv", "bad tag!", " nlp", "a.b-c"]), max_size=4))
+def test_the_tags_shortcut_gives_what_every_check_gives(tags):
+    def tags_of(value, problems):
+        return loader._string_list(value, 1, "card 'x' tags", loader.TAG_PATTERN, problems)
+
+    fast, full = _checked(tags_of, _plain(tags))
+    assert fast == full
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=30),
+        st.builds(
+            lambda scheme, rest: scheme + rest,
+            st.sampled_from(["https://", "http://", "ftp://", "HTTPS://", "https:", ""]),
+            st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=20) | st.text(max_size=8),
+        ),
+    )
+)
+def test_a_plain_ascii_link_is_judged_as_each_character_would_judge_it(url):
+    from flashdl.core import urls
+
+    assert urls.url_problem(url) == (urls._character_problem(url) or urls._form_problem(url))

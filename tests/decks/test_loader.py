@@ -326,3 +326,20 @@ def test_check_collection_finds_what_the_plain_check_finds(layout):
         for n, cards in enumerate(layout)
     ]
     assert check_collection(decks) == _reference_check(decks)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    before=st.text(alphabet="ab 中文😀é\n", max_size=40).filter(lambda t: "\n" not in t[-1:]),
+    char=st.sampled_from(["\x07", "\x1b", "\x00", "\x7f", "\ufffe"]),
+)
+def test_a_forbidden_character_is_reported_on_its_own_line(before, char):
+    """libyaml gives the position of a forbidden character in bytes of UTF-8: after Chinese
+    text (three bytes a character) that is many lines further than in the text itself."""
+    lines = VALID.splitlines(keepends=True)
+    # a comment of any text before the line with the character
+    text = "".join(lines[:3]) + "".join(f"# {part}\n" for part in before.split("\n"))
+    at = text.count("\n") + 1
+    text += f"# bad {char} here\n" + "".join(lines[3:])
+    found = problems(text)
+    assert found[0].startswith(f"decks/demo.yaml:{at}: character "), found

@@ -43,12 +43,15 @@ PLANTS = {
     "view": "CREATE VIEW v AS SELECT * FROM reviews",
     "table": "CREATE TABLE extra (x)",
     "index": "CREATE INDEX sneaky ON reviews(typed)",
+    # a name the guard takes without its SQL, on another table: it would refuse every grade
+    "named index": "DROP INDEX idx__sqlite_migrations_migration_set_name;"
+    " CREATE INDEX idx__sqlite_migrations_migration_set_name ON reviews(deck, day)",
 }
 
 
 def plant(path: Path, sql: str) -> None:
     conn = sqlite3.connect(path)
-    conn.execute(sql)
+    conn.executescript(sql)
     conn.commit()
     conn.close()
 

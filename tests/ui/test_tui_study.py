@@ -142,6 +142,29 @@ async def test_open_link_and_edit(tmp_path: Path):
         assert store.reviews() == []
 
 
+@pytest.mark.parametrize(
+    "link",
+    ["--utility-cmd-prefix=touch /tmp/x", "file:///etc/passwd", "javascript:alert(1)", "ftp://a.b"],
+)
+@sync
+async def test_a_link_that_is_no_http_url_is_not_opened(tmp_path: Path, link):
+    """A card from a planted cache entry can carry any text as its link."""
+    from tui_helpers import CARDS, FakeClock
+
+    from flashdl.app.session import StudyEngine
+    from flashdl.core.sm2 import SM2
+
+    opened = []
+    cards = {**CARDS, ONE: dataclasses.replace(CARDS[ONE], source=link)}
+    with Store.open(tmp_path / "db") as store:
+        engine = StudyEngine(store, cards, [ONE], clock=FakeClock(), scheduler=SM2())
+        app = app_for(engine, open_link=opened.append)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("o")
+            assert any("not an http(s) URL" in n.message for n in app._notifications)
+        assert opened == [] and store.reviews() == []
+
+
 @sync
 async def test_edit_without_the_edit_command_only_says_so(tmp_path: Path):
     with Store.open(tmp_path / "db") as store:

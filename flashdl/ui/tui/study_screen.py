@@ -24,6 +24,7 @@ from flashdl.app.session import StudyEngine
 from flashdl.core import grades
 from flashdl.core.model import Card
 from flashdl.core.scheduling import Grade
+from flashdl.core.urls import url_problem
 from flashdl.ui import render
 from flashdl.ui.tui import lines
 from flashdl.ui.tui.help_screen import HelpScreen
@@ -209,6 +210,16 @@ class StudyScreen(PaneScrolling, Screen[None]):
         if not url:
             self._say(
                 {"en": "This card has no source link."}.get(self.lang, "这张卡没有来源链接。")
+            )
+            return
+        # A deck's links are checked when it is parsed, but a card can come from the cache, which
+        # is data anyone could have planted: only a plain http(s) URL reaches the browser (never
+        # a "-option", a file: or javascript: link).
+        if url_problem(url) is not None:
+            self._say(
+                {"en": "This card's link is not an http(s) URL: not opened."}.get(
+                    self.lang, "这张卡的链接不是 http(s) 网址，未打开。"
+                )
             )
             return
         self.open_link(url)
