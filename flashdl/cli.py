@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from flashdl.app.config import Config
-    from flashdl.core.model import Card, Deck
+    from flashdl.core.model import Card, Deck, Overrides
     from flashdl.core.scheduling import Scheduler
     from flashdl.paths import Paths
     from flashdl.store import Store
@@ -627,10 +627,11 @@ def check(
     env = _env(ctx)
     paths = _paths(env, None)
     sources = _deck_sources(paths, env)
-    if paths_:
-        sources = list(paths_) + env.decks_dirs
     notes: list[str] = []
-    decks = load_collection(sources, loader=load_file_in_parts, notes=notes)
+    if paths_:
+        decks = _checked_beside_the_others([*paths_, *env.decks_dirs], paths, env, notes)
+    else:
+        decks = load_collection(sources, loader=load_file_in_parts, notes=notes)
     for note in notes:
         _say(note)
     bundled_dir = bundled_decks_dir().resolve()
@@ -674,6 +675,34 @@ def check(
     typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards")
 
 
+def _checked_beside_the_others(
+    checked: list[Path], paths: Paths, env: Env, notes: list[str]
+) -> list[Deck]:
+    """The decks of the files under ``checked``, checked beside the decks a session loads with
+    them: a card id that another deck has is reported as ``study`` would leave the deck out for
+    it, and a ``related`` card in another deck is known. The others come from the cache, as a
+    session reads them; a bundled deck not cached yet from its outline (0.12 s for all 20, where
+    parsing them takes 0.7 s). Only the checked files' problems are reported."""
+    from functools import partial
+
+    from flashdl.decks.cache import entry_path, load_file_cached, load_file_in_parts, load_outline
+    from flashdl.decks.loader import deck_files, load_checked
+    from flashdl.files import resolved
+    from flashdl.paths import bundled_decks_dir
+
+    bundled = resolved(bundled_decks_dir())
+    cached = partial(load_file_cached, cache_dir=paths.cache_dir)
+
+    def other(path: Path) -> Deck | Overrides:
+        if resolved(path).parent == bundled and not entry_path(paths.cache_dir, path).is_file():
+            return load_outline(path)
+        return cached(path)
+
+    others = deck_files(_deck_sources(paths, env))
+    return load_checked(deck_files(checked), others, load_file_in_parts, other, notes)
+
+
+@app.command("decks")
 @app.command("decks")
 def list_decks(
     ctx: typer.Context,

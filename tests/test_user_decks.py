@@ -129,6 +129,107 @@ def test_a_card_id_clash_with_a_bundled_card_names_both_files(invoke, home):
     assert "Why do we need normalization?" in result.stdout or "归一化" in result.stdout
 
 
+def test_check_of_one_file_judges_it_beside_the_decks_it_is_studied_with(invoke, home, tmp_path):
+    """``check FILE`` says what ``study`` will do with the file: a card id that a bundled deck or
+    one of your decks has is a clash (study leaves the deck out), a related card in a bundled deck
+    is known (study shows the link). Other decks' own problems are not this file's."""
+    outside = tmp_path / "new"
+    text = VALID.replace("demo-one", "basics-why-normalize").replace("deck: demo", "deck: clash")
+    clash = write_deck(outside, text, "clash")
+    result = invoke("check", str(clash))
+    assert result.exit_code == 1, result.output
+    [problem] = result.stderr.splitlines()[:-1]
+    assert problem.startswith(f"{display_path(clash)}:4: duplicate card id 'basics-why-normalize'")
+    assert f"(also in {display_path(bundled_decks_dir() / 'basics.yaml')}:" in problem
+    assert result.stderr.splitlines()[-1] == "flashdl: 1 problem in deck files"
+
+    linked = VALID.replace("related: [demo-two]", "related: [demo-two, basics-why-normalize]")
+    linked_file = write_deck(outside, linked.replace("deck: demo", "deck: linked"), "linked")
+    result = invoke("check", str(linked_file))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ok: 1 deck, 2 cards"
+    write_deck(home / "decks", linked)
+    result = invoke("study", "--deck", "demo", "--new", "1", input="\n5\n")
+    assert result.exit_code == 0 and "problem" not in result.stderr, result.output
+
+    # One of your decks has the id: the clash names it, whichever file is checked later.
+    two = write_deck(outside, VALID.replace("deck: demo", "deck: two"), "two")
+    result = invoke("check", str(two))
+    assert result.exit_code == 1
+    assert f"(also in {display_path(home / 'decks' / 'demo.yaml')}:4)" in result.stderr
+    # A broken deck of yours beside it is left out, as study leaves it out: not this file's fault.
+    broken = VALID.replace("demo", "broken").replace("answer:", "anwser:")
+    write_deck(home / "decks", broken, "broken")
+    result = invoke("check", str(linked_file))
+    assert result.exit_code == 1
+    assert {line.split(":")[0] for line in result.stderr.splitlines()[:-1]} == {
+        display_path(linked_file)
+    }, result.stderr
+    # A file in your folder is checked in its place there.
+    result = invoke("check", str(home / "decks" / "demo.yaml"))
+    assert result.exit_code == 0, result.output
+
+
+def test_check_of_a_copy_of_a_bundled_deck_checks_its_links(invoke, home, tmp_path):
+    """A copy named like a bundled deck overrides it card by card: its links to the bundled cards
+    are known, and a link to no card is still reported at the copy's line."""
+    copy = (
+        VALID.replace("deck: demo", "deck: basics")
+        .replace("related: [demo-two]", "related: [basics-normalization-vs-standardization]")
+        .replace("id: demo-two", "id: basics-why-normalize")
+    )
+    path = write_deck(tmp_path / "mine", copy, "basics")
+    result = invoke("check", str(path))
+    assert result.exit_code == 0, result.output
+    path.write_text(
+        copy.replace("related: [basics-normalization-vs-standardization]", "related: [nowhere]")
+    )
+    result = invoke("check", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{display_path(path)}:4: card 'demo-one' is related to unknown card 'nowhere'"
+    )
+
+
+def test_check_of_a_file_of_overrides_applies_it_to_the_decks_it_overrides(invoke, tmp_path):
+    """Checked alone, every override named a card no deck had; beside the decks, only the one
+    that names no card is warned of, with the closest id."""
+    fixes = tmp_path / "fixes.yaml"
+    fixes.write_text(
+        "overrides:\n  - id: gan-tanh-output\n    tags: [activation]\n"
+        "  - id: gan-tanh-outpt\n    tags: [typo]\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", str(fixes))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f"{display_path(fixes)}:4: warning: no card has the id 'gan-tanh-outpt' (did you mean "
+        "'gan-tanh-output'?); this override is ignored"
+    ]
+
+
+def test_the_outline_of_every_bundled_deck_is_its_parse():
+    """``check FILE`` takes the bundled decks beside it from their outlines (``load_outline``):
+    the ids, lines, tags and related ids must be those a parse gives."""
+    from flashdl.core.model import LazyCards, card_ids, card_lines, card_related, card_tags
+    from flashdl.decks.cache import load_outline
+    from flashdl.decks.loader import deck_files, load_file
+
+    for file in deck_files([bundled_decks_dir()]):
+        outlined, parsed = load_outline(file), load_file(file)
+        assert isinstance(outlined.cards, LazyCards), file  # (not parsed: the usual layout)
+        assert list(card_ids(outlined)) == list(card_ids(parsed)), file
+        assert list(card_lines(outlined)) == list(card_lines(parsed)), file
+        for words in (card_tags, card_related):
+            assert [tuple(w) for w in words(outlined)] == [tuple(w) for w in words(parsed)], file
+        assert (outlined.name, outlined.title, outlined.path) == (
+            parsed.name,
+            parsed.title,
+            parsed.path,
+        )
+        assert outlined.cards[0] == parsed.cards[0]  # a card asked for parses the file
+
+
 def test_a_related_card_that_no_deck_has_keeps_the_deck_and_says_so(invoke, home):
     """The one problem that does not leave a deck out is not counted as one that does."""
     write_deck(home / "decks", VALID.replace("related: [demo-two]", "related: [demo-nowhere]"))

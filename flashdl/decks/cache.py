@@ -1396,6 +1396,39 @@ def load_file_in_parts(path: Path) -> Deck | Overrides:
     return replace(split[0], cards=_cards_of(split[1], reparse))
 
 
+def load_outline(path: Path) -> Deck | Overrides:
+    """A deck for the rules that span decks (ids, start lines, related ids), from its file's cut
+    and outline (``pieces.cut_and_outline``) instead of a parse: the 20 bundled decks in 20 ms
+    instead of 0.7 s, for ``flashdl check FILE`` to check a file beside them. A card asked for
+    parses the file. A file without the usual layout, or whose first card does not bear its
+    outline out, is parsed (``load_file``). Meant for files that pass the checks already (the
+    bundled decks, which the test suite checks against their outlines): a text in quotes over
+    several lines can mislead an outline."""
+    data = read_deck_file(path)
+    if is_overrides_file(data):
+        return parse_overrides(data, display_path(path))
+    cut, outline = _outlined(data, fewest=1)
+    shown = display_path(path)
+    first = None if cut is None or outline is None else _parse_pieces(cut, [0], shown, path.stem)
+    if first is None or not _as_outlined(first.cards[0], outline, 0):
+        return parse_deck(data, shown, expected_name=path.stem)
+
+    def unread(offset: int, size: int) -> bytes:
+        raise ValueError("an outline holds no card")  # (LazyCards then calls reload)
+
+    cards = LazyCards(
+        outline.ids,
+        cut.lines,
+        Words(outline.tags),
+        Words(outline.related),
+        cut.offsets(),
+        unread,
+        _decode_card,
+        partial(_reparse, path, tuple(outline.ids), misled=MISLED),
+    )
+    return replace(first, cards=cards, path=shown)
+
+
 def overrides_entry_path(cache_dir: Path, overrides_file: Path) -> Path:
     """The entry of a file of ``overrides:`` (a small JSON file, cards and all)."""
     deck_entry = entry_path(cache_dir, overrides_file)

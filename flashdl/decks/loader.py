@@ -1286,19 +1286,24 @@ def check_collection(decks: Sequence[Deck]) -> list[str]:
             problems += _duplicate_ids(decks, index)
         known |= mine
     for deck in decks:
-        ids = card_ids(deck)
-        for position, related in related_positions(deck):
-            card_id = ids[position]
-            for other in related:
-                if other in known and other != card_id:
-                    continue
-                where = f"{deck.path}:{card_lines(deck)[position]}"
-                if other not in known:
-                    problems.append(
-                        f"{where}: card '{card_id}' is related to unknown card '{other}'"
-                    )
-                else:
-                    problems.append(f"{where}: card '{card_id}' lists itself as related")
+        problems += _related_problems(deck, known)
+    return problems
+
+
+def _related_problems(deck: Deck, known: set[str]) -> list[str]:
+    """The deck's ``related`` ids that no card in ``known`` has, and cards related to themselves."""
+    problems = []
+    ids = card_ids(deck)
+    for position, related in related_positions(deck):
+        card_id = ids[position]
+        for other in related:
+            if other in known and other != card_id:
+                continue
+            where = f"{deck.path}:{card_lines(deck)[position]}"
+            if other not in known:
+                problems.append(f"{where}: card '{card_id}' is related to unknown card '{other}'")
+            else:
+                problems.append(f"{where}: card '{card_id}' lists itself as related")
     return problems
 
 
@@ -1354,6 +1359,73 @@ def load_collection(
     if problems:
         raise DeckError(problems)
     return decks
+
+
+def load_checked(
+    checked: Sequence[Path],
+    others: Sequence[Path],
+    loader: Callable[[Path], Deck | Overrides] = load_file,
+    others_loader: Callable[[Path], Deck | Overrides] = load_file,
+    notes: list[str] | None = None,
+) -> list[Deck]:
+    """The decks of the files ``checked``, held to every rule as ``load_collection`` holds them,
+    with the rules that span decks applied beside the decks of the files ``others`` as a session
+    loads them (``load_usable_collection``): a card id a bundled deck has is a clash, and a
+    ``related`` id in another deck is known. Raise one ``DeckError`` with the problems of the
+    checked files alone (a clash names both files); ``notes`` gets theirs.
+
+    A checked file among ``others`` keeps its place there; the rest come after them, as a
+    ``--decks-dir`` would. A file of ``others`` with problems is left out, as a session leaves
+    it out."""
+    mine = {resolved(path) for path in checked}
+    placed = {resolved(path) for path in others}
+    order = list(others)
+    for path in checked:
+        if resolved(path) not in placed:
+            placed.add(resolved(path))
+            order.append(path)
+    loaded: list[Deck | Overrides] = []
+    problems: list[str] = []
+    shown: set[str] = set()
+    for path in order:
+        if resolved(path) not in mine:
+            with contextlib.suppress(DeckError):
+                loaded.append(others_loader(path))
+            continue
+        shown.add(display_path(path))
+        try:
+            loaded.append(loader(path))
+        except DeckError as exc:
+            problems.extend(exc.problems)
+    checked_decks = [d for d in loaded if isinstance(d, Deck) and d.path in shown]
+
+    def theirs(problem: str) -> bool:  # "path:line: message", or "path: message"
+        where = problem.partition(": ")[0]
+        if where in shown or where.rpartition(":")[0] in shown:
+            return True
+        return any(f"(also in {path}:" in problem for path in shown)
+
+    said: list[str] = []
+    merged, unusable = _overrides_applied(loaded, [], said)
+    if notes is not None:
+        notes.extend(note for note in said if theirs(note))
+    decks: list[Deck] = []
+    known: set[str] = set()
+    for deck in merged:
+        ids = set(card_ids(deck))
+        if deck.path not in shown and not ids.isdisjoint(known):
+            continue  # a session leaves it out
+        decks.append(deck)
+        known |= ids
+    found = [*unusable, *check_collection(decks)]
+    # A checked deck that overrides another by its name is merged into it: its links are its own.
+    for deck in checked_decks:
+        if not any(deck is d for d in merged):
+            found += _related_problems(deck, known)
+    problems.extend(p for p in dict.fromkeys(found) if theirs(p))
+    if problems:
+        raise DeckError(problems)
+    return checked_decks
 
 
 def _load_each(
