@@ -259,7 +259,10 @@ class FailingInsert(sqlite3.Connection):
         ("attempt to write a readonly database", "is read-only (set FLASHDL_HOME or --db"),
         ("database or disk is full", "free some space and retry (earlier reviews are saved)"),
         ("disk I/O error", "disk I/O error; check the disk"),
-        ("database is locked", "busy in another flashdl process; try again in a moment"),
+        (
+            "database is locked",
+            "is busy: another process (flashdl, or a program that opened it) is writing to it; try again in a moment",
+        ),
     ],
 )
 def test_a_failed_write_mid_session(sqlite_says, user_reads, invoke, home, decks, monkeypatch):

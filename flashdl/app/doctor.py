@@ -194,7 +194,12 @@ def check_database(path: Path, today: date | None = None) -> list[Finding]:
     except sqlite3.DatabaseError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            return [note(check, f"{path} is busy (another flashdl is writing); run doctor again")]
+            return [
+                note(
+                    check,
+                    f"{path} is busy (another process, flashdl or a program that opened it, is writing to it); run doctor again",
+                )
+            ]
         if "unable to open" in text or "readonly" in text:
             return [
                 problem(
@@ -237,6 +242,7 @@ def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[F
                 "progress elsewhere and import it into a new database",
             )
         )
+    findings += _unreadable_rows(conn, path)
     stored = conn.execute("SELECT value FROM settings WHERE key = 'interview_date'").fetchone()
     if stored is not None:
         try:
@@ -251,6 +257,55 @@ def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[F
                 )
             )
     return findings
+
+
+def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
+    """Card states and reviews the store would refuse to read (a copied or edited file): each
+    command then stops with "run `flashdl doctor`", so doctor must name them too. Card states
+    go through the store's own decoder; reviews (a million of them) through SQL."""
+    from flashdl.store.records import stored_card
+
+    bad_states, first = 0, ""
+    rows = conn.execute(
+        "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
+        " suspended, stability, difficulty FROM card_state"
+    )
+    for row in rows:
+        try:
+            stored_card(row)
+        except (ValueError, TypeError, OverflowError):
+            bad_states += 1
+            first = first or one_line(str(row[0]), 60)
+    bad_reviews = conn.execute(
+        "SELECT count(*) FROM reviews WHERE typeof(grade) IS NOT 'integer' OR grade NOT BETWEEN 0"
+        " AND 5 OR NOT json_valid(state_before) OR NOT json_valid(state_after)"
+        " OR typeof(reviewed_at) IS NOT 'text' OR datetime(reviewed_at) IS NULL"
+    ).fetchone()[0]
+    if not bad_states and not bad_reviews:
+        return []
+    example = f" (the first: card '{first}')" if first else ""
+    return [
+        problem(
+            "database",
+            f"{path} has {bad_states} card state(s){example} and {bad_reviews} review(s) with "
+            "values flashdl never writes; restore a backup, or export progress elsewhere and "
+            "import it into a new database",
+        )
+    ]
+
+
+def _missing_tables(tables: set[str], path: Path) -> list[Finding]:
+    missing = sorted({"card_state", "reviews", "settings", "leeches"} - tables)
+    if not missing:
+        return []
+    return [
+        problem(
+            "database",
+            f"{path} is missing its table(s) {', '.join(missing)} although its schema version has "
+            "them; restore a backup, or export progress elsewhere and import it into a new "
+            "database",
+        )
+    ]
 
 
 def _inspect(conn: sqlite3.Connection, path: Path, today: date) -> list[Finding]:
@@ -330,6 +385,9 @@ def _inspect(conn: sqlite3.Connection, path: Path, today: date) -> list[Finding]
         findings.append(
             problem(check, f"{path} is read-only; grades cannot be saved (check its permissions)")
         )
+    missing = _missing_tables(tables, path) if current == schema_version else []
+    if missing:
+        return findings + missing
     if rows == ["ok"] and "reviews" in tables:
         findings += _check_contents(conn, path, today)
     if rows == ["ok"] and "reviews" in tables:

@@ -130,7 +130,12 @@ def parse_progress(data: bytes | str, source: str, now: datetime | None = None) 
         raise UsageError(f"{source} is larger than {MAX_PROGRESS_BYTES // 2**20} MiB")
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        document = json.loads(text, parse_constant=_no_constant)
+        document = json.loads(text, parse_constant=_no_constant, parse_int=_whole_number)
+    except _LongNumber as exc:
+        raise UsageError(
+            f"{source} is not a flashdl progress file (a number of {exc.digits} digits; flashdl"
+            f" writes none longer than {MAX_DIGITS})"
+        ) from None
     except UnicodeDecodeError:
         raise UsageError(f"{source} is not a flashdl progress file (not UTF-8 text)") from None
     except json.JSONDecodeError as exc:
@@ -187,6 +192,25 @@ def import_progress(
 
 
 # -- validation --------------------------------------------------------------------------------
+
+
+MAX_DIGITS = 20  # a whole number flashdl writes (a count, a day, an interval) has fewer
+
+
+class _LongNumber(ValueError):
+    def __init__(self, digits: int):
+        super().__init__(f"{digits} digits")
+        self.digits = digits
+
+
+def _whole_number(text: str) -> int:
+    """JSON's whole numbers, refused past ``MAX_DIGITS``: Python's own refusal (past 4,300
+    digits) reads as a hint for the programmer, and a longer number than flashdl writes is not
+    its file anyway."""
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_DIGITS:
+        raise _LongNumber(digits)
+    return int(text)
 
 
 def _no_constant(name: str) -> object:

@@ -341,12 +341,25 @@ def _db_with_a_review(path):
     return path
 
 
+UNREADABLE = [  # the store refuses each where it reads it: "... cannot read ...; run `flashdl doctor`"
+    "UPDATE card_state SET introduced_on = 'someday'",
+    "UPDATE card_state SET interval = 9223372036854775807",
+    "UPDATE card_state SET easiness = 'abc'",
+    "UPDATE card_state SET lapses = -1",
+    "UPDATE reviews SET reviewed_at = '2026-11-29T09:30:00.000+99:00'",
+    "UPDATE reviews SET state_after = 'not json'",
+]
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
         ("UPDATE card_state SET due = '9999-12-31'", "impossible due date"),
         ("UPDATE reviews SET reviewed_at = '9999-12-31T00:00:00.000+00:00'", "dated in the future"),
         ("INSERT INTO settings VALUES ('interview_date', 'soon')", "is not a date"),
+        # Values the store refuses with "run `flashdl doctor`": doctor must name them too.
+        *((damage, "values flashdl never writes") for damage in UNREADABLE),
+        ("DROP TABLE leeches", "is missing its table(s) leeches although its schema version"),
     ],
 )
 def test_doctor_finds_values_no_flashdl_writes(invoke, tmp_path, monkeypatch, damage, expected):
@@ -388,4 +401,4 @@ def test_an_error_raised_by_a_trigger_is_not_called_busy(tmp_path):
     with pytest.raises(sqlite3.Error) as info:
         conn.execute("INSERT INTO t VALUES (1)")
     message = _describe(info.value, tmp_path / "db")
-    assert "busy in another flashdl process" not in message and "refused a write" in message
+    assert "is busy: another process" not in message and "refused a write" in message

@@ -291,6 +291,23 @@ def test_bad_files_are_refused_with_one_line_and_change_nothing(
     assert snapshot(target) == before
 
 
+@pytest.mark.parametrize("digits", [21, 5000, 100_000])
+def test_a_number_longer_than_flashdl_writes_is_refused_in_one_line(
+    invoke, machine_a, tmp_path, digits
+):
+    """Past 4,300 digits Python's own refusal told the user to call sys.set_int_max_str_digits."""
+    text = exported(machine_a, tmp_path).read_text()
+    file = tmp_path / "long.json"
+    file.write_text(text.replace('"interval": 1', '"interval": -' + "9" * digits, 1))
+    assert file.read_text() != text
+    result = invoke("import", "progress", str(file), "--db", str(tmp_path / "b.db"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"flashdl: {file} is not a flashdl progress file (a number of {digits} digits; flashdl"
+        " writes none longer than 20)"
+    )
+
+
 def test_unreadable_files(invoke, tmp_path):
     result = invoke("import", "progress", str(tmp_path / "missing.json"))
     assert result.exit_code == 1
