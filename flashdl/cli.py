@@ -621,7 +621,7 @@ def check(
     from flashdl.decks.cache import lint_passed_before, load_file_in_parts, mark_lint_passed
     from flashdl.decks.glossary import GLOSSARY_FILE, load_glossary
     from flashdl.decks.lint import MAX_LINTED_CARDS, lint_decks
-    from flashdl.decks.loader import load_collection
+    from flashdl.decks.loader import deck_files, load_collection
     from flashdl.paths import bundled_decks_dir
 
     env = _env(ctx)
@@ -672,7 +672,10 @@ def check(
             err=True,
         )
     cards = sum(len(d.cards) for d in decks)
-    typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards")
+    # (given files: each is a deck, or a file of overrides, which is no deck of its own)
+    overrides = len(deck_files([*paths_, *env.decks_dirs])) - len(decks) if paths_ else 0
+    also = f", {overrides} file{'s' if overrides != 1 else ''} of overrides" if overrides else ""
+    typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards{also}")
 
 
 def _checked_beside_the_others(

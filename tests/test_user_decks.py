@@ -202,6 +202,7 @@ def test_check_of_a_file_of_overrides_applies_it_to_the_decks_it_overrides(invok
     )
     result = invoke("check", str(fixes))
     assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "ok: 0 decks, 0 cards, 1 file of overrides"
     assert result.stderr.splitlines() == [
         f"{display_path(fixes)}:4: warning: no card has the id 'gan-tanh-outpt' (did you mean "
         "'gan-tanh-output'?); this override is ignored"
