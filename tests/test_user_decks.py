@@ -209,6 +209,56 @@ def test_check_of_a_file_of_overrides_applies_it_to_the_decks_it_overrides(invok
     ]
 
 
+def deck_text(name: str, first: str, second: str) -> str:
+    """VALID as deck ``name`` with the card ids ``first`` (related to ``second``) and ``second``."""
+    return (
+        VALID.replace("deck: demo", f"deck: {name}")
+        .replace("demo-one", first)
+        .replace("demo-two", second)
+    )
+
+
+def test_check_keeps_and_leaves_out_decks_as_study_does(invoke, home, tmp_path):
+    """Study leaves out a deck that reuses an id of a deck kept before it; a deck it left out
+    takes no id. ``check`` of several files judges each the same way, its path whatever it is."""
+    folder = home / "decks"
+    a = write_deck(folder, deck_text("a", "basics-why-normalize", "shared-1"), "a")
+    write_deck(folder, deck_text("b", "shared-1", "b-1"), "b")  # kept: a is left out
+    c = write_deck(folder, deck_text("c", "c-1", "b-1"), "c")
+    result = invoke("check", str(a), str(c))
+    assert result.exit_code == 1
+    assert [line.split(": ", 1)[0] for line in result.stderr.splitlines()[:-1]] == [
+        f"{display_path(a)}:4",
+        f"{display_path(c)}:18",
+    ], result.stderr
+    assert f"duplicate card id 'b-1' (also in {display_path(folder / 'b.yaml')}:18)" in (
+        result.stderr
+    )
+    study = invoke("decks")
+    assert "a.yaml:4: duplicate card id" in study.stderr and "c.yaml:18: dup" in study.stderr
+    c.write_text(deck_text("c", "c-1", "c-2").replace("related: [c-2]", "related: [b-1]"))
+    result = invoke("check", str(c))
+    assert result.exit_code == 0, result.output  # b-1 is b's, and b is kept
+    # A folder with ": " in its name, as a problem's "path:line: message" has.
+    odd = write_deck(tmp_path / "a: b", deck_text("odd", "odd-1", "basics-why-normalize"), "odd")
+    result = invoke("check", str(odd))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{display_path(odd)}:18: duplicate card id"), result.stderr
+
+
+def test_a_link_an_override_gives_is_reported_at_the_override(invoke, home):
+    folder = home / "decks"
+    deck = write_deck(folder)
+    fixes = folder / "fixes.yaml"
+    fixes.write_text("overrides:\n  - id: demo-two\n    related: [nowhere]\n", encoding="utf-8")
+    result = invoke("check", str(fixes))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{display_path(fixes)}:2: card 'demo-two' is related to unknown card 'nowhere'"
+    )
+    assert invoke("check", str(deck)).exit_code == 0
+
+
 def test_the_outline_of_every_bundled_deck_is_its_parse():
     """``check FILE`` takes the bundled decks beside it from their outlines (``load_outline``):
     the ids, lines, tags and related ids must be those a parse gives."""

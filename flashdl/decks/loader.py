@@ -1294,12 +1294,13 @@ def _related_problems(deck: Deck, known: set[str]) -> list[str]:
     """The deck's ``related`` ids that no card in ``known`` has, and cards related to themselves."""
     problems = []
     ids = card_ids(deck)
+    overridden = dict(deck.overridden)  # a card a copy or an override replaced is where that is
     for position, related in related_positions(deck):
         card_id = ids[position]
         for other in related:
             if other in known and other != card_id:
                 continue
-            where = f"{deck.path}:{card_lines(deck)[position]}"
+            where = overridden.get(card_id) or f"{deck.path}:{card_lines(deck)[position]}"
             if other not in known:
                 problems.append(f"{where}: card '{card_id}' is related to unknown card '{other}'")
             else:
@@ -1326,8 +1327,9 @@ def _duplicate_ids(decks: Sequence[Deck], index: int) -> list[str]:
             first.setdefault(card_id, f"{deck.path}:{line}")
     problems = []
     deck = decks[index]
+    overridden = dict(deck.overridden)
     for card_id, line in zip(card_ids(deck), card_lines(deck), strict=True):
-        where = f"{deck.path}:{line}"
+        where = overridden.get(card_id) or f"{deck.path}:{line}"
         if card_id in first:
             problems.append(f"{where}: duplicate card id '{card_id}' (also in {first[card_id]})")
         first.setdefault(card_id, where)
@@ -1368,11 +1370,12 @@ def load_checked(
     others_loader: Callable[[Path], Deck | Overrides] = load_file,
     notes: list[str] | None = None,
 ) -> list[Deck]:
-    """The decks of the files ``checked``, held to every rule as ``load_collection`` holds them,
-    with the rules that span decks applied beside the decks of the files ``others`` as a session
-    loads them (``load_usable_collection``): a card id a bundled deck has is a clash, and a
-    ``related`` id in another deck is known. Raise one ``DeckError`` with the problems of the
-    checked files alone (a clash names both files); ``notes`` gets theirs.
+    """The decks of the files ``checked``, each held to every rule of a file as ``load_file``
+    holds it, and to the rules that span decks beside the decks of the files ``others`` as a
+    session applies them (``load_usable_collection``): a deck with a card id that a deck kept
+    before it has is left out, a ``related`` id in another kept deck is known. Raise one
+    ``DeckError`` with the problems of the checked files alone (a clash names both files; a
+    card a copy or an override replaced is where that is); ``notes`` gets theirs.
 
     A checked file among ``others`` keeps its place there; the rest come after them, as a
     ``--decks-dir`` would. A file of ``others`` with problems is left out, as a session leaves
@@ -1400,28 +1403,26 @@ def load_checked(
     checked_decks = [d for d in loaded if isinstance(d, Deck) and d.path in shown]
 
     def theirs(problem: str) -> bool:  # "path:line: message", or "path: message"
-        where = problem.partition(": ")[0]
-        if where in shown or where.rpartition(":")[0] in shown:
-            return True
-        return any(f"(also in {path}:" in problem for path in shown)
+        for path in shown:
+            if problem.startswith(f"{path}:") or f"(also in {path}:" in problem:
+                return True
+        return False
 
     said: list[str] = []
-    merged, unusable = _overrides_applied(loaded, [], said)
+    merged, found = _overrides_applied(loaded, [], said)
     if notes is not None:
         notes.extend(note for note in said if theirs(note))
+    # The decks a session keeps, chosen as ``load_usable_collection`` chooses them.
     decks: list[Deck] = []
     known: set[str] = set()
     for deck in merged:
         ids = set(card_ids(deck))
-        if deck.path not in shown and not ids.isdisjoint(known):
-            continue  # a session leaves it out
-        decks.append(deck)
-        known |= ids
-    found = [*unusable, *check_collection(decks)]
-    # A checked deck that overrides another by its name is merged into it: its links are its own.
-    for deck in checked_decks:
-        if not any(deck is d for d in merged):
-            found += _related_problems(deck, known)
+        if ids.isdisjoint(known):
+            decks.append(deck)
+            known |= ids
+        elif deck.path in shown or any(at.startswith(tuple(shown)) for _, at in deck.overridden):
+            found += check_collection([*decks, deck])  # (its clashes; it is left out)
+    found += check_collection(decks)
     problems.extend(p for p in dict.fromkeys(found) if theirs(p))
     if problems:
         raise DeckError(problems)
