@@ -294,6 +294,15 @@ def test_a_one_shot_command_builds_only_its_own_parameters(monkeypatch):
             assert (names, kept) == left
 
 
+def test_every_command_is_registered_once():
+    """A second decorator registers a command twice: help lists it twice and the pruned app
+    keeps two copies."""
+    from flashdl import cli
+
+    names = [c.name or c.callback.__name__.replace("_", "-") for c in cli.app.registered_commands]
+    assert sorted(names) == sorted(set(names)), names
+
+
 def test_the_pruned_app_still_runs_a_command_in_a_real_process(tmp_path):
     env = {**os.environ, "FLASHDL_HOME": str(tmp_path / "home")}
     done = subprocess.run(

@@ -197,7 +197,8 @@ def check_database(path: Path, today: date | None = None) -> list[Finding]:
             return [
                 note(
                     check,
-                    f"{path} is busy (another process, flashdl or a program that opened it, is writing to it); run doctor again",
+                    f"{path} is busy (another process, flashdl or a program that opened it,"
+                    " is writing to it); run doctor again",
                 )
             ]
         if "unable to open" in text or "readonly" in text:

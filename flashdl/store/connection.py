@@ -34,7 +34,10 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
     message = one_line(str(exc))
     name = getattr(exc, "sqlite_errorname", "") or _name_from_text(message.lower())
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return f"database {path} is busy: another process (flashdl, or a program that opened it) is writing to it; try again in a moment"
+        return (
+            f"database {path} is busy: another process (flashdl, or a program that opened it)"
+            " is writing to it; try again in a moment"
+        )
     if name.startswith("SQLITE_READONLY"):
         return f"cannot write {path}: the file or its folder is read-only (set FLASHDL_HOME or --db to move it)"
     if name == "SQLITE_FULL":
