@@ -195,3 +195,21 @@ def test_the_edit_figures_change_one_card_that_the_cache_parses_alone(
         changed = [a.id for a, b in zip(before.cards, edited.cards, strict=True) if a != b]
         assert len(changed) == 1 and edited.cards == load_deck(path).cards
     assert parsed == [1, 1]
+
+
+def test_the_check_figure_checks_each_file_beside_the_bundled_decks_alone(generate, tmp_path: Path):
+    """The check figure's files share card ids (the ≈5 MB deck is the start of the 20k one), and
+    ``check FILE`` judges a file beside the decks study loads with it: beside the deck folder, each
+    card of the ≈5 MB deck would be a duplicate and the figure an error."""
+    try:
+        run = _module("flashdl_benchmarks_run", GENERATE.parent / "run.py")
+    finally:
+        sys.modules.pop("flashdl_benchmarks_run", None)
+    deck, _ = generate.write_deck(tmp_path / "decks", 12)
+    five_mb, _ = generate.write_deck(tmp_path / "deck-5mb", 6, name="synthetic-5mb")
+    compact = generate.write_compact_deck(tmp_path / "deck-compact", 12)
+    data = run.Data(tmp_path, deck.parent, deck, tmp_path / "store.db", five_mb, compact, {})
+    data.manifest["five_mb_cards"] = 6
+    bench = run.Bench(run.QUICK, data, runs=1, log=lambda _line: None)
+    rows = bench.check()
+    assert len(rows) == 3 and all(row.value is not None for row in rows), rows
