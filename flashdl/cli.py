@@ -622,6 +622,7 @@ def check(
     from flashdl.decks.glossary import GLOSSARY_FILE, load_glossary
     from flashdl.decks.lint import MAX_LINTED_CARDS, lint_decks
     from flashdl.decks.loader import deck_files, load_collection
+    from flashdl.files import resolved
     from flashdl.paths import bundled_decks_dir
 
     env = _env(ctx)
@@ -673,8 +674,9 @@ def check(
             err=True,
         )
     cards = sum(len(d.cards) for d in decks)
-    # (given files: each is a deck, or a file of overrides, which is no deck of its own)
-    overrides = len(checked_files) - len(decks) if paths_ else 0
+    # (given files: each is a deck, or a file of overrides, which is no deck of its own; a file
+    # given twice, by a link or another path, is one)
+    overrides = len({resolved(path) for path in checked_files}) - len(decks) if paths_ else 0
     also = f", {overrides} file{'s' if overrides != 1 else ''} of overrides" if overrides else ""
     typer.echo(f"ok: {len(decks)} deck{'s' if len(decks) != 1 else ''}, {cards} cards{also}")
 

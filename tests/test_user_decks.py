@@ -532,3 +532,15 @@ def test_a_card_of_yours_that_overlaps_a_bundled_one_is_a_warning_on_yours(invok
     assert result.exit_code == 0, result.output
     assert "decks/regularization.yaml" not in result.stderr
     assert "mine.yaml" in result.stderr and "warning" in result.stderr
+
+
+def test_check_counts_a_file_given_twice_once(invoke, tmp_path):
+    """A deck given by two paths (a link and the file) is one deck, not a deck and a file of
+    overrides."""
+    path = write_deck(tmp_path / "mine")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(path)
+    result = invoke("check", str(path), str(link), str(path.parent / ".." / "mine" / path.name))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().startswith("ok: 1 deck, "), result.stdout
+    assert "overrides" not in result.stdout
