@@ -10,7 +10,8 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
   half of the content units of the point's own zh or en wording (``paraphrase``).
 - **Stated, not listed.** A match counts as *stated* unless it sits in a list: three or more short
   segments in a row (between commas, 、, bullets and sentences; three words or less each), or an
-  answer that is mostly such segments (``Layout``). Buzzword lists are *listed*.
+  answer that is mostly such segments (``Layout``), or clauses of the terms alone with nothing
+  but separators between them (``Bare``: spaces, line breaks, "and"). Buzzword lists are *listed*.
 - **Grade.** The weighted share of stated points gives the grade (``GRADE_FOR_SHARE``); points
   that are only listed can lift it to 2 at most. When a card marks a core idea (a point
   weighing more than the others), an answer that states it gets at least 3: a pass.
@@ -21,6 +22,7 @@ The matching itself (normalisation, scripts, formulas, sentences, negation) is i
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
@@ -53,6 +55,12 @@ PARAPHRASE_SHARE, PARAPHRASE_MIN_UNITS = 0.5, 3
 
 # (lowest weighted share of stated key points, suggested SM-2 grade), checked from the top.
 GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0))
+# A clause of the terms of BARE_POINTS or more points with only BARE_GAP between them lists them.
+BARE_POINTS = 2
+BARE_GAP = re.compile(
+    r"(?:[\s\W_]|\b(?:and|or|it|is|are|also|plus|etc|first|second|third|finally|\d{1,2})\b"
+    r"|以及|或者|还有|就是|首先|其次|最后|第[一二三四五六七八九十]|\d{1,2}|[和与及或是也等跟])*"
+)
 LISTED_CAP = 2  # points that are only listed lift the grade to this at most
 CORE_FLOOR = 3  # the least grade of an answer that states the card's core idea
 PITFALL_CAP, PITFALLS_CAP = 2, 1  # one pitfall matched; two or more
@@ -278,12 +286,106 @@ def paraphrase(answer: Answer, wordings: Sequence[frozenset[str]]) -> TermMatch 
     return None
 
 
+class Bare(NamedTuple):
+    """Where an answer gives the terms alone, with nothing but separators between them.
+
+    A clause (between commas, colons and sentence ends) whose text outside the card's terms is
+    only spaces, line breaks, punctuation, list numbers and joining words (and, or, it is, 和,
+    与, 以及, 就是; ``BARE_GAP``) says no relation between its terms. When it holds two or more
+    points, or is one of ``LIST_RUN`` such clauses in a row, its matches are listed: "It is A and
+    B and C", the terms one per line or with spaces between them, however they are separated.
+    A verb or a preposition between them ("协同过滤根据用户的行为找相似的用户", "取最后一个时刻的
+    输出接全连接层") makes it a statement, however much of it the terms cover."""
+
+    clauses: frozenset[tuple[int, int]]  # (sentence, clause start)
+
+    @classmethod
+    def of(
+        cls,
+        answer: Answer,
+        matches: Sequence[Sequence[TermMatch]],
+        terms: Sequence[Sequence[CompiledTerm]],
+    ) -> Bare:
+        """``matches``: each point's matches; ``terms``: every term of the card, whose words in
+        a gap (a term said twice, a part of a group, a term negated) are no relation either."""
+        points: dict[tuple[int, int], set[int]] = {}
+        for index, found in enumerate(matches):
+            for match in found:
+                for hit in match.hits:
+                    points.setdefault(_clause_of(answer, match.sentence, hit.start), set()).add(
+                        index
+                    )
+        if len(points) < LIST_RUN and all(len(named) < BARE_POINTS for named in points.values()):
+            return cls(frozenset())  # (no clause of two points, and too few clauses for a run)
+        spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for phrase in {p for group in terms for term in group for part in term.parts for p in part}:
+            if may_occur(phrase, answer):
+                for hit in phrase_hits(phrase, answer):
+                    clause = _clause_of(answer, hit.sentence, hit.start)
+                    spans.setdefault(clause, []).append((hit.start, hit.end))
+        # Runs of clauses of terms alone, in the answer's order (a clause of separators alone,
+        # "第一，", goes on a run): a run with a clause of two or more points, or with LIST_RUN
+        # clauses of a point, is a list ("A 和 B 以及 C、D": D ends the list).
+        bare: set[tuple[int, int]] = set()
+        run: list[tuple[int, int]] = []
+        for number, sentence in enumerate(answer.sentences):
+            for start in (sentence.start, *sentence.clauses):
+                clause = (number, start)
+                if _terms_alone(answer, clause, spans.get(clause, ())):
+                    run.append(clause)
+                    continue
+                bare |= _listed_in(run, points)
+                run = []
+        bare |= _listed_in(run, points)
+        return cls(frozenset(bare))
+
+    def states(self, answer: Answer, match: TermMatch) -> bool:
+        if not self.clauses:
+            return True
+        return all(
+            _clause_of(answer, match.sentence, hit.start) not in self.clauses for hit in match.hits
+        )
+
+
+def _listed_in(
+    run: Sequence[tuple[int, int]], points: dict[tuple[int, int], set[int]]
+) -> set[tuple[int, int]]:
+    named = [clause for clause in run if clause in points]
+    if len(named) >= LIST_RUN or any(len(points[clause]) >= BARE_POINTS for clause in named):
+        return set(named)
+    return set()
+
+
+def _next_clause(answer: Answer, clause: tuple[int, int]) -> int:
+    """Where the clause after ``clause`` starts (its sentence's end for the last)."""
+    sentence = answer.sentences[clause[0]]
+    position = bisect_right(sentence.clauses, clause[1])
+    return sentence.clauses[position] if position < len(sentence.clauses) else sentence.end
+
+
+def _terms_alone(answer: Answer, clause: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    """The clause's text outside the term ``spans`` is separators alone (``BARE_GAP``)."""
+    at, gaps = clause[1], []
+    for start, end in sorted(spans):
+        if start > at:
+            gaps.append(answer.norm[at:start])
+        at = max(at, end)
+    gaps.append(answer.norm[at : _next_clause(answer, clause)])
+    return all(BARE_GAP.fullmatch(gap) for gap in gaps)
+
+
+def _clause_of(answer: Answer, number: int, offset: int) -> tuple[int, int]:
+    sentence = answer.sentences[number]
+    position = bisect_right(sentence.clauses, offset)
+    return number, sentence.clauses[position - 1] if position else sentence.start
+
+
 def _best(
-    answer: Answer, layout: Layout, matches: Sequence[TermMatch]
+    answer: Answer, layout: Layout, bare: Bare, matches: Sequence[TermMatch]
 ) -> tuple[TermMatch | None, bool]:
     """The first stated match, else the first match."""
     for match in matches:
-        if layout.states(answer, match):
+        if layout.states(answer, match) and bare.states(answer, match):
             return match, True
     return (matches[0], False) if matches else (None, False)
 
@@ -325,13 +427,13 @@ def grade_answer(card: Card, typed: str | Answer, glossary: Glossary = EMPTY) ->
         [m for term in terms for m in match_term(term, answer) if claims(answer, m)]
         for terms in compiled.pitfalls
     ]
-    layout = Layout.of(answer)
+    layout, bare = Layout.of(answer), Bare.of(answer, point_matches, compiled.points)
     points = []
     for index, (matches, weight) in enumerate(zip(point_matches, compiled.weights, strict=True)):
-        best, stated = _best(answer, layout, matches)
+        best, stated = _best(answer, layout, bare, matches)
         if not stated and not layout.whole and compiled.wordings:
             said = paraphrase(answer, compiled.wordings[index])
-            if said is not None and layout.states(answer, said):
+            if said is not None and layout.states(answer, said) and bare.states(answer, said):
                 best, stated = said, True
         evidence = None
         if best is not None:

@@ -253,6 +253,75 @@ def test_a_buzzword_list_does_not_pass():
         assert result.suggested <= 2, typed
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "local connectivity\nweight sharing\nfewer parameters\ntranslation equivariance",
+        "local connectivity weight sharing fewer parameters translation equivariance",
+        "It is local connectivity and weight sharing and fewer parameters and translation"
+        " equivariance.",
+        "Buzzwords: local connectivity weight sharing, fewer parameters or translation"
+        " equivariance",
+        "局部连接 权重共享 参数少 平移等变",
+        "局部连接\n权重共享\n参数少\n平移等变",
+        "就是局部连接和权重共享以及参数少、平移等变。",
+        "局部连接 weight sharing 参数少 translation equivariance local connectivity",
+    ],
+)
+def test_terms_joined_by_spaces_line_breaks_or_and_are_a_list(typed):
+    """A clause of the terms alone lists them, whatever joins them (``Bare``): only commas and
+    bullets made a list before, so the same terms one per line got a 5."""
+    result = grade_answer(CONV, typed)
+    assert all(result.covered), typed
+    assert not any(p.stated for p in result.points), typed
+    assert result.suggested <= 2, typed
+
+
+def test_a_verb_between_the_terms_states_them():
+    """Terse sentences whose words are mostly the terms still state them: a verb or a preposition
+    between two points' terms is a relation, and one point per clause is never a list."""
+    for typed in (
+        "局部连接加上权重共享使得参数少，而且带来平移等变。",
+        "Local connectivity with weight sharing gives fewer parameters and translation"
+        " equivariance.",
+        "局部连接，所以参数少；权重共享带来平移等变。",
+    ):
+        result = grade_answer(CONV, typed)
+        assert all(p.stated for p in result.points), typed
+        assert result.suggested == 5, typed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.permutations(["局部连接", "weight sharing", "参数少", "translation equivariance"]),
+    st.lists(
+        st.sampled_from(
+            [
+                " ",
+                "\n",
+                " and ",
+                "和",
+                " or ",
+                "  ",
+                "与",
+                " / ",
+                "。",
+                ". ",
+                "；",
+                " 2. ",
+                "，第三，",
+            ]
+        ),
+        min_size=3,
+        max_size=3,
+    ),
+    st.sampled_from(["", "It is ", "就是", "Answer: "]),
+)
+def test_no_way_of_joining_bare_terms_passes(terms, joins, lead):
+    typed = lead + terms[0] + "".join(j + t for j, t in zip(joins, terms[1:], strict=True))
+    assert grade_answer(CONV, typed).suggested <= 2, typed
+
+
 def test_the_core_idea_counts_most_and_stated_alone_is_a_pass():
     others = grade_answer(CONV, "Weight sharing means one kernel slides over the whole image, so"
                           " there are far fewer parameters than in a dense layer.")  # fmt: skip

@@ -126,3 +126,50 @@ def test_bundled_decks_pass_the_lint_as_errors(decks, bundled_lint, deck_name):
 
 def test_lint_clean_names_only_bundled_decks():
     assert set(EXPECTED) >= LINT_CLEAN
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _first_terms(card, chinese: bool) -> list[str]:
+    """Per key point, its first term in one script (a group's parts with spaces between)."""
+    picked = []
+    for point in card.key_points:
+        for term in point.terms:
+            text = " ".join(term.parts)
+            if bool(_HAN.search(text)) == chinese:
+                picked.append(text)
+                break
+    return picked
+
+
+BARE_FORMS = {
+    "one per line": lambda terms: "\n".join(terms),
+    "spaces": lambda terms: " ".join(terms),
+    "and": lambda terms: "It is " + " and ".join(terms) + ".",
+    "colon": lambda terms: "Key ideas: " + " ".join(terms),
+    "和": lambda terms: "就是" + "和".join(terms) + "。",
+    "commas": lambda terms: "，".join(terms),
+}
+
+
+@pytest.mark.parametrize("form", sorted(BARE_FORMS))
+def test_a_cards_own_terms_alone_do_not_pass(decks, form):
+    """The buzzword class, built from every bundled card's own terms: the first term of each key
+    point, in Chinese and in English, joined six ways. Before the ``Bare`` rule, 99 % of them
+    passed (a 5 for most) in every form but commas; now at most 5 % of a form may."""
+    from flashdl.core.grading import grade_answer
+
+    glossary = load_glossary()
+    passed, tried = [], 0
+    for card in all_cards(decks):
+        for chinese in (True, False):
+            terms = _first_terms(card, chinese)
+            if len(terms) < 3:
+                continue
+            tried += 1
+            typed = BARE_FORMS[form](terms)
+            if grade_answer(card, typed, glossary).suggested >= 3:
+                passed.append(card.id)
+    assert tried >= 200
+    assert len(passed) <= 0.05 * tried, (len(passed), tried, passed[:10])
