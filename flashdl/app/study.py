@@ -248,22 +248,21 @@ def nothing_to_study(
     if not ordered:
         return message("empty_selection", lang)
     waiting = waiting_reviews(store, decks, today, limits, tags)
-    capped = (
-        " " + message("reviews_capped", lang, limit=limits.max_reviews_per_day, waiting=waiting)
-        if waiting
-        else ""
-    )
+    if waiting:  # (the queue is empty: the limit is used up, and new cards wait too)
+        return message(
+            "reviews_capped_new_wait", lang, limit=limits.max_reviews_per_day, waiting=waiting
+        )
     introduced = store.introduced_on(today)
     unseen = store.first_new(ordered, 1)
     if unseen and introduced >= new_limit:
         more = max(new_limit + 5, introduced + 5)
         fields = {"introduced": introduced, "limit": new_limit, "more": more, "when": when}
-        return message("new_limit_reached", lang, **fields) + capped
+        return message("new_limit_reached", lang, **fields)
     if not unseen:
         left = store.suspended_ids() & set(ordered)
         extra = ""
         if left:
             verb = "is" if len(left) == 1 else "are"
             extra = message("suspended_left", lang, count=len(left), verb=verb)
-        return message("no_new_left", lang, extra=extra, when=when) + capped
-    return message("nothing_due", lang, when=when) + capped
+        return message("no_new_left", lang, extra=extra, when=when)
+    return message("nothing_due", lang, when=when)

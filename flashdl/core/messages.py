@@ -84,9 +84,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "; {count} {verb} suspended (`flashdl unsuspend`)",
     },
     "nothing_due": {"zh": "今天没有到期的卡片（{when}）。", "en": "Nothing due today ({when})."},
-    "reviews_capped": {
-        "zh": "今天的复习上限是 {limit} 张；另有 {waiting} 张到期卡片明天再复习。",
-        "en": "Today's review limit is {limit}; {waiting} more due cards wait until tomorrow.",
+    "reviews_capped_new_wait": {
+        "zh": (
+            "今天的复习上限 {limit} 张已用完；另有 {waiting} 张到期卡片明天再复习，补完之前不加新卡片"
+            "（`flashdl config set max_reviews_per_day none` 取消上限）。"
+        ),
+        "en": (
+            "Today's review limit of {limit} is reached; {waiting} more due cards wait until"
+            " tomorrow, and no new cards come until they are caught up"
+            " (`flashdl config set max_reviews_per_day none` lifts the limit)."
+        ),
     },
     # -- quiz ----------------------------------------------------------------------------------
     "type_answer": {

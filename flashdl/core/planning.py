@@ -292,9 +292,12 @@ def plan_study(
     """The session's card ids: the due cards (as ordered by the store: most overdue first, then
     deck order) up to ``review_limit`` less those reviewed earlier today (None: all of them; the
     rest wait, the least overdue longest), then new cards up to the daily limit less those
-    introduced earlier today."""
+    introduced earlier today. While the limit holds due cards back, no new card comes: each
+    would add to the backlog (Anki limits new cards by the review limit too)."""
     if review_limit is not None:
-        due = due[: max(0, review_limit - reviewed_today)]
+        allowed = max(0, review_limit - reviewed_today)
+        if len(due) > allowed:
+            return list(due[:allowed])
     return [*due, *new[: max(0, new_limit - introduced_today)]]
 
 

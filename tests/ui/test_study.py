@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from conftest import NOW, FakeClock
@@ -46,6 +47,16 @@ def test_plan_takes_every_due_card_then_new_ones_up_to_the_limit():
     ]  # fmt: skip
     assert plan_study(["b"], ["n1", "n2", "n3"], new_limit=3, introduced_today=2) == ["b", "n1"]
     assert plan_study([], ["n1"], new_limit=3, introduced_today=5) == []
+
+
+def test_no_new_card_comes_while_the_review_limit_holds_due_cards_back():
+    new = ["n1", "n2"]
+    plan = partial(plan_study, new=new, new_limit=10, introduced_today=0, review_limit=2)
+    assert plan(["a", "b", "c"]) == ["a", "b"]  # c waits: no new card adds to the backlog
+    assert plan(["a", "b", "c"], reviewed_today=1) == ["a"]
+    assert plan(["a", "b"]) == ["a", "b", "n1", "n2"]  # all due cards fit: new cards come
+    assert plan(["a"], reviewed_today=2) == []  # the limit is used up and a due card waits
+    assert plan([], reviewed_today=5) == new  # nothing waits
 
 
 def test_store_finds_due_cards_and_new_ones_in_the_given_order(tmp_path: Path):
