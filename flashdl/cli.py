@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from flashdl import __version__
+from flashdl.core.days import study_day
 from flashdl.core.errors import DeckError, FlashdlError, UsageError, one_line
 
 if TYPE_CHECKING:
@@ -560,7 +561,7 @@ def study(
     console = env.console()
     with _open_store(paths.db_path) as store:
         now = env.clock()
-        today = now.date()
+        today = study_day(now)
         before = interview_date(store, None, today)
         interview = interview_date(
             store, until, today, include_day=include_day, final_days=final_days
@@ -734,7 +735,7 @@ def list_decks(
     config = _settings(paths)
     repeat_below = REPEAT_BELOW_IN[config.grading_mode]
     decks = _load_decks(paths, env)
-    today = env.clock().date()
+    today = study_day(env.clock())
     with _open_store(paths.db_path) as store:
         store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
         counts = store.state_counts(today, repeat_below=repeat_below)
@@ -825,7 +826,7 @@ def quiz(
     decks = _selected(all_decks, deck, paths, config, group)
     console = env.console()
     with _open_store(paths.db_path) as store:
-        today = env.clock().date()
+        today = study_day(env.clock())
         interview = interview_date(store, None, today) if reschedule else None
         scheduler = (
             scheduler_in_force(paths.config_dir, store, interview, config) if reschedule else None
@@ -983,7 +984,7 @@ def stats(
     paths = _paths(env, db)
     config = _settings(paths)
     decks = _selected(_load_decks(paths, env), deck, paths, config, group)
-    today = env.clock().date()
+    today = study_day(env.clock())
     from flashdl.core.grades import REPEAT_BELOW_IN
 
     with _open_store(paths.db_path) as store:
@@ -1263,7 +1264,7 @@ def config_set(
     # The schedule first: a database whose rebuild fails keeps the settings as they were too
     # ("nothing was changed" is then true of both).
     with _open_store(paths.db_path) as store:
-        interview = interview_date(store, None, env.clock().date())
+        interview = interview_date(store, None, study_day(env.clock()))
         rebuilt = store.use_scheduler(config.make_scheduler(), until=interview)
         built = store.built_with()
     save_config(path, config)
@@ -1319,7 +1320,7 @@ def simulate(
     from flashdl.ui import render
 
     env = _env(ctx)
-    interview_in = None if until is None else _days_ahead(until, env.clock().date())
+    interview_in = None if until is None else _days_ahead(until, study_day(env.clock()))
     results = compare(
         cards=cards, days=days, new_per_day=new, seed=seed, retention=retention,
         interview_in=interview_in, window=final_days, include_day=include_day,
@@ -1530,7 +1531,7 @@ def import_progress(
     config = load_config(config_path(paths.config_dir))
     scheduler = config.make_scheduler()
     with _open_store(paths.db_path) as store:
-        interview = interview_date(store, None, now.date())
+        interview = interview_date(store, None, study_day(now))
         counts = merge(store, progress, scheduler, until=interview, leech_rule=config.leech_rule())
     if not counts.changed:
         typer.echo(f"Nothing new in {file}; your progress is unchanged.")
@@ -1656,7 +1657,7 @@ def doctor(
         db_path=paths.db_path,
         cache_dir=paths.cache_dir,
         deck_sources=_labelled_deck_sources(paths, env),
-        today=env.clock().date(),
+        today=study_day(env.clock()),
     )
     for line in report(findings):
         typer.echo(one_line(line, 2000))

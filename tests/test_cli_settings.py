@@ -161,6 +161,23 @@ def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke,
     assert "max_reviews_per_day = none" in invoke("config", "show").stdout
 
 
+def test_the_study_day_ends_at_4_am_not_at_midnight(invoke, clock, home):
+    """Cards graded at 23:40 with a one-day interval are not due again at 00:10, and the new cards
+    of both sessions share one day's limit; from 4 AM it is the next day (Anki's default)."""
+    clock.now = clock.now.replace(hour=23, minute=40)
+    study(invoke, "--deck", "cnn", "--new", "2", input="\n5\n" * 2)
+    clock.advance(minutes=30)  # 00:10, the same study day
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "en", input="\n5\n" * 2)
+    assert "Nothing due today, and 2 of 2 new cards are introduced already" in flat(result.stdout)
+    assert len(graded(home)) == 2
+    with Store.open(db(home)) as store:
+        assert {r.day for r in store.reviews()} == {(clock.now.date() - timedelta(days=1)).isoformat()}
+    clock.advance(hours=4)  # 04:10: the next day; yesterday's two cards are due
+    study(invoke, "--deck", "cnn", "--new", "0", input="\n5\n" * 2)
+    assert [g[2] for g in graded(home)] == ["study"] * 4
+    assert [g[0] for g in graded(home)[2:]] == [g[0] for g in graded(home)[:2]]
+
+
 def test_decks_setting_is_the_default_selection(invoke, home):
     invoke("config", "set", "decks", "cnn, gan")
     study(invoke, "--new", "5", input="\n5\n" * 9)

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.core import grades
+from flashdl.core.days import study_day
 from flashdl.core.planning import LEARNING_DELAY, requeue_index
 from flashdl.core.scheduling import NEW_CARD, CardState, Grade
 
@@ -257,7 +258,7 @@ class StudyEngine:
         """Bury the current card until tomorrow (stored at once: it stays out of today's queue
         after a restart) and take it out of this session."""
         card = self.card(self.queue[0])
-        today = self.clock().date()
+        today = study_day(self.clock())
         self.store.bury(card.id, today + timedelta(days=1), today)
         self.actions.append(Buried(card, self._take_out(card.id)))
         return card
@@ -278,7 +279,7 @@ class StudyEngine:
             if isinstance(last, Suspended):
                 self.store.set_suspended(last.card.id, last.card.deck, False)
             else:
-                self.store.unbury(last.card.id, self.clock().date())
+                self.store.unbury(last.card.id, study_day(self.clock()))
             for position in last.positions:  # ascending: each insert rebuilds the old queue
                 self.queue.insert(position, last.card.id)
             self._moved_on()
@@ -304,7 +305,7 @@ class StudyEngine:
             reviewed=len(graded),
             grades=dict(grades),
             seconds=(now - (self.started or now)).total_seconds(),
-            next_due=self.store.next_due(now.date()),
+            next_due=self.store.next_due(study_day(now)),
             left_today=len(set(self.queue)),
         )
 

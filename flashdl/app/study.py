@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flashdl.core.days import study_day
 from flashdl.core.errors import UsageError
 from flashdl.core.grades import REPEAT_BELOW_IN
 from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
@@ -174,7 +175,7 @@ def todays_queue(
     against the review limit; cards buried today wait for tomorrow."""
     if isinstance(limits, int):
         limits = Limits(new_per_day=limits)
-    today = now.date()
+    today = study_day(now)
     buried = store.buried_ids(today)  # "b" in the app: back tomorrow
     per_deck = selected_ids(decks, tags)
     if buried:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
+from flashdl.core.days import study_day
 from flashdl.core.interview import Deadline, capped_interval
 from flashdl.core.scheduling import (
     DEFAULT_RETENTION,
@@ -102,7 +103,7 @@ def _midnight(day: date) -> datetime:
 
 
 def _day(moment: datetime | date) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
+    return study_day(moment) if isinstance(moment, datetime) else moment
 
 
 def _card(state: CardState) -> fsrs.Card:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from flashdl.core.days import study_day
 from flashdl.core.planning import LEARNING_DELAY
 from flashdl.core.scheduling import GRADE_LABELS, REPEAT_BELOW, CardState, Grade, Scheduler
 
@@ -135,7 +136,7 @@ def previews(
     A grade that brings the card back today shows the learning delay ("10m"). The first grade of a
     day schedules the card, so the interval comes from ``scheduler.review``; a card already
     reviewed today (a repeat) keeps the schedule it got then, and shows that."""
-    today = now.date()
+    today = study_day(now)
     repeat = state.reviewed_on == today
     shown: list[Preview] = []
     for button in BUTTONS[mode]:

@@ -32,6 +32,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from flashdl.core.days import study_day
 from flashdl.core.interview import Deadline, capped_interval
 from flashdl.core.scheduling import PASSING_GRADE, CardState, Grade
 
@@ -60,7 +61,7 @@ def review(
     its final days (``flashdl.core.interview.capped_interval``).
     """
     grade = Grade(grade)
-    day = reviewed_at.date() if isinstance(reviewed_at, datetime) else reviewed_at
+    day = study_day(reviewed_at) if isinstance(reviewed_at, datetime) else reviewed_at
     if grade < PASSING_GRADE:
         repetitions, interval, easiness = 0, FIRST_INTERVAL, state.easiness
         lapses = state.lapses + 1

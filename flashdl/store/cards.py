@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from flashdl.core.days import study_day
 from flashdl.core.errors import StoreError, one_line
 from flashdl.store.connection import Connection
 from flashdl.store.leeches import LeechMark, mark_if_leech, unmark
@@ -308,7 +309,7 @@ class CardStore(Connection):
         them, and neither its grade nor this one may be lost or mislabelled. Without it, the
         ``before`` and ``after`` given are logged as they are (a review that does not schedule).
         """
-        day = reviewed_at.date().isoformat()
+        day = study_day(reviewed_at).isoformat()
         stamp = reviewed_at.isoformat(timespec="milliseconds")
         with self._write() as conn:
             if scheduler is not None:
@@ -370,7 +371,7 @@ class CardStore(Connection):
                 "SELECT 1 FROM reviews WHERE card_id = ? AND day = ? AND undone_at IS NULL"
                 " AND (mode = 'study' OR (mode = 'quiz' AND state_before != state_after))"
                 " LIMIT 1",
-                [card_id, reviewed_at.date().isoformat()],
+                [card_id, study_day(reviewed_at).isoformat()],
             ).fetchone()
             if scheduled_today is None:
                 recorded = self.record_review(card_id=card_id, deck=deck, grade=grade,
@@ -546,7 +547,7 @@ class CardStore(Connection):
                     card_id,
                     old.deck if old is not None else decks[card_id],
                     state,
-                    introduced_on=events[0][1].date().isoformat() if events else None,
+                    introduced_on=study_day(events[0][1]).isoformat() if events else None,
                     reviewed_at=events[-1][1].isoformat(timespec="milliseconds")
                     if events
                     else None,
