@@ -129,6 +129,31 @@ def write_atomic(
         os.fsync(out.fileno())
 
 
+def replace_own(path: Path, data: bytes | str) -> None:
+    """Write ``data`` (text is UTF-8) to ``path``, a file flashdl keeps in its own folders (the
+    settings, the deck schema copy), atomically. A symbolic link at ``path`` is replaced by the
+    file, never written through, and the temporary file has a name no one can plant a link at:
+    a link in a copied data folder must not make flashdl write over the file it names."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise FlashdlError(f"cannot write {path}: {exc.strerror or exc}") from None
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise FlashdlError(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 def write_stream(stream: BinaryIO, data: bytes | str, what: str = "standard output") -> None:
     """Write ``data`` (text is UTF-8) to an open stream such as standard output, all of it."""
     payload = data.encode("utf-8") if isinstance(data, str) else data

@@ -477,6 +477,18 @@ def test_new_deck_writes_a_starter_that_passes_check(invoke, home):
     ]
 
 
+def test_new_deck_replaces_a_planted_link_at_the_schema_copy(invoke, home, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "deck.schema.json").symlink_to(victim)
+    result = invoke("new-deck", "ml-basics")
+    assert result.exit_code == 0, result.output
+    assert victim.read_text(encoding="utf-8") == "precious"
+    schema = home / "decks" / "deck.schema.json"
+    assert not schema.is_symlink() and schema.read_text() == SCHEMA_FILE.read_text()
+
+
 def test_new_deck_refuses_existing_names_and_bad_names(invoke, home):
     assert invoke("new-deck", "mine").exit_code == 0
     (home / "decks" / "mine.yaml").write_text(VALID.replace("demo", "mine"), encoding="utf-8")

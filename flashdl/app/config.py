@@ -24,7 +24,6 @@ error naming the file and the key. Command-line flags override the file.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
@@ -320,13 +319,17 @@ def source(config: Config, key: str, path: Path) -> str:
 
 
 def save_config(path: Path, config: Config) -> None:
-    """Write ``config`` to ``path`` atomically (a temporary file renamed over the old one)."""
+    """Write ``config`` to ``path`` atomically (a temporary file renamed over the old one); a
+    symbolic link at ``path`` is replaced, not written through (``files.replace_own``)."""
+    from flashdl.core.errors import FlashdlError
+    from flashdl.files import replace_own
+
     path = Path(path)
-    partial = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_text(dumps(config), encoding="utf-8")
-        os.replace(partial, path)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise ConfigError(f"cannot write the settings file {path}: {exc.strerror}") from None
+    try:
+        replace_own(path, dumps(config))
+    except FlashdlError as exc:
+        raise ConfigError(f"cannot write the settings file {path}: {exc}") from None

@@ -122,7 +122,7 @@ def add_override(card: Card, deck_file: Path, target: Path) -> Target:
     """Append a copy of ``card`` (its text in ``deck_file``) to the overrides file ``target``,
     creating the file; the file is checked afterwards and left as it was if the entry breaks it."""
     from flashdl.decks.loader import parse_overrides
-    from flashdl.files import write_atomic
+    from flashdl.files import replace_own, write_atomic
 
     entry = card_yaml(_readable(deck_file), card.line) if card.line else None
     if entry is None or f"id: {card.id}" not in entry.splitlines()[0]:
@@ -159,7 +159,7 @@ def add_override(card: Card, deck_file: Path, target: Path) -> Target:
 
         schema = target.parent / SCHEMA_COPY
         if not schema.exists():
-            write_atomic(schema, schema_text())
+            replace_own(schema, schema_text())  # (a dangling link there is replaced)
     return Target(target, before.count("\n") + 1, created=True)
 
 

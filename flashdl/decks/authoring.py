@@ -102,7 +102,7 @@ cards:
 
 def create_deck(folder: Path, name: str) -> Path:
     """Write ``<folder>/<name>.yaml`` (never over an existing file) and the schema beside it."""
-    from flashdl.files import write_atomic
+    from flashdl.files import replace_own, write_atomic
 
     text = starter_deck(name)
     target = folder / f"{name}.yaml"
@@ -113,5 +113,5 @@ def create_deck(folder: Path, name: str) -> Path:
     except OSError as exc:
         raise UsageError(f"cannot create the decks folder {folder}: {exc.strerror}") from None
     write_atomic(target, text)
-    write_atomic(folder / SCHEMA_COPY, schema_text(), force=True)
+    replace_own(folder / SCHEMA_COPY, schema_text())  # (ours: a link there is replaced)
     return target

@@ -78,6 +78,24 @@ def test_broken_files_name_the_file(tmp_path: Path, text, message):
 # -- flashdl config ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("planted", ["config.toml.tmp", "config.toml"])
+def test_a_planted_link_in_the_config_folder_is_never_written_through(
+    invoke, home, tmp_path, planted
+):
+    """A copied data folder is hostile: a link at the settings file or at the name a writer
+    once used for its temporary file must not make ``config set`` write over what it names."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("# precious\n", encoding="utf-8")  # (valid settings: it is read first)
+    home.mkdir(parents=True, exist_ok=True)
+    (home / planted).symlink_to(victim)
+    result = invoke("config", "set", "new_per_day", "5")
+    assert result.exit_code == 0, result.output
+    assert victim.read_text(encoding="utf-8") == "# precious\n"
+    assert not config_file(home).is_symlink()
+    assert load_config(config_file(home)).new_per_day == 5
+    assert not list(home.glob(".config.toml.*.tmp"))
+
+
 def test_show_defaults_and_set(invoke, home):
     result = invoke("config", "show")
     assert result.exit_code == 0
