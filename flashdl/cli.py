@@ -42,7 +42,14 @@ class Lang(StrEnum):
 
 
 def _now() -> datetime:
-    return datetime.now().astimezone()
+    try:
+        return datetime.now().astimezone()
+    except (ValueError, OverflowError):  # TZ='UTC+24': an offset Python's datetime refuses
+        zone = os.environ.get("TZ", "")
+        raise UsageError(
+            f"the time zone TZ={zone!r} is 24 hours or more from UTC; set TZ to a real zone such"
+            " as Asia/Shanghai, or unset it"
+        ) from None
 
 
 @dataclass

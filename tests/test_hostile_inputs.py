@@ -176,3 +176,95 @@ def test_imported_text_is_never_markup_or_escapes(invoke, tmp_path):
     file.write_text(json.dumps(document), encoding="utf-8")
     line = one_line_error(invoke("import", "progress", str(file)))
     assert "mode must be one of study, repeat, quiz" in line
+
+
+# -- red-team, 2026-12-04: values that reached the catch-all "unexpected" error ------------------
+
+
+def test_an_interview_date_past_any_date_flashdl_sets_is_refused(invoke, home):
+    """9999-12-31 was saved, and every later `stats` overflowed a date."""
+    line = one_line_error(invoke("study", "--until", "9999-12-31"))
+    assert "more than 3650 days ahead" in line
+    assert invoke("stats").exit_code == 0
+
+
+@pytest.mark.parametrize("stored", ["9999-12-31", b"\xff\x00", "1-01-01"])
+def test_a_damaged_stored_interview_date_is_ignored(invoke, home, stored):
+    """A value no flashdl writes (a far date, a blob) in a copied database: no interview."""
+    import sqlite3
+
+    invoke("study", "--deck", "gan", "--new", "1", input="\n4\n")
+    with sqlite3.connect(home / "flashdl.db") as conn:
+        conn.execute(
+            "INSERT OR REPLACE INTO settings(key, value) VALUES('interview_date', ?)", [stored]
+        )
+    for args in (["stats"], ["study", "--deck", "gan", "--new", "0"], ["export", "progress"]):
+        result = invoke(*args, "-o", "-") if args[0] == "export" else invoke(*args)
+        assert result.exit_code == 0, (args, result.output)
+
+
+def test_a_progress_file_with_a_far_interview_date_is_refused(invoke, home, tmp_path):
+    invoke("study", "--deck", "gan", "--new", "1", input="\n4\n")
+    exported = invoke("export", "progress", "-o", "-")
+    document = json.loads(exported.stdout)
+    document.setdefault("settings", {})["interview_date"] = "9999-12-31"
+    path = tmp_path / "progress.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    line = one_line_error(invoke("import", "progress", str(path)))
+    assert "settings.interview_date" in line and "9999-12-31" in line
+
+
+@pytest.mark.parametrize("zone", ["UTC+24", "UTC-25", "UTC+24:59"])
+def test_a_time_zone_a_day_or_more_from_utc_is_one_line(tmp_path, zone):
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path / "home"), "TZ": zone}
+    done = subprocess.run(
+        [sys.executable, "-m", "flashdl", "decks"], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip() == (
+        f"flashdl: the time zone TZ='{zone}' is 24 hours or more from UTC; set TZ to a real zone"
+        " such as Asia/Shanghai, or unset it"
+    )
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("damage", "parameters"),
+    [
+        ("PRAGMA ignore_check_constraints = ON; UPDATE reviews SET grade = 'x'", ()),
+        ("UPDATE card_state SET card_id = ? WHERE rowid = 1", (b"\xff\x00",)),
+        ("UPDATE card_state SET deck = ?", (b"\xff",)),
+        ("UPDATE reviews SET typed = ?", (b"\xff\x00",)),
+        ("UPDATE reviews SET mode = 'quiz', coverage = 0.5, typed = ?", (b"\xff\x00",)),
+        ("UPDATE reviews SET state_before = ?", (DEEP,)),
+        ("UPDATE reviews SET mode = 'quiz', coverage = 0.5, missed = ?", (DEEP,)),
+    ],
+)
+def test_a_value_of_the_wrong_kind_in_the_database_is_never_unexpected(
+    invoke, home, damage, parameters
+):
+    """Binary data, text for a number, JSON nested too deep: each command runs, or stops with one
+    line (and doctor names the damage) — never the catch-all "unexpected" error of exit 2."""
+    import sqlite3
+
+    invoke("study", "--deck", "gan", "--new", "2", "--lang", "en", input="\n4\n\n4\n")
+    with sqlite3.connect(home / "flashdl.db") as conn:
+        *pragmas, statement = damage.split("; ")
+        for pragma in pragmas:
+            conn.execute(pragma)
+        conn.execute(statement, parameters)
+    card = invoke("show", "gan-training-procedure")
+    for result in (
+        invoke("decks"),
+        invoke("stats"),
+        invoke("study", "--deck", "gan", "--new", "0"),
+        invoke("export", "progress", "-o", "-"),
+        card,
+    ):
+        assert result.exit_code in (0, 1), result.output
+        if result.exit_code:
+            one_line_error(result)
+    if any(r.exit_code for r in (card, invoke("export", "progress", "-o", "-"))):
+        assert invoke("doctor").exit_code == 1

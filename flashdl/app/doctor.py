@@ -274,13 +274,19 @@ def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
     for row in rows:
         try:
             stored_card(row)
-        except (ValueError, TypeError, OverflowError):
+            if not isinstance(row[0], str) or not isinstance(row[1], str):
+                raise TypeError("a card id or deck that is no text")
+        except (ValueError, TypeError, OverflowError, RecursionError):
             bad_states += 1
             first = first or one_line(str(row[0]), 60)
+    # (json_valid refuses nesting deeper than SQLite's JSON parser takes: 1000 levels)
     bad_reviews = conn.execute(
         "SELECT count(*) FROM reviews WHERE typeof(grade) IS NOT 'integer' OR grade NOT BETWEEN 0"
         " AND 5 OR NOT json_valid(state_before) OR NOT json_valid(state_after)"
         " OR typeof(reviewed_at) IS NOT 'text' OR datetime(reviewed_at) IS NULL"
+        " OR typeof(card_id) IS NOT 'text' OR typeof(deck) IS NOT 'text'"
+        " OR typeof(mode) IS NOT 'text' OR typeof(typed) NOT IN ('text', 'null')"
+        " OR (missed IS NOT NULL AND (typeof(missed) IS NOT 'text' OR NOT json_valid(missed)))"
     ).fetchone()[0]
     if not bad_states and not bad_reviews:
         return []

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from flashdl import __version__
 from flashdl.core.errors import UsageError
+from flashdl.core.interview import MAX_DAYS_AHEAD
 from flashdl.core.scheduling import MAX_INTERVAL_DAYS
 from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
@@ -77,7 +78,7 @@ _CARD_OPTIONAL = {
 }
 _STATE_KEYS = {"repetitions", "interval", "easiness", "due", "lapses"}
 _SETTINGS = {
-    "interview_date": "date",
+    "interview_date": "interview_date",
     "interview_window": "final_days",
     "interview_include_day": "switch",
     "scheduler": "scheduler",
@@ -357,6 +358,15 @@ def _any_date(value: object, limits: _Limits) -> str | None:
     return None if _day(value) is not None else "must be an ISO date (YYYY-MM-DD)"
 
 
+def _interview_date(value: object, limits: _Limits) -> str | None:
+    day = _day(value)
+    if day is None:
+        return "must be an ISO date (YYYY-MM-DD)"
+    if not EARLIEST <= day <= limits.latest_day + timedelta(days=MAX_DAYS_AHEAD):
+        return f"{value} is not an interview date flashdl sets"
+    return None
+
+
 def _due(value: object, limits: _Limits) -> str | None:
     day = _day(value)
     if day is None:
@@ -415,6 +425,7 @@ _PROBLEMS: dict[str, Callable[[object, _Limits], str | None]] = {
     "past_time": _time,
     "past_date": _past_date,
     "date": _any_date,
+    "interview_date": _interview_date,
     "due": _due,
     "grade": lambda v, _: None if _is_int(v) and 0 <= v <= 5 else "must be a grade from 0 to 5",
     "count": _bounded_int(0, 10**7),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from flashdl.core.days import study_day
 from flashdl.core.errors import UsageError
 from flashdl.core.grades import REPEAT_BELOW_IN
-from flashdl.core.interview import DEFAULT_WINDOW, MAX_WINDOW, Interview
+from flashdl.core.interview import DEFAULT_WINDOW, MAX_DAYS_AHEAD, MAX_WINDOW, Interview
 from flashdl.core.messages import message
 from flashdl.core.model import Deck, card_ids, card_tags, related_pairs
 from flashdl.core.planning import (
@@ -67,6 +67,10 @@ def interview_date(
             raise UsageError(
                 f"the interview date {day.isoformat()} is not after today ({today.isoformat()})"
             )
+        if (day - today).days > MAX_DAYS_AHEAD:
+            raise UsageError(
+                f"the interview date {day.isoformat()} is more than {MAX_DAYS_AHEAD} days ahead"
+            )
         store.set_setting(UNTIL_SETTING, day.isoformat())
     if include_day is not None:
         store.set_setting(INCLUDE_DAY_SETTING, "1" if include_day else "0")
@@ -79,8 +83,8 @@ def interview_date(
         day = date.fromisoformat(stored) if stored else None
     except ValueError:
         return None  # not a date (a damaged or hostile database): `flashdl doctor` reports it
-    if day is None or day <= today:
-        return None
+    if day is None or day <= today or (day - today).days > MAX_DAYS_AHEAD:
+        return None  # (past, or further than any date flashdl sets: a damaged database)
     return Interview(day, window=_stored_window(store), include_day=_stored_include_day(store))
 
 

@@ -43,6 +43,7 @@ except ImportError:  # pragma: no cover - a Python built without it
 
 DEFAULT_WINDOW = 7
 MAX_WINDOW = 90
+MAX_DAYS_AHEAD = 3650  # an interview date at most ten years ahead (past it, dates overflow)
 # The load of the final days is compared with the mean daily load of this many days before them.
 BASELINE_DAYS = 14
 

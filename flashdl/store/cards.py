@@ -220,7 +220,7 @@ class CardStore(Connection):
                 answer_ms=r[7],
                 state_before=state_from_json(r[8]),
                 state_after=state_from_json(r[9]),
-                typed=r[10],
+                typed=_text_or_none(r[10], "typed"),
                 undone_at=r[11],
                 coverage=r[12],
                 missed=tuple(json.loads(r[13])) if r[13] else None,
@@ -399,8 +399,8 @@ class CardStore(Connection):
         It is read from the review log, not kept beside it, so it survives quitting, a crash and a
         restart, and an undo takes a card out of it (or puts it back) with no extra bookkeeping."""
         rows = self._rows(
-            "SELECT card_id, reviewed_at, grade FROM reviews"
-            " WHERE day = ? AND undone_at IS NULL AND mode IN ('study', 'repeat') ORDER BY id",
+            "SELECT card_id, reviewed_at, grade FROM reviews WHERE day = ? AND undone_at IS NULL"
+            " AND mode IN ('study', 'repeat') AND typeof(grade) = 'integer' ORDER BY id",
             [today.isoformat()],
         )
         last: dict[str, tuple[str, int]] = {}
@@ -617,3 +617,11 @@ def replay_with_load(
         if card_id not in suspended and after.due is not None:
             load[after.due] += 1
     return states
+
+
+def _text_or_none(value: object, column: str) -> str | None:
+    """A text column as read: text or NULL, else (binary data, a number) it is no value flashdl
+    writes, and reading it is the one-line error of ``_decoded``."""
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{column} is {type(value).__name__}, not text")

@@ -252,7 +252,7 @@ class Connection:
         try:
             with self._errors():
                 yield
-        except (ValueError, TypeError, OverflowError, KeyError) as exc:
+        except (ValueError, TypeError, OverflowError, KeyError, RecursionError) as exc:
             raise StoreError(
                 f"the database {self.path} holds a {what} flashdl cannot read "
                 f"({one_line(str(exc), 80)}); run `flashdl doctor`"

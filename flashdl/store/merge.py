@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from flashdl.core.errors import StoreError
 from flashdl.store.cards import SCHEDULER_SETTING
 from flashdl.store.connection import Connection
 from flashdl.store.records import dict_rows, insert_known, last_change, table_columns
@@ -44,14 +45,34 @@ class ProgressMerge(Connection):
         with self._errors():
             conn.execute("BEGIN")
             try:
+                for table in ("card_state", "reviews"):
+                    self._no_binary_values(table)
                 cards = dict_rows(conn.execute("SELECT * FROM card_state ORDER BY card_id"))
                 reviews = dict_rows(conn.execute("SELECT * FROM reviews ORDER BY id"))
-                settings = dict(conn.execute("SELECT key, value FROM settings ORDER BY key"))
+                settings = dict(
+                    conn.execute(  # (a value that is no text is none flashdl set: left out)
+                        "SELECT key, value FROM settings"
+                        " WHERE typeof(key) = 'text' AND typeof(value) = 'text' ORDER BY key"
+                    )
+                )
             finally:
                 conn.execute("COMMIT")
         for review in reviews:
             review.pop("id", None)
         return cards, reviews, settings
+
+    def _no_binary_values(self, table: str) -> None:
+        """Binary data in ``table`` (none flashdl writes; a progress file is JSON text) is one
+        line naming the column, before anything is written."""
+        columns = [row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")]
+        flags = ", ".join(f"max(typeof(\"{column}\") = 'blob')" for column in columns)
+        found = self.conn.execute(f'SELECT {flags} FROM "{table}"').fetchone()  # one scan
+        for column, blob in zip(columns, found, strict=True):
+            if blob:
+                raise StoreError(
+                    f"the database {self.path} holds binary data in {table}.{column}, which"
+                    " flashdl never writes; run `flashdl doctor`"
+                )
 
     def merge_progress(
         self,

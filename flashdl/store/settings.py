@@ -17,7 +17,7 @@ class SettingsStore(Connection):
     def setting(self, key: str) -> str | None:
         with self._errors():
             row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-        return row[0] if row else None
+        return row[0] if row and isinstance(row[0], str) else None  # (a blob: none flashdl set)
 
     def set_setting(self, key: str, value: str | None) -> None:
         with self._write() as conn:
