@@ -171,7 +171,9 @@ def test_the_study_day_ends_at_4_am_not_at_midnight(invoke, clock, home):
     assert "Nothing due today, and 2 of 2 new cards are introduced already" in flat(result.stdout)
     assert len(graded(home)) == 2
     with Store.open(db(home)) as store:
-        assert {r.day for r in store.reviews()} == {(clock.now.date() - timedelta(days=1)).isoformat()}
+        assert {r.day for r in store.reviews()} == {
+            (clock.now.date() - timedelta(days=1)).isoformat()
+        }
     clock.advance(hours=4)  # 04:10: the next day; yesterday's two cards are due
     study(invoke, "--deck", "cnn", "--new", "0", input="\n5\n" * 2)
     assert [g[2] for g in graded(home)] == ["study"] * 4

@@ -25,6 +25,22 @@ if TYPE_CHECKING:
 _NEEDS_QUOTES = ("\t", "\n", "\r", '"')
 
 
+# A spreadsheet takes a cell that starts with one of these for a formula ("=cmd|' /C calc'!A0"):
+# in the HTML fields the first character becomes its character reference, which Anki shows as
+# the character itself and a spreadsheet as plain text.
+_FORMULA_STARTS = {"=": "&#61;", "+": "&#43;", "-": "&#45;", "@": "&#64;", "\t": "&#9;", "\r": ""}
+
+
+def defused(html: str) -> str:
+    """An HTML field that no spreadsheet opening the file reads as a formula."""
+    while html and html[0] in _FORMULA_STARTS:
+        replacement = _FORMULA_STARTS[html[0]]
+        if replacement:
+            return replacement + html[1:]
+        html = html[1:]  # (a carriage return shows as nothing in HTML)
+    return html
+
+
 def csv_field(value: str) -> str:
     """One field, quoted when it holds a separator or a quote, or starts with '#'."""
     if value.startswith("#") or any(char in value for char in _NEEDS_QUOTES):
@@ -37,7 +53,8 @@ def anki_csv(decks: Sequence[Deck], lang: str = "zh") -> str:
 
     The GUID column carries the same GUIDs as the .apkg, so either import updates the other's
     notes; the deck and tags columns place and tag each note. A field that starts with '#' is
-    quoted, or Anki would skip its line as a comment.
+    quoted, or Anki would skip its line as a comment; one that starts like a formula is
+    ``defused``.
     """
     parser = html_parser()
     out = io.StringIO()
@@ -54,7 +71,7 @@ def anki_csv(decks: Sequence[Deck], lang: str = "zh") -> str:
         name = anki_deck_name(deck)
         for card in each_card(deck):
             row = [
-                *anki_fields(card, lang, parser),
+                *map(defused, anki_fields(card, lang, parser)),
                 " ".join(anki_tags(deck, card)),
                 name,
                 note_guid(card.id),

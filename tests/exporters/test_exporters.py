@@ -371,6 +371,21 @@ def test_questions_that_start_with_a_hash_are_quoted_for_anki():
     assert rows.split("\n")[2].startswith("什么是梯度爆炸？\t")  # other questions as before
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\\t", "\\r=", "\\r\\r+"])
+def test_no_field_of_the_csv_starts_like_a_spreadsheet_formula(start):
+    """A question that starts with = + - @ (or a tab) would be a formula in a spreadsheet
+    ("=cmd|' /C calc'!A0"): its first character is written as its HTML character reference,
+    which Anki shows as the character. (``start`` is YAML: \\t is a tab.)"""
+    text = VALID.replace("什么是梯度消失？, en:", f"\"{start}cmd|' /C calc'!A0\", en:")
+    deck = parse_deck(text, "demo.yaml")
+    assert deck.cards[0].question.zh.endswith("cmd|' /C calc'!A0")
+    rows = export.anki_csv([deck], "zh").split("#columns:", 1)[1].split("\n")[1:]
+    for row in rows:
+        for field in row.split("\t"):
+            assert not field.lstrip('"').startswith(("=", "+", "-", "@", "\r")), field
+    assert rows[0].lstrip('"').startswith(("&#", "cmd"))  # (a leading tab is trimmed on loading)
+
+
 def test_deck_names_descriptions_and_tags_carry_no_control_characters():
     from exportcheck import CONTROL
 
