@@ -44,6 +44,10 @@ MIN_LATIN = 3
 OVERLAP_SHARE = 0.4
 MAX_GRADED_CARDS = 500  # rules 3-5 grade every reference answer, rule 5 for every pair of cards
 MAX_LINTED_CARDS = 2000  # rules 1-2
+# ... and the characters of question and answer text they read: an answer is read into tokens
+# (about 160 bytes of memory a character at worst), so a deck of a few long cards needs a cap of
+# its own. The 204 bundled cards hold 554k.
+MAX_LINTED_TEXT = 1_000_000
 _NUMBER = re.compile(r"[\d\s.,%+\-]+")
 _LATIN = re.compile(r"[a-z0-9]")
 
@@ -265,6 +269,15 @@ class LintReport:
     skipped: str = ""  # why rules 3-5 did not run, if they did not
 
 
+def _text_size(cards: Iterable[Card]) -> int:
+    """The characters of question and answer text of ``cards``, both languages."""
+    return sum(
+        len(text.zh or "") + len(text.en or "")
+        for card in cards
+        for text in (card.question, card.answer)
+    )
+
+
 def lint_decks(
     decks: Sequence[Deck],
     glossary: Glossary = EMPTY,
@@ -272,6 +285,7 @@ def lint_decks(
     compare_with: Sequence[Deck] = (),
     max_graded_cards: int = MAX_GRADED_CARDS,
     max_cards: int = MAX_LINTED_CARDS,
+    max_text: int = MAX_LINTED_TEXT,
 ) -> LintReport:
     """Lint every card of ``decks``; rule 5 compares them with ``decks`` and ``compare_with``."""
     count = sum(len(deck.cards) for deck in decks)
@@ -282,6 +296,13 @@ def lint_decks(
             " once; check fewer decks to run it",
         )
     cards = [(card, deck.path) for deck in decks for card in deck.cards]
+    size = _text_size(card for card, _ in cards)
+    if size > max_text:
+        return LintReport(
+            [],
+            f"the lint was skipped: the cards hold {size:,} characters of text, more than the"
+            f" {max_text:,} it checks at once; check fewer decks to run it",
+        )
     findings = []
     for card, path in cards:
         findings += lint_terms(card, path, glossary)
@@ -292,6 +313,12 @@ def lint_decks(
         skipped = (
             f"the reference-answer rules of the lint were skipped: {len(others)} cards are more"
             f" than the {max_graded_cards} it grades at once; check fewer decks to run them"
+        )
+    elif (size := _text_size(others)) > max_text:
+        skipped = (
+            f"the reference-answer rules of the lint were skipped: the cards hold {size:,}"
+            f" characters of text, more than the {max_text:,} it grades at once; check fewer"
+            " decks to run them"
         )
     else:
         known: dict[str, Answer] = {}

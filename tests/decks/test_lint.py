@@ -204,6 +204,45 @@ def test_the_grader_rules_are_skipped_for_very_many_cards():
     assert report.findings == [] and "skipped" in report.skipped
 
 
+def test_the_lint_is_skipped_for_very_much_text():
+    """A few cards with huge answers took seconds and about 160 bytes of memory a character
+    (a 6 MB answer: 12 s, 956 MB); the lint has a text cap beside its card cap."""
+    deck = parse_deck(CLEAN, "x")
+    size = sum(
+        len(t.zh or "") + len(t.en or "") for c in deck.cards for t in (c.question, c.answer)
+    )
+    report = lint_decks([deck], Glossary(), max_text=size - 1)
+    assert report.findings == [] and report.skipped.startswith("the lint was skipped: the cards")
+    report = lint_decks([deck], Glossary(), compare_with=[deck], max_text=size)
+    assert "skipped" not in report.skipped
+    bigger = parse_deck(CLEAN.replace("deck: ", "deck: z", 1), "y")
+    report = lint_decks([deck], Glossary(), compare_with=[bigger], max_text=size)
+    assert report.skipped.startswith("the reference-answer rules of the lint were skipped: the")
+
+
+def test_check_of_a_deck_with_a_huge_answer_is_quick(tmp_path):
+    import re
+    import resource
+    import subprocess
+    import sys
+
+    text = CLEAN.replace(
+        "      zh: 同一个卷积核", "      zh: " + "a " * 1_000_000 + "同一个卷积核", 1
+    )
+    assert len(text) > 2_000_000
+    path = tmp_path / "huge.yaml"
+    path.write_text(re.sub(r"^deck: .*$", "deck: huge", text, count=1, flags=re.M))
+    env = {**os.environ, "FLASHDL_HOME": str(tmp_path / "home")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run(
+        [sys.executable, "-m", "flashdl", "check", str(path)], capture_output=True, text=True,
+        env=env, timeout=120,
+    )  # fmt: skip
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert "the lint was skipped: the cards hold" in done.stderr, done.stderr
+    assert peak_kib < max(before, 250_000), peak_kib  # (the old lint: about 330 MB here)
+
+
 # -- flashdl check ------------------------------------------------------------------------------
 
 
