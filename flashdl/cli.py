@@ -1339,8 +1339,8 @@ def simulate(
 def _days_ahead(value: str, today: date) -> int:
     """``simulate --until``: a number of days, or a date counted from today."""
     text = value.strip()
-    if text.isascii() and text.isdigit() and len(text) <= 5:
-        days = int(text)
+    if text.isascii() and text.isdigit():
+        days = int(text) if len(text) <= 5 else 99_999  # (any longer number is out of range)
     else:
         try:
             days = (date.fromisoformat(text) - today).days
@@ -1349,7 +1349,8 @@ def _days_ahead(value: str, today: date) -> int:
                 f"--until expects a number of days or a date like 2026-12-20, not '{value}'"
             ) from None
     if not 1 <= days <= 3650:
-        raise UsageError(f"--until must be 1 to 3650 days ahead, not {days}")
+        shown = text if text.isascii() and text.isdigit() else days
+        raise UsageError(f"--until must be 1 to 3650 days ahead, not {shown}")
     return days
 
 

@@ -170,6 +170,12 @@ def _umask() -> int:
     return mask
 
 
+def _mib(size: int) -> str:
+    """A size in MiB, rounded up to a tenth, so that a size over a limit never reads as it."""
+    tenths = -(-size * 10 // 2**20)
+    return f"{tenths // 10} MiB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MiB"
+
+
 def read_regular_file(path: Path, *, limit: int, what: str) -> bytes:
     """The bytes of ``path``, which must be a regular file of at most ``limit`` bytes.
 
@@ -184,8 +190,7 @@ def read_regular_file(path: Path, *, limit: int, what: str) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise UsageError(f"{path} is not a regular file, so it cannot be {what}")
         if info.st_size > limit:
-            size = f"{info.st_size // 2**20} MiB"
-            raise UsageError(f"{path} is {size}; {what} is limited to {limit // 2**20} MiB")
+            raise UsageError(f"{path} is {_mib(info.st_size)}; {what} is limited to {_mib(limit)}")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise

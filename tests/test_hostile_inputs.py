@@ -268,3 +268,40 @@ def test_a_value_of_the_wrong_kind_in_the_database_is_never_unexpected(
             one_line_error(result)
     if any(r.exit_code for r in (card, invoke("export", "progress", "-o", "-"))):
         assert invoke("doctor").exit_code == 1
+
+
+def test_a_size_over_a_limit_never_reads_as_the_limit():
+    from flashdl.files import _mib
+
+    assert _mib(64 * 2**20) == "64 MiB"
+    assert _mib(64 * 2**20 + 1) == "64.1 MiB"  # was "64 MiB; ... limited to 64 MiB"
+    assert _mib(int(1.9 * 2**20)) == "1.9 MiB"
+
+
+@pytest.mark.parametrize("typed", ["١٠", "1_0", "１０", " 1 0", "0x10", "infinity"])
+def test_config_set_takes_ascii_numbers_only(invoke, home, typed):
+    line = one_line_error(invoke("config", "set", "new_per_day", typed))
+    assert "new_per_day must be a whole number from 0 to 9999" in line
+
+
+def test_a_settings_file_with_a_number_of_thousands_of_digits(invoke, home):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("new_per_day = " + "9" * 5000 + "\n", encoding="utf-8")
+    line = one_line_error(invoke("config", "show"))
+    assert line.endswith("config.toml: not a settings file flashdl can read (a number in it is"
+                         " too long for a setting)")  # fmt: skip
+    assert "sys.set_int_max_str_digits" not in line
+
+
+def test_simulate_until_a_long_number_names_the_range(invoke):
+    line = one_line_error(invoke("simulate", "--until", "99999999999"))
+    assert line == "flashdl: --until must be 1 to 3650 days ahead, not 99999999999"
+
+
+def test_a_database_link_to_itself_is_named(invoke, home, tmp_path):
+    loop = tmp_path / "loop.db"
+    loop.symlink_to(loop)
+    line = one_line_error(invoke("stats", "--db", str(loop)))
+    assert "is a symbolic link to a missing file or to itself" in line
+    result = invoke("doctor", "--db", str(loop))
+    assert result.exit_code == 1 and "is a symbolic link to a missing file" in result.stdout

@@ -151,13 +151,17 @@ def _retention(value: object) -> float:
     return float(number)
 
 
+_INT = re.compile(r"[+-]?[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _number(value: object, kind: type) -> float | int | None:
     """``value`` as a number of ``kind`` (int or float), from TOML or command-line text; None if
     it is not one (booleans, fractions for an int, nan)."""
     if isinstance(value, str):
         text = value.strip()
-        if len(text) > 40:
-            return None
+        if len(text) > 40 or not (_INT if kind is int else _FLOAT).fullmatch(text):
+            return None  # (int() and float() also take ١٠, 1_0 and "infinity")
         try:
             value = int(text) if kind is int else float(text)
         except ValueError:
@@ -262,8 +266,9 @@ def load_config(path: Path) -> Config:
         ) from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be flashdl's settings file") from None
-    except ValueError as exc:  # e.g. a number of more than 4300 digits
-        raise ConfigError(f"{path}: not a settings file flashdl can read ({exc})") from None
+    except ValueError as exc:  # a number of more than 4300 digits (Python's limit)
+        why = "a number in it is too long for a setting" if "digits" in str(exc) else str(exc)
+        raise ConfigError(f"{path}: not a settings file flashdl can read ({why})") from None
     values: dict[str, object] = {}
     for key, value in raw.items():
         try:

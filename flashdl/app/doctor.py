@@ -165,6 +165,14 @@ def check_database(path: Path, today: date | None = None) -> list[Finding]:
     check = "database"
     today = today or date.today()
     if not path.exists():
+        if os.path.islink(path):
+            return [
+                problem(
+                    check,
+                    f"{path} is a symbolic link to a missing file or to itself; remove the link,"
+                    " or point --db or FLASHDL_DB at the database",
+                )
+            ]
         return [note(check, f"{path} does not exist yet; the first `flashdl study` creates it")]
     if not path.is_file() and not path.is_dir():
         return [problem(check, f"{path} is not a regular file (a device, FIFO or socket)")]

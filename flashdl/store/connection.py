@@ -4,6 +4,7 @@ write transaction at a time, and SQLite errors turned into one-line messages."""
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -50,6 +51,11 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
             "and retry (earlier reviews are saved)"
         )
     if name.startswith("SQLITE_CANTOPEN"):
+        if os.path.islink(path) and not os.path.exists(path):
+            return (
+                f"cannot open database {path}: it is a symbolic link to a missing file or to"
+                " itself; remove the link, or use --db"
+            )
         return f"cannot open database {path}: check the folder exists and is writable, or use --db"
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return f"database {path} is damaged ({message}); move it aside or restore a backup"
