@@ -62,6 +62,7 @@ class Graded:
     scheduled: bool
     requeued: bool
     leech: LeechMark | None = None  # this grade made the card a leech
+    was_repeat: bool = True  # the card was back from the learning queue before this grade
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ class StudyEngine:
             leech=self.leech_rule,
         )
         self.changed[card.id] = recorded.after
+        was_repeat = card.id in self.repeats
         self.queue.popleft()
         leech = recorded.leech
         # a leech suspended now is out of today's repeats too
@@ -241,8 +243,9 @@ class StudyEngine:
         else:
             self.done.add(card.id)
         entry = Graded(
-            recorded.id, card, grade, recorded.before, recorded.scheduled, requeued, leech
-        )
+            recorded.id, card, grade, recorded.before, recorded.scheduled, requeued, leech,
+            was_repeat,
+        )  # fmt: skip
         self.actions.append(entry)
         self._moved_on()
         return entry
@@ -289,6 +292,8 @@ class StudyEngine:
         self.done.discard(last.card.id)
         if last.requeued:
             self.queue.remove(last.card.id)
+        if not last.was_repeat:  # (its header says new or due again, not repeat)
+            self.repeats.discard(last.card.id)
         self.queue.appendleft(last.card.id)
         self._moved_on()
         return last

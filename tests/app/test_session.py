@@ -78,6 +78,19 @@ def test_undo_goes_back_any_depth(tmp_path: Path):
         assert isinstance(e.undo(), Graded) and list(e.queue) == [ONE, TWO]
         assert e.undo() is None
         assert store.reviews() == [] and store.states()[ONE].state == NEW_CARD
+        assert not e.show().repeat  # its only failing grade is taken back: new again
+
+
+def test_undoing_the_second_fail_of_a_repeat_keeps_it_a_repeat(tmp_path: Path):
+    with Store.open(tmp_path / "db") as store:
+        e = engine(store, queue=(ONE,))
+        e.start()
+        for grade in (1, 1):
+            e.show()
+            e.reveal()
+            e.grade(grade)
+        assert isinstance(e.undo(), Graded)
+        assert e.show().repeat  # failed once already today
 
 
 def test_a_card_is_graded_only_once_its_answer_is_shown(tmp_path: Path):
