@@ -68,7 +68,9 @@ def _line(stream: TextIO) -> str | None:
 
 
 class LineKeys:
-    """Scripted input: each line is one keypress (its first non-blank character)."""
+    """Scripted input: each line is one keypress (the line without blanks around it). A line of
+    more than one character comes back whole, as an escape sequence does from a terminal, so it
+    equals no grade or command: "45" or "5 no wait 1" grades nothing."""
 
     def __init__(self, stream: TextIO):
         self.stream = stream
@@ -77,7 +79,7 @@ class LineKeys:
         line = self.stream.readline()
         if not line:
             return None
-        return line.strip()[:1].lower()
+        return line.strip().lower()
 
     def read_line(self) -> str | None:
         return _line(self.stream)

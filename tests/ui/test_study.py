@@ -135,6 +135,14 @@ def test_quit_and_end_of_input_keep_what_was_graded(tmp_path: Path):
         assert session.run().reviewed == 1
 
 
+def test_a_piped_line_of_several_characters_grades_nothing(tmp_path: Path):
+    """Each piped line is one key: "45" or "5 no wait 1" is no key (it graded 4, then 5)."""
+    with Store.open(tmp_path / "db") as store:
+        session, _ = make_session(store, "\n45\n5 no wait 1\n2\nq\n")
+        assert session.run().reviewed == 1
+        assert [r.grade for r in store.reviews()] == [2]
+
+
 def test_undo_takes_back_the_last_grade(tmp_path: Path):
     with Store.open(tmp_path / "db") as store:
         # grade one 1 (requeued), undo at the next question, grade one again with 5, then two 5.
