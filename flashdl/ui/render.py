@@ -280,10 +280,13 @@ def summary_view(summary: SessionSummary, lang: str = "en") -> RenderableType:
     table.add_row(message("summary_time", lang), duration)
     if summary.left_today:
         table.add_row(message("summary_left", lang), str(summary.left_today))
-    table.add_row(
-        message("summary_next", lang),
-        summary.next_due.isoformat() if summary.next_due else message("summary_nothing_next", lang),
-    )
+    if summary.left_today:  # (cards failed today come back today, whatever is due later)
+        next_due = message("summary_next_today", lang)
+    elif summary.next_due:
+        next_due = summary.next_due.isoformat()
+    else:
+        next_due = message("summary_nothing_next", lang)
+    table.add_row(message("summary_next", lang), next_due)
     return Panel(
         table, title=message("summary_title", lang), title_align="left", border_style="cyan"
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -141,6 +141,26 @@ def test_a_piped_line_of_several_characters_grades_nothing(tmp_path: Path):
         session, _ = make_session(store, "\n45\n5 no wait 1\n2\nq\n")
         assert session.run().reviewed == 1
         assert [r.grade for r in store.reviews()] == [2]
+
+
+def test_the_summary_says_cards_left_today_come_back_today(tmp_path: Path):
+    """Quitting with a failed card left, the summary said "Next due" tomorrow beside "Still due
+    today 1"."""
+    from flashdl.app.session import SessionSummary
+    from flashdl.ui.render import summary_view
+
+    def shown(summary: SessionSummary, lang: str = "en") -> str:
+        out = io.StringIO()
+        Console(file=out, width=80, color_system=None).print(summary_view(summary, lang))
+        return " ".join(out.getvalue().split())
+
+    tomorrow = date(2026, 12, 2)
+    left = SessionSummary(reviewed=2, grades={1: 1, 4: 1}, seconds=30, next_due=tomorrow,
+                          left_today=1)  # fmt: skip
+    assert "Still due today 1" in shown(left) and "Next due today (the cards above)" in shown(left)
+    assert "下次复习 今天" in shown(left, "zh")
+    done = SessionSummary(reviewed=2, grades={4: 2}, seconds=30, next_due=tomorrow, left_today=0)
+    assert "Next due 2026-12-02" in shown(done) and "Still due" not in shown(done)
 
 
 def test_undo_takes_back_the_last_grade(tmp_path: Path):
