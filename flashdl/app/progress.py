@@ -329,6 +329,8 @@ def _time(value: object, limits: _Limits) -> str | None:
         return "is not an ISO time"
     if moment.tzinfo is None:
         return "needs a UTC offset"
+    if abs(moment.utcoffset() or timedelta(0)) >= timedelta(hours=15):
+        return f"{value} has a UTC offset no time zone has"  # (SQLite's dates refuse it too)
     if not _ISO_TIME.match(value):
         return "must be an ISO time as flashdl writes it (YYYY-MM-DDTHH:MM:SS.sss+HH:MM)"
     if moment.date() < EARLIEST or moment > limits.latest_time:

@@ -230,6 +230,10 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
             "reviews[0].reviewed_at 9999-12-31T00:00:00.000+00:00 is before 1970 or in the future",
         ),
         (lambda d: d["reviews"][0].update(day="9999-12-31"), "reviews[0].day 9999-12-31 is"),
+        (
+            lambda d: d["reviews"][0].update(reviewed_at="2026-11-29T09:30:00.000+23:59"),
+            "reviews[0].reviewed_at 2026-11-29T09:30:00.000+23:59 has a UTC offset no time zone",
+        ),
         # Shapes ``fromisoformat`` takes but flashdl never writes: stored, they compare wrongly.
         (lambda d: d["reviews"][0].update(day="2026-W49-1"), "reviews[0].day must be an ISO date"),
         (
