@@ -268,6 +268,9 @@ def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[F
     return findings
 
 
+MAX_COUNT = 1_000_000  # lapses or repetitions of one card: a review a minute for two years
+
+
 def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
     """Card states and reviews the store would refuse to read (a copied or edited file): each
     command then stops with "run `flashdl doctor`", so doctor must name them too. Card states
@@ -295,6 +298,15 @@ def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
         " OR typeof(card_id) IS NOT 'text' OR typeof(deck) IS NOT 'text'"
         " OR typeof(mode) IS NOT 'text' OR typeof(typed) NOT IN ('text', 'null')"
         " OR (missed IS NOT NULL AND (typeof(missed) IS NOT 'text' OR NOT json_valid(missed)))"
+        " OR mode NOT IN ('study', 'repeat', 'quiz')"
+        " OR (answer_ms IS NOT NULL AND (typeof(answer_ms) IS NOT 'integer' OR answer_ms < 0))"
+    ).fetchone()[0]
+    # What the row decoder lets through but flashdl never writes: a suspended flag that is no
+    # 0 or 1, a review time that is no time, counts past any real history.
+    bad_states += conn.execute(
+        "SELECT count(*) FROM card_state WHERE suspended NOT IN (0, 1)"
+        " OR (last_reviewed_at IS NOT NULL AND datetime(last_reviewed_at) IS NULL)"
+        f" OR lapses > {MAX_COUNT} OR repetitions > {MAX_COUNT}"
     ).fetchone()[0]
     if not bad_states and not bad_reviews:
         return []

@@ -360,6 +360,21 @@ UNREADABLE = [  # the store refuses each where it reads it: "... cannot read ...
         # Values the store refuses with "run `flashdl doctor`": doctor must name them too.
         *((damage, "values flashdl never writes") for damage in UNREADABLE),
         ("DROP TABLE leeches", "is missing its table(s) leeches although its schema version"),
+        # Values every command runs with (red-team, 2026-12-04) but flashdl never writes.
+        *(
+            (damage, "values flashdl never writes")
+            for damage in (
+                "UPDATE reviews SET mode = 'evil'",
+                "UPDATE reviews SET answer_ms = -5",
+                "UPDATE reviews SET typed = x'ff00'",
+                "UPDATE reviews SET missed = printf('%.*c', 99999, '[') || printf('%.*c', 99999,"
+                " ']')",  # (nested 99,999 deep)
+                "UPDATE card_state SET suspended = 'yes'",
+                "UPDATE card_state SET lapses = 9223372036854775807",
+                "UPDATE card_state SET last_reviewed_at = 'x'",
+                "UPDATE card_state SET card_id = x'ff00'",
+            )
+        ),
     ],
 )
 def test_doctor_finds_values_no_flashdl_writes(invoke, tmp_path, monkeypatch, damage, expected):
