@@ -305,3 +305,24 @@ def test_a_database_link_to_itself_is_named(invoke, home, tmp_path):
     assert "is a symbolic link to a missing file or to itself" in line
     result = invoke("doctor", "--db", str(loop))
     assert result.exit_code == 1 and "is a symbolic link to a missing file" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (
+            "DELETE FROM _sqlite_migrations WHERE rowid = (SELECT max(rowid) FROM _sqlite_migrations)",
+            "does not match the schema version it records (index",
+        ),
+        ("DROP TABLE leeches", "lacks part of its schema (no such table: leeches)"),
+    ],
+)
+def test_a_damaged_schema_is_named_as_such(invoke, home, damage, expected):
+    """SQLite's own words ("index reviews_day_deck already exists") named no cause."""
+    import sqlite3
+
+    invoke("study", "--deck", "gan", "--new", "1", input="\n4\n")
+    with sqlite3.connect(home / "flashdl.db") as conn:
+        conn.execute(damage)
+    line = one_line_error(invoke("stats"))
+    assert expected in line and "restore a backup, or run `flashdl doctor`" in line

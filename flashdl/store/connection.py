@@ -61,6 +61,11 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
         return f"database {path} is damaged ({message}); move it aside or restore a backup"
     if name.startswith("SQLITE_CONSTRAINT"):
         return f"database {path} refused a write ({message}); run `flashdl doctor`"
+    if message.startswith(("no such table", "no such column")):  # a table dropped, say
+        return (
+            f"database {path} lacks part of its schema ({message}); restore a backup, or run"
+            " `flashdl doctor`"
+        )
     return f"database {path}: {message}"
 
 
@@ -227,7 +232,13 @@ class Connection:
                     (last,) = conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()
                     if last > SLOW_UPGRADE_REVIEWS:
                         upgrade_notice(self.path)
-                migrations.apply(conn)
+                try:
+                    migrations.apply(conn)
+                except sqlite3.OperationalError as exc:  # "index ... already exists", say
+                    raise StoreError(
+                        f"database {self.path} does not match the schema version it records"
+                        f" ({one_line(str(exc), 80)}); restore a backup, or run `flashdl doctor`"
+                    ) from None
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
