@@ -755,6 +755,8 @@ def list_decks(
     with _open_store(paths.db_path) as store:
         store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
         counts = store.state_counts(today, repeat_below=repeat_below)
+        cap = config.max_reviews_per_day
+        allowed = None if cap is None else max(0, cap - store.reviewed_due_on(today))
     rows = []
     for d in decks:
         c = counts.get(d.name, {})
@@ -771,6 +773,15 @@ def list_decks(
         )
     default_group = None if config.decks else config.group
     env.console().print(render.decks_table(rows, default_group))
+    studied = [
+        r for r in rows if (r.name in config.decks if config.decks else r.group == default_group)
+    ]
+    due = sum(r.due for r in studied)
+    if allowed is not None and due > allowed:  # (the counts are what is due, not what study shows)
+        typer.echo(
+            f"max_reviews_per_day is {cap}: study shows {allowed} of these {due} due cards today;"
+            " the rest wait, most overdue first, and no new card comes until they are caught up."
+        )
     groups = list(dict.fromkeys(r.group for r in rows))
     if len(groups) > 1 and default_group:
         other = next((g for g in groups if g != default_group), groups[-1])

@@ -148,6 +148,11 @@ def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke,
     assert [c for c, _, _ in shown] == [shown[0][0], shown[1][0], shown[0][0]]
     assert {shown[0][0], shown[1][0]} == set(pair)
     assert [(g, m) for _, g, m in shown] == [(1, "study"), (4, "study"), (4, "repeat")]
+    decks = invoke("decks")  # its due counts are what is due; it says what study will show
+    assert decks.exit_code == 0, decks.output
+    assert (
+        "max_reviews_per_day is 2: study shows 0 of these 1 due cards today; the rest wait"
+    ) in flat(decks.stdout)
     result = study(invoke, "--deck", "cnn", "--new", "5", "--lang", "en")
     assert (
         "Today's review limit of 2 is reached; 1 more due cards wait until tomorrow, and no new"
