@@ -58,8 +58,9 @@ GRADE_FOR_SHARE = ((0.75, 5), (0.5, 4), (0.25, 3), (0.1, 2), (1e-9, 1), (0.0, 0)
 # A clause of the terms of BARE_POINTS or more points with only BARE_GAP between them lists them.
 BARE_POINTS = 2
 BARE_GAP = re.compile(
-    r"(?:[\s\W_]|\b(?:and|or|it|is|are|also|plus|etc|first|second|third|finally|\d{1,2})\b"
-    r"|以及|或者|还有|就是|首先|其次|最后|第[一二三四五六七八九十]|\d{1,2}|[和与及或是也等跟])*"
+    r"(?:[\s\W_]|\b(?:and|or|it|is|are|also|plus|etc|first|second|third|finally)\b"
+    r"|(?<![\w.])(?:\d{1,2}|[a-z])[.)、:](?!\w)|\(\s*(?:\d{1,2}|[a-z])\s*\)"  # 2. 2) (b)
+    r"|以及|或者|还有|就是|首先|其次|最后|第[一二三四五六七八九十]|[和与及或是也等跟])*"
 )
 LISTED_CAP = 2  # points that are only listed lift the grade to this at most
 CORE_FLOOR = 3  # the least grade of an answer that states the card's core idea
@@ -309,12 +310,14 @@ class Bare(NamedTuple):
         """``matches``: each point's matches; ``terms``: every term of the card, whose words in
         a gap (a term said twice, a part of a group, a term negated) are no relation either."""
         points: dict[tuple[int, int], set[int]] = {}
+        grouped: set[tuple[int, int]] = set()  # a group's parts all in it: it ties them together
         for index, found in enumerate(matches):
             for match in found:
-                for hit in match.hits:
-                    points.setdefault(_clause_of(answer, match.sentence, hit.start), set()).add(
-                        index
-                    )
+                clauses = {_clause_of(answer, match.sentence, hit.start) for hit in match.hits}
+                for clause in clauses:
+                    points.setdefault(clause, set()).add(index)
+                if len(match.hits) > 1 and len(clauses) == 1 and _tied(answer, match):
+                    grouped |= clauses
         if len(points) < LIST_RUN and all(len(named) < BARE_POINTS for named in points.values()):
             return cls(frozenset())  # (no clause of two points, and too few clauses for a run)
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
@@ -323,20 +326,23 @@ class Bare(NamedTuple):
                 for hit in phrase_hits(phrase, answer):
                     clause = _clause_of(answer, hit.sentence, hit.start)
                     spans.setdefault(clause, []).append((hit.start, hit.end))
-        # Runs of clauses of terms alone, in the answer's order (a clause of separators alone,
-        # "第一，", goes on a run): a run with a clause of two or more points, or with LIST_RUN
-        # clauses of a point, is a list ("A 和 B 以及 C、D": D ends the list).
+        # Runs of clauses of terms alone in a sentence (a clause of separators alone, "第一，",
+        # goes on a run): a run with a clause of two or more points, or with LIST_RUN clauses
+        # of one point, is a list ("A 和 B 以及 C、D": D ends the list). A clause of one point
+        # whose group's parts are all in it ("方向一致加速", "same direction add up") states
+        # how they relate, however tersely, and ends a run; so does a sentence's end.
         bare: set[tuple[int, int]] = set()
-        run: list[tuple[int, int]] = []
         for number, sentence in enumerate(answer.sentences):
+            run: list[tuple[int, int]] = []
             for start in (sentence.start, *sentence.clauses):
                 clause = (number, start)
-                if _terms_alone(answer, clause, spans.get(clause, ())):
+                statement = clause in grouped and len(points[clause]) < BARE_POINTS
+                if not statement and _terms_alone(answer, clause, spans.get(clause, ())):
                     run.append(clause)
                     continue
                 bare |= _listed_in(run, points)
                 run = []
-        bare |= _listed_in(run, points)
+            bare |= _listed_in(run, points)
         return cls(frozenset(bare))
 
     def states(self, answer: Answer, match: TermMatch) -> bool:
@@ -345,6 +351,29 @@ class Bare(NamedTuple):
         return all(
             _clause_of(answer, match.sentence, hit.start) not in self.clauses for hit in match.hits
         )
+
+
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _tied(answer: Answer, match: TermMatch) -> bool:
+    """The parts of a group match are written as one phrase: nothing but a word of their own
+    between them ("方向一致加速", "same direction, they add up" is not: a comma), or a space
+    between Latin words ("same direction add up"); not a separator ("A 和 B", "A, B"), nor a
+    space beside a Chinese character ("全连接 隐藏层", a list written with spaces)."""
+    text = answer.norm
+    hits = sorted(match.hits, key=lambda h: h.start)
+    for before, after in pairwise(hits):
+        gap = text[before.end : after.start]
+        if not gap or after.start < before.end:
+            continue
+        if gap.isspace():
+            if _HAN_CHAR.match(text, before.end - 1) or _HAN_CHAR.match(text, after.start):
+                return False
+            continue
+        if BARE_GAP.fullmatch(gap):
+            return False
+    return True
 
 
 def _listed_in(

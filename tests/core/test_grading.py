@@ -291,6 +291,32 @@ def test_a_verb_between_the_terms_states_them():
         assert result.suggested == 5, typed
 
 
+def test_terse_answers_of_group_terms_are_statements():
+    """A red-team review of ``Bare`` found terse correct answers capped at 2: each clause held
+    one point's group ({方向一致, 加速}) and nothing else, and three such clauses made a run. A
+    group's parts written as one phrase state how they relate; runs end at sentence ends."""
+    momentum = card(
+        point("指数加权平均", "moving average", weight=3),
+        point(group("方向一致", "加速"), group("same direction", "add up"), weight=2),
+        point(group("震荡", "抵消"), group("oscillation", "cancel"), weight=2),
+        point("学习率", "learning rate"),
+    )
+    for typed in (
+        "梯度的指数加权平均，方向一致加速，来回震荡相互抵消",
+        "梯度的指数加权平均；方向一致叠加加速，震荡抵消。",
+        "Moving average of past gradients; same direction add up, oscillations cancel.",
+    ):
+        result = grade_answer(momentum, typed)
+        assert [p.stated for p in result.points][:3] == [True, True, True], typed
+        assert result.suggested >= 4, typed
+    for typed in (  # the same parts as a list: a space beside Chinese, a comma, 和
+        "指数加权平均 方向一致 加速 震荡 抵消",
+        "moving average, same direction, add up, oscillation, cancel",
+        "指数加权平均和方向一致和加速和震荡和抵消",
+    ):
+        assert grade_answer(momentum, typed).suggested <= 2, typed
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.permutations(["局部连接", "weight sharing", "参数少", "translation equivariance"]),
@@ -305,12 +331,11 @@ def test_a_verb_between_the_terms_states_them():
                 "  ",
                 "与",
                 " / ",
-                "。",
-                ". ",
-                "；",
                 " 2. ",
                 "，第三，",
-            ]
+                ", ",
+                "、",
+            ]  # (within a sentence: a term alone in its sentence is its own statement)
         ),
         min_size=3,
         max_size=3,

@@ -157,7 +157,9 @@ BARE_FORMS = {
 def test_a_cards_own_terms_alone_do_not_pass(decks, form):
     """The buzzword class, built from every bundled card's own terms: the first term of each key
     point, in Chinese and in English, joined six ways. Before the ``Bare`` rule, 99 % of them
-    passed (a 5 for most) in every form but commas; now at most 5 % of a form may."""
+    passed (a 5 for most) in every form but commas; now at most 5 % of a form may (10 % of the
+    comma lists: an English group's parts with a space between, "weighted sum bias", read as
+    one phrase, which a terse correct answer writes too)."""
     from flashdl.core.grading import grade_answer
 
     glossary = load_glossary()
@@ -172,4 +174,5 @@ def test_a_cards_own_terms_alone_do_not_pass(decks, form):
             if grade_answer(card, typed, glossary).suggested >= 3:
                 passed.append(card.id)
     assert tried >= 200
-    assert len(passed) <= 0.05 * tried, (len(passed), tried, passed[:10])
+    share = 0.10 if form == "commas" else 0.05
+    assert len(passed) <= share * tried, (len(passed), tried, passed[:10])
