@@ -262,7 +262,8 @@ def load_config(path: Path) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"{path}: not valid TOML ({exc}); fix or delete the file, or use `flashdl config set`"
+            f"{path}: not valid TOML ({exc}); fix the file, or delete it and use"
+            " `flashdl config set` (which cannot read it either)"
         ) from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be flashdl's settings file") from None

@@ -128,6 +128,10 @@ def test_broken_settings_file_stops_study_with_one_line(invoke, home):
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"flashdl: {config_file(home)}: not valid TOML")
+    # the way out it names works: config set cannot read the file either
+    assert line.endswith("fix the file, or delete it and use `flashdl config set` (which cannot"
+                         " read it either)")  # fmt: skip
+    assert invoke("config", "set", "new_per_day", "5").exit_code == 1
 
 
 def _study_days(invoke, clock, days: list[str]) -> None:
