@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from flashdl import __version__
-from flashdl.core.days import study_day
+from flashdl.core.days import MAX_UTC_OFFSET, study_day
 from flashdl.core.errors import DeckError, FlashdlError, UsageError, one_line
 
 if TYPE_CHECKING:
@@ -39,11 +39,6 @@ class Lang(StrEnum):
     zh = "zh"
     en = "en"
     both = "both"
-
-
-# No time zone is further from UTC than 14 hours (Kiribati, +14:00), and SQLite's date functions,
-# which the store and doctor use, refuse an offset of 15 hours or more.
-MAX_UTC_OFFSET = timedelta(hours=14, minutes=59)
 
 
 def _now() -> datetime:
@@ -773,11 +768,12 @@ def list_decks(
         )
     default_group = None if config.decks else config.group
     env.console().print(render.decks_table(rows, default_group))
-    studied = [
-        r for r in rows if (r.name in config.decks if config.decks else r.group == default_group)
-    ]
-    due = sum(r.due for r in studied)
-    if allowed is not None and due > allowed:  # (the counts are what is due, not what study shows)
+    if allowed is not None:  # (the counts are what is due, not what study shows)
+        from flashdl.core.model import decks_in_group
+
+        studied = set(config.decks) or {d.name for d in decks_in_group(decks, config.group)}
+        due = sum(r.due for r in rows if r.name in studied)
+    if allowed is not None and due > allowed:
         typer.echo(
             f"max_reviews_per_day is {cap}: study shows {allowed} of these {due} due cards today;"
             " the rest wait, most overdue first, and no new card comes until they are caught up."

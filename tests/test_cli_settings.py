@@ -153,6 +153,9 @@ def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke,
     assert (
         "max_reviews_per_day is 2: study shows 0 of these 1 due cards today; the rest wait"
     ) in flat(decks.stdout)
+    invoke("config", "set", "group", "all")  # every deck: the same due card, the same line
+    assert "study shows 0 of these 1 due cards today" in flat(invoke("decks").stdout)
+    invoke("config", "set", "group", "default")
     result = study(invoke, "--deck", "cnn", "--new", "5", "--lang", "en")
     assert (
         "Today's review limit of 2 is reached; 1 more due cards wait until tomorrow, and no new"

@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl import __version__
+from flashdl.core.days import MAX_UTC_OFFSET
 from flashdl.core.errors import UsageError
 from flashdl.core.interview import MAX_DAYS_AHEAD
 from flashdl.core.scheduling import MAX_INTERVAL_DAYS
@@ -329,7 +330,7 @@ def _time(value: object, limits: _Limits) -> str | None:
         return "is not an ISO time"
     if moment.tzinfo is None:
         return "needs a UTC offset"
-    if abs(moment.utcoffset() or timedelta(0)) >= timedelta(hours=15):
+    if abs(moment.utcoffset() or timedelta(0)) > MAX_UTC_OFFSET:
         return f"{value} has a UTC offset no time zone has"  # (SQLite's dates refuse it too)
     if not _ISO_TIME.match(value):
         return "must be an ISO time as flashdl writes it (YYYY-MM-DDTHH:MM:SS.sss+HH:MM)"

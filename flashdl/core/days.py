@@ -11,6 +11,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 DAY_STARTS_AT = timedelta(hours=4)
+# No time zone is further from UTC than 14 hours (Kiribati, +14:00), and SQLite's date functions,
+# which the store and doctor use, refuse an offset of 15 hours or more.
+MAX_UTC_OFFSET = timedelta(hours=14, minutes=59)
 
 
 def study_day(moment: datetime) -> date:

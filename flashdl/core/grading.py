@@ -37,6 +37,7 @@ from flashdl.core.matching import (
     TermMatch,
     clause_units,
     content_units,
+    is_han,
     is_negated,
     match_term,
     may_match,
@@ -353,9 +354,6 @@ class Bare(NamedTuple):
         )
 
 
-_HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
 def _tied(answer: Answer, match: TermMatch) -> bool:
     """The parts of a group match are written as one phrase: nothing but a word of their own
     between them ("方向一致加速", "same direction, they add up" is not: a comma), or a space
@@ -368,7 +366,7 @@ def _tied(answer: Answer, match: TermMatch) -> bool:
         if not gap or after.start < before.end:
             continue
         if gap.isspace():
-            if _HAN_CHAR.match(text, before.end - 1) or _HAN_CHAR.match(text, after.start):
+            if is_han(text[before.end - 1]) or is_han(text[after.start]):
                 return False
             continue
         if BARE_GAP.fullmatch(gap):

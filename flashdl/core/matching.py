@@ -595,20 +595,6 @@ def content_units(sentence: Sentence) -> list[tuple[str, int]]:
     return units
 
 
-def content_words(sentence: Sentence) -> list[tuple[int, float]]:
-    """(offset, word units) of the sentence's tokens that carry content: Latin words beside the
-    function words, and Chinese characters beside the particles (a character is about half a
-    word). A verb of one character (取, 接, 用) counts here, though no content unit holds it."""
-    words = []
-    for token in sentence.tokens:
-        if token.kind == LATIN:
-            if token.text not in _STOP_EN and (len(token.text) > 1 or token.text.isalpha()):
-                words.append((token.start, 1.0))
-        elif token.text not in _STOP_HAN:
-            words.append((token.start, _UNITS[HAN]))
-    return words
-
-
 # ---------------------------------------------------------------------------------------------
 # Compiled terms
 

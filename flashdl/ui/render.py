@@ -278,9 +278,8 @@ def summary_view(summary: SessionSummary, lang: str = "en") -> RenderableType:
     minutes, seconds = divmod(int(summary.seconds), 60)
     duration = message("summary_duration", lang, minutes=minutes, seconds=seconds)
     table.add_row(message("summary_time", lang), duration)
-    if summary.left_today:
+    if summary.left_today:  # (and they come back today, whatever is due later)
         table.add_row(message("summary_left", lang), str(summary.left_today))
-    if summary.left_today:  # (cards failed today come back today, whatever is due later)
         next_due = message("summary_next_today", lang)
     elif summary.next_due:
         next_due = summary.next_due.isoformat()

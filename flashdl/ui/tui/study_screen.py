@@ -146,9 +146,8 @@ class StudyScreen(PaneScrolling, Screen[None]):
         done = {"en": "Today's queue is done."}.get(self.lang, "今天的卡片都完成了。")
         self.query_one("#header", FitLine).show(lambda width: Text(done, style="bold"))
         self.query_one("#question", Static).update(Panel(Text(done), border_style="green"))
-        summary_lang = "en" if self.lang == "en" else "zh"  # (both: the Chinese words, as above)
         self.query_one("#answer", Static).update(
-            render.summary_view(self.engine.summary(), summary_lang)
+            render.summary_view(self.engine.summary(), self.lang)
         )
         self.call_after_refresh(self.query_one(CardPane).refresh)
         self.query_one("#footer", FitLine).show(
