@@ -715,6 +715,17 @@ class _Rows:
             rows.add_card(card, card.line)
         return rows
 
+    @classmethod
+    def outline(cls, cards: Sequence[Card]) -> _Rows:
+        """``of`` without the records (empty): what the rules that span decks read."""
+        return cls(
+            [card.id for card in cards],
+            [card.line for card in cards],
+            [" ".join(card.tags) for card in cards],
+            [" ".join(card.related) for card in cards],
+            [b""] * len(cards),
+        )
+
     def add_card(self, card: Card, line: int) -> None:
         self.add(card.id, line, " ".join(card.tags), " ".join(card.related), card)
 
@@ -1012,13 +1023,20 @@ PARSE_CHUNK = 500  # cards per range of a parse on every core
 
 
 def _parsed_in_parts(
-    data: bytes, shown: str, expected_name: str, *, layout: bool = True
+    data: bytes,
+    shown: str,
+    expected_name: str,
+    *,
+    layout: bool = True,
+    records_up_to: int | None = None,
 ) -> tuple[Deck, _Rows, str | None, tuple[bytes, ...] | None] | None:
     """A large deck file parsed on every core, in ranges of cards, each range behind the header
     as one small deck (as an edit's changed cards are): the deck without its cards, their rows,
     and the header's and pieces' digests (None, None without ``layout``: only a cache entry
-    needs them). None when the file is small, not cut the usual way, or any range has a
-    problem: the full parse then reads it and words every problem, as always."""
+    needs them). Rows of a deck of more than ``records_up_to`` cards have empty records (the
+    workers do not encode cards no one will read). None when the file is small, not cut the
+    usual way, or any range has a problem: the full parse then reads it and words every
+    problem, as always."""
     from flashdl import parallel
     from flashdl.decks import pieces
 
@@ -1026,10 +1044,14 @@ def _parsed_in_parts(
     if cut is None or len(cut.header) > MAX_SPLIT_HEADER or not parallel.parallel(len(cut.cards)):
         return None  # (every range parses the header again: a large one costs that many times)
 
+    outline = records_up_to is not None and len(cut.cards) > records_up_to
+
     def work(start: int, stop: int) -> list[tuple[tuple, _Rows] | None]:
         deck = _parse_pieces(cut, range(start, stop), shown, expected_name)
         if deck is None:
             return [None]
+        if outline:
+            return [(_header_of(deck), _Rows.outline(deck.cards))]
         try:
             return [(_header_of(deck), _Rows.of(deck.cards))]
         except UnicodeError:  # text that cannot be UTF-8 (none can be parsed): not cached
@@ -1384,12 +1406,18 @@ def _marked_broken(entry_file: Path, digest: str) -> bool:
 def load_file_in_parts(path: Path) -> Deck | Overrides:
     """``decks.load_file`` for ``flashdl check``, which does not use the cache: a large deck is
     parsed on every core (``_parsed_in_parts``) and its cards decoded from the records the
-    workers made; any problem is worded by the full parse, as ``load_file`` words it."""
+    workers made; any problem is worded by the full parse, as ``load_file`` words it. A deck
+    too large for the lint comes without records (``check`` reads its ids, lines and related
+    ids), and a card asked for all the same is read by parsing the file again."""
+    from flashdl.decks.lint import MAX_LINTED_CARDS
+
     data = read_deck_file(path)
     shown = display_path(path)
     if is_overrides_file(data):
         return parse_overrides(data, shown)
-    split = _parsed_in_parts(data, shown, path.stem, layout=False)  # (check writes no entry)
+    split = _parsed_in_parts(  # (check writes no entry)
+        data, shown, path.stem, layout=False, records_up_to=MAX_LINTED_CARDS
+    )
     if split is None:
         return parse_deck(data, shown, expected_name=path.stem)
     reparse = partial(_reparse, path, tuple(split[1].ids))

@@ -31,6 +31,7 @@ from flashdl.core.model import (
     card_lines,
     related_positions,
 )
+from flashdl.decks.plain_yaml import UNSURE as _UNSURE  # the fast paths' "ask the precise path"
 from flashdl.files import resolved
 
 if TYPE_CHECKING:
@@ -327,7 +328,6 @@ def _fast_data(text: str, card: Callable[[_Map, int, str], object] | None = None
     return root
 
 
-_UNSURE = object()  # the fast path's "ask the precise path"
 
 
 def _decode(data: bytes | str, problems: _Problems) -> str | None:
@@ -852,7 +852,11 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
             built = _card(item, line, deck, source, found)
             return _UNSURE if found.items else built
 
-        root = _fast_data(text, card)
+        from flashdl.decks import plain_yaml
+
+        root = plain_yaml.read(text, _Map, _List, _NULLS, MAX_NESTING, card)
+        if root is _UNSURE:
+            root = _fast_data(text, card)
         if isinstance(root, _Map):
             try:
                 return _deck(root, 1, found, source, expected_name)

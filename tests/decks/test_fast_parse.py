@@ -1,8 +1,9 @@
-"""The cold path's fast parse (libyaml events straight to plain data) against the precise path.
+"""The cold path's fast parses against the precise path: libyaml's events straight to plain data
+(``loader._fast_data``), and the plain reader before it (``flashdl.decks.plain_yaml``).
 
-The fast path must give exactly what the precise path (compose + ``_to_data``) gives, lines
-included, and hand everything unusual or wrong to the precise path, whose messages the tests in
-test_loader.py and test_hostile_decks.py pin down."""
+Each must give exactly what the precise path (compose + ``_to_data``) gives, lines included, and
+hand everything unusual or wrong to the precise path, whose messages the tests in test_loader.py
+and test_hostile_decks.py pin down."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flashdl.core.errors import DeckError
-from flashdl.decks import loader
+from flashdl.decks import loader, plain_yaml
 from flashdl.decks.loader import deck_files, parse_deck
 from flashdl.paths import bundled_decks_dir
 
@@ -70,7 +71,12 @@ def lines(deck) -> list:
 def slow_parse(monkeypatch, data: str | bytes, name: str = "x"):
     with monkeypatch.context() as patch:
         patch.setattr(loader, "_fast_data", lambda text, card=None: loader._UNSURE)
+        patch.setattr(plain_yaml, "read", lambda *args: plain_yaml.UNSURE)
         return parse_deck(data, name)
+
+
+def plain(text: str) -> object:
+    return plain_yaml.read(text, loader._Map, loader._List, loader._NULLS, loader.MAX_NESTING)
 
 
 DECKS = [
@@ -323,3 +329,159 @@ def test_a_plain_ascii_link_is_judged_as_each_character_would_judge_it(url):
     from flashdl.core import urls
 
     assert urls.url_problem(url) == (urls._character_problem(url) or urls._form_problem(url))
+
+
+# -- the plain reader ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", DECKS, ids=lambda t: t.split("\n", 1)[0])
+def test_the_plain_reader_gives_the_precise_data_or_is_unsure(text):
+    data = plain(text)
+    assert data is plain_yaml.UNSURE or same(data, precise(text))
+
+
+def test_the_plain_reader_reads_most_bundled_decks_and_the_synthetic_ones():
+    read = [text for text in DECKS if plain(text) is not plain_yaml.UNSURE]
+    assert len(read) >= len(DECKS) * 3 // 4
+    assert all(plain(text) is not plain_yaml.UNSURE for text in DECKS[-2:])
+
+
+def test_a_deck_the_plain_reader_reads_is_the_deck_the_event_path_builds(monkeypatch):
+    text = generate.deck_text(200)[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(plain_yaml, "read", lambda *args: plain_yaml.UNSURE)
+        events = parse_deck(text, "x")
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "_fast_data", lambda *args: pytest.fail("the event path ran"))
+        read = parse_deck(text, "x")
+    assert read == events and lines(read) == lines(events)
+
+
+READ_EXACTLY = {
+    "literal with blank lines": "a: |\n  one\n\n   two\n\n\nb: x\n",
+    "stripped literal": "a: |-\n    one\n    two\nb: x\n",
+    "literal at the end": "a:\n  b: |\n    x\n",
+    "short blank line in a literal": "a: |\n    x\n  \n    y\n",
+    "escapes": 'a: "back\\\\slash \\"quote\\""\n',
+    "single quotes": "a: 'it''s: #1'\n",
+    "quoted flow items": "a: ['x, y', \"z\", w]\n",
+    "dash text": "a: -1\nb: [-x, -log4]\nc: {d: -inf}\n",
+    "nulls": "a: ~\nb: [null, Null]\nc: {d: NULL}\n",
+    "empty flows": "a: []\nb: [ ]\nc: {}\n",
+    "compact items": "a:\n  -   b: c\n      d: e\n  - f\n",
+    "question marks": "a: what?\nb: {c: why?, d: [x?]}\n",
+    "inner punctuation": 'a: x, [y] {z} it\'s "q"\nb: https://x.org/a#b\n',
+}
+UNSURE_OF = {
+    "comment": "a: b # c\n",
+    "comment line": "# c\na: b\n",
+    "tab": "a:\tb\n",
+    "no final line break": "a: b",
+    "carriage return": "a: b\r\n",
+    "multi-line plain": "a: b\n  c\n",
+    "colon in flow text": "a: {b: c:d}\n",
+    "empty value": "a:\nb: c\n",
+    "list at the key's indent": "a:\n- b\n",
+    "nested flow": "a: [b, [c]]\n",
+    "trailing comma": "a: [b, ]\n",
+    "folded block": "a: >\n  b\n",
+    "kept literal": "a: |+\n  b\n",
+    "literal of spaces": "a: |\n  b\n     \n  c\n",
+    "leading blank in a literal": "a: |\n\n  b\n",
+    "odd indent": "a:\n  b: c\n   d: e\n",
+    "merge value": "a: <<\n",
+    "null key": "null: a\n",
+    "escape": 'a: "b\\nc"\n',
+    "line separator": "a: b\u2028c\n",
+    "document marker": "---\na: b\n",
+    "anchor": "a: &x b\n",
+    "duplicate key": "a: b\na: c\n",
+    "duplicate flow key": "a: {b: c, b: d}\n",
+    "deep nesting": "".join(f"{'  ' * n}k:\n" for n in range(40)) + "  " * 40 + "k: v\n",
+}
+
+
+@pytest.mark.parametrize("text", READ_EXACTLY.values(), ids=READ_EXACTLY.keys())
+def test_the_plain_reader_reads_these_as_libyaml_does(text):
+    data = plain(text)
+    assert data is not plain_yaml.UNSURE and same(data, precise(text))
+
+
+@pytest.mark.parametrize("text", UNSURE_OF.values(), ids=UNSURE_OF.keys())
+def test_the_plain_reader_leaves_these_to_libyaml(text):
+    assert plain(text) is plain_yaml.UNSURE
+
+
+# Line-based documents near the edge of what the reader follows: odd indents, literal blocks
+# with blank and space-only lines, compact list items, and scalars that mean something else.
+_RISKY = st.sampled_from(
+    [
+        *("a: b", "a #b", "#x", "- x", "-", "?x", ":x", "x:", '"a\\nb"', "[a, [b]]", "[a,]"),
+        *("[a, , b]", "<<", "{a:b}", "{a: b,}", "{a: b, a: c}", "{null: b}", "{a: x]}", "&a x"),
+        *("{a: [b], c}", "{a: b: c}", "*a", "!t x", "%x", "@x", "`x", "'a", '"a', "'a' b"),
+        *("[a, b] c", "{a: b} c", "\u3000x", "x\u3000", "x  ", "{a: 'b, c'}", "1.5", "yes"),
+    ]
+)
+_SAFE = st.sampled_from(
+    [
+        *("x", "two words", "a:b", "a#b", "-x", "-1", "x?", "'q'", "'it''s'", "'a, b'", '"d"'),
+        *('"a\\"b"', '"a, b"', '"a\\\\b"', "[a, b]", "[a,b]", "[ ]", "[]", "['x', \"y\"]"),
+        *("['a, b', c]", "{a: b}", "{a: b, c: [d, e]}", "{ }", "{}", "{a: -1, b: ~}", "x ]"),
+        *("{a: [], b: [ ]}", "{a: b c, d: x?}", "{a: [b, c], d: e, f: [g]}", "null", "~"),
+        *("NULL", "中文", "：冒号", "a,b", "a, b", "x }", "x]", "a\\b", "é", "{ a : b }"),
+        *("{a:  b ,c: d}", "https://x.org/a#b", "[-x, 中文, y z]", "{zh: 词, en: w, terms: [a]}"),
+    ]
+)
+_EDGY = st.one_of(_SAFE, _SAFE, _SAFE, _SAFE, _RISKY)
+_EDGY_KEYS = st.one_of(
+    st.sampled_from(["a", "b", "zh", "en", "k-1", "_x", "terms"]),
+    st.sampled_from(["null", "名", "a b", "'q'", "a", "b", "c"]),
+)
+
+
+@st.composite
+def edgy_documents(draw, indent: int = 0, depth: int = 0) -> list[str]:
+    pad = " " * indent
+    kind = draw(st.sampled_from(["map", "seq"]) if depth else st.just("map"))
+    count = draw(st.integers(1, 3))
+    keys = draw(st.lists(_EDGY_KEYS, min_size=count, max_size=count, unique=draw(st.booleans())))
+    lines: list[str] = []
+    for key in keys:
+        if draw(st.integers(0, 9)) == 0:
+            lines.append(" " * draw(st.integers(0, 6)))  # a blank line
+        head = f"{pad}{key}: " if kind == "map" else f"{pad}-" + " " * draw(st.integers(1, 3))
+        shape = draw(st.sampled_from(["scalar", "literal", "block"] if depth < 3 else ["scalar"]))
+        if shape == "scalar":
+            lines.append(head + draw(_EDGY))
+        elif shape == "literal":
+            lines.append(head + draw(st.sampled_from(["|", "|-", "|", "| "])))
+            inner = indent + draw(st.sampled_from([2, 2, 4, 1, 0]))
+            for _ in range(draw(st.integers(1, 4))):
+                extra = draw(st.sampled_from([0, 0, 0, 0, 1, 2, -1, -2]))
+                text = draw(st.sampled_from(["text", "a: b", "# c", "- d", "", "  ", "x", "y"]))
+                lines.append(" " * max(0, inner + extra) + text)
+        else:
+            step = draw(st.sampled_from([2, 2, 2, 4, 1, 0]))
+            if kind == "seq" and draw(st.booleans()):  # "- key: value" on the item's line
+                child = draw(edgy_documents(len(head), depth + 1))
+                lines.append(head + child[0].lstrip(" "))
+                lines.extend(child[1:])
+            else:
+                lines.append(head.rstrip(" "))
+                lines.extend(draw(edgy_documents(indent + step, depth + 1)))
+    return lines
+
+
+@settings(max_examples=1500, deadline=None)
+@given(edgy_documents(), st.sampled_from([True, True, True, False]))
+def test_the_plain_reader_is_exact_or_unsure_on_random_documents(lines, final_break):
+    text = "\n".join(lines) + ("\n" if final_break else "")
+    data = plain(text)
+    if data is plain_yaml.UNSURE:
+        return
+    try:
+        expected = precise(text)
+    except (yaml.YAMLError, AssertionError):
+        pytest.fail(f"the plain reader read a document libyaml refuses: {text!r}")
+    assert same(data, expected), text
+    assert same(data, loader._fast_data(text)), text
