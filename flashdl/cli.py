@@ -1082,6 +1082,7 @@ def show(
     with _open_store(paths.db_path) as store:
         entry = store.state_of(card.id)
         history = store.reviews(card.id, include_undone=True)
+        lapses = store.lapses([card.id])[card.id]
     cards_by_id = CardLookup(decks)
     deck_of_card = next(d for d in decks if d.name == card.deck)
     title = deck_of_card.title.get("en" if lang == Lang.en else "zh")
@@ -1092,7 +1093,7 @@ def show(
     overridden = deck_of_card.overridden_by(card.id)
     if overridden:
         console.print(render.override_note(overridden))
-    console.print(render.history_view(entry, history))
+    console.print(render.history_view(entry, history, lapses=lapses))
 
 
 @app.command()

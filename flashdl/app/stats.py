@@ -13,6 +13,8 @@ Definitions (also in docs/commands.md):
   reviews, projected by the scheduler in force through the interview cap as if every card were
   graded 4 and new cards were introduced 10 a day (``flashdl.core.readiness``).
 - leeches: cards marked a leech (``flashdl.core.leeches``), with their lapses counted now, most first;
+- lapses (of the hardest cards and the leeches): counted from the review log as the leech rule
+  counts them, never the scheduler's tally in ``card_state.lapses``;
 - predicted recall (under FSRS): per deck, the mean of FSRS's predicted probability of recalling
   each reviewed, unsuspended card today; at risk: the cards with the lowest such probability.
 """

@@ -9,6 +9,7 @@ review ids are local): ``rebuild_leeches`` finds them again in the merged log.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flashdl.core.leeches import Answer, LeechRule, lapse_flags, leech_level, marks_leech
@@ -55,6 +56,33 @@ def card_answers(conn: sqlite3.Connection, card_id: str) -> list[tuple[int, Answ
 
 def lapses_of(conn: sqlite3.Connection, card_id: str) -> int:
     return sum(lapse_flags(answer for _, answer in card_answers(conn, card_id)))
+
+
+_CHUNK = 500  # card ids per query, well under SQLite's limit on bound parameters
+
+
+def lapse_counts(conn: sqlite3.Connection, card_ids: Iterable[str]) -> dict[str, int]:
+    """Each card's lapses counted from the review log (as ``lapses_of``), for many cards at once.
+
+    This is the count every command shows; ``card_state.lapses`` is the scheduler's own tally
+    (SM-2 counts every failing grade, a new card's too) and is not shown."""
+    ids = list(dict.fromkeys(card_ids))
+    counts = dict.fromkeys(ids, 0)
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        resets = dict(
+            conn.execute(
+                f"SELECT card_id, reset_at FROM card_state WHERE card_id IN ({marks})", chunk
+            )
+        )
+        by_card: dict[str, list[tuple]] = {}
+        for row in conn.execute(_ANSWERS + f" AND card_id IN ({marks}) ORDER BY id", chunk):
+            by_card.setdefault(row[1], []).append(row)
+        for card_id, rows in by_card.items():
+            answers = _answers(rows, resets.get(card_id))
+            counts[card_id] = sum(lapse_flags(answer for _, answer in answers))
+    return counts
 
 
 def mark_if_leech(
@@ -112,6 +140,11 @@ class LeechStore(Connection):
                 for card_id, deck, suspended in rows
             ]
         return sorted(found, key=lambda leech: (-leech.lapses, leech.card_id))
+
+    def lapses(self, card_ids: Iterable[str]) -> dict[str, int]:
+        """Each card's lapses, counted from the review log (``flashdl.core.leeches``)."""
+        with self._decoded("review time"):
+            return lapse_counts(self.conn, card_ids)
 
     def leech_ids(self) -> set[str]:
         return {row[0] for row in self._rows("SELECT DISTINCT card_id FROM leeches")}

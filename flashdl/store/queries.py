@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl.store.connection import Connection
-from flashdl.store.records import is_count, is_finite_number
+from flashdl.store.leeches import lapse_counts
+from flashdl.store.records import is_finite_number
 
 if TYPE_CHECKING:
     pass
@@ -164,20 +165,32 @@ class StatsQueries(Connection):
 
     def hardest(self, limit: int = 10) -> list[tuple[str, str, float, int]]:
         """(card id, deck, easiness, lapses): the highest FSRS difficulty first where FSRS built the
-        states, else the lowest SM-2 easiness; then the most lapses."""
-        rows = self._rows(
-            # CROSS JOIN: from the cards in the decks, however many more the store holds
-            "SELECT s.card_id, d.deck, s.easiness, s.lapses FROM temp.deck_cards d"
+        states, else the lowest SM-2 easiness; then the most lapses, counted from the review log
+        (``flashdl.core.leeches``, as everywhere the lapses are shown)."""
+        order = " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.card_id"
+        # CROSS JOIN: from the cards in the decks, however many more the store holds
+        select = (
+            "SELECT s.card_id, d.deck, s.easiness, coalesce(s.difficulty, 0) FROM temp.deck_cards d"
             " CROSS JOIN card_state s ON s.card_id = d.card_id WHERE s.due IS NOT NULL"
-            " ORDER BY coalesce(s.difficulty, 0) DESC, s.easiness ASC, s.lapses DESC, s.card_id"
-            " LIMIT ?",
-            [limit],
         )
+        rows = self._rows(select + order + " LIMIT ?", [limit])
+        if rows and len(rows) == limit:
+            # the lapses break ties: every card tied with the last one may be among the hardest
+            _card, _deck, easiness, difficulty = rows[-1]
+            rows += self._rows(
+                select + " AND s.easiness = ? AND coalesce(s.difficulty, 0) = ?" + order,
+                [easiness, difficulty],
+            )
         with self._decoded("card state"):
-            for card_id, _deck, easiness, lapses in rows:
-                if not (is_finite_number(easiness) and is_count(lapses)):
+            for card_id, _deck, easiness, _difficulty in rows:
+                if not is_finite_number(easiness):
                     raise ValueError(f"card {str(card_id)[:60]!r} has a state out of range")
-        return [tuple(row) for row in rows]
+            lapses = lapse_counts(self.conn, (row[0] for row in rows))
+        unique = {row[0]: row for row in rows}.values()
+        ranked = sorted(unique, key=lambda r: (-r[3], r[2], -lapses[r[0]], r[0]))
+        return [
+            (card_id, deck, easiness, lapses[card_id]) for card_id, deck, easiness, _ in ranked
+        ][:limit]
 
     def missed_key_points(
         self, decks: Sequence[str], limit: int = 50

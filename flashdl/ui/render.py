@@ -533,8 +533,11 @@ def search_results_view(
     return table
 
 
-def history_view(entry: StoredCard | None, history: Sequence[Review]) -> RenderableType:
-    """A card's schedule now and every review it has had (undone ones struck through)."""
+def history_view(
+    entry: StoredCard | None, history: Sequence[Review], *, lapses: int
+) -> RenderableType:
+    """A card's schedule now and every review it has had (undone ones struck through); ``lapses``
+    as counted from the review log (``flashdl.core.leeches``), not the scheduler's tally."""
     from rich.table import Table
 
     if entry is None or entry.state.is_new:
@@ -543,7 +546,7 @@ def history_view(entry: StoredCard | None, history: Sequence[Review]) -> Rendera
         s = entry.state
         status = (
             f"due {s.due.isoformat() if s.due else '—'} · interval {s.interval} d · ease {s.easiness:.2f}"
-            f" · repetitions {s.repetitions} · lapses {s.lapses}"
+            f" · repetitions {s.repetitions} · lapses {lapses}"
             + (
                 f" · FSRS stability {s.stability:.1f} d, difficulty {s.difficulty:.1f}"
                 if s.stability is not None and s.difficulty is not None

@@ -263,3 +263,47 @@ def test_the_review_figures_read_indexes_only(seeded):
     assert per_day and quiz
     assert all(any("COVERING INDEX reviews_day_deck" in step for step in p) for p in per_day)
     assert all(any("COVERING INDEX reviews_quiz" in step for step in p) for p in quiz)
+
+
+def test_every_command_counts_the_lapses_from_the_review_log(invoke, clock, home):
+    """A new card failed (no lapse: it was never in review), recalled in the repeat, then failed
+    the next day (a lapse): `show`, `stats` and `stats --json` all say 1, as the leech rule
+    counts, although SM-2's own tally in the card state counts both failing grades."""
+    card = "gan-training-procedure"
+    result = invoke("study", "--deck", "gan", "--new", "1", input="\n1\n\n5\n")
+    assert result.exit_code == 0, result.output
+    shown = invoke("show", card)
+    assert "lapses 0" in shown.stdout and "lapses 1" not in shown.stdout
+    assert json.loads(invoke("stats", "--json").stdout)["hardest"][0]["lapses"] == 0
+    clock.advance(days=1)
+    assert invoke("study", "--deck", "gan", "--new", "0", input="\n0\n").exit_code == 0
+    with Store.open(home / "flashdl.db") as store:
+        assert store.state_of(card).state.lapses == 2  # the scheduler's tally, not shown
+        assert store.lapses([card]) == {card: 1}
+    assert "lapses 1" in " ".join(invoke("show", card).stdout.split())
+    [hardest] = json.loads(invoke("stats", "--json").stdout)["hardest"]
+    assert (hardest["card_id"], hardest["lapses"]) == (card, 1)
+    text = invoke("stats").stdout
+    row = next(line for line in text.splitlines() if card in line and "│" in line)
+    assert [cell.strip() for cell in row.split("│")][3] == "1"
+
+
+def test_the_lapses_break_ties_among_the_hardest_cards(tmp_path: Path):
+    """Equal easiness: the card with the most lapses counted from the log comes first, even when
+    it is past the limit in id order and another card's state tallies more failing grades."""
+    due = TODAY + timedelta(days=1)
+    with Store.open(tmp_path / "db") as store:
+        store.focus_cards((f"a-{i}", "a") for i in range(3))
+        for g in (1, 0, 2):  # a-0: a new card failed three times: no lapse, but a tally of 3
+            before = store.state_of("a-0").state if store.state_of("a-0") else NEW_CARD
+            store.record_review(card_id="a-0", deck="a", grade=g, mode="study", reviewed_at=NOW,
+                                before=before, after=CardState(0, 1, 2.5, due, before.lapses + 1))  # fmt: skip
+        store.record_review(card_id="a-1", deck="a", grade=4, mode="study", reviewed_at=NOW,
+                            before=NEW_CARD, after=CardState(1, 1, 2.5, due, 0))  # fmt: skip
+        passed = CardState(1, 1, 2.5, TODAY, 0)  # a-2: recalled, then forgotten: one lapse
+        store.record_review(card_id="a-2", deck="a", grade=4, mode="study",
+                            reviewed_at=NOW - timedelta(days=1), before=NEW_CARD, after=passed)  # fmt: skip
+        store.record_review(card_id="a-2", deck="a", grade=1, mode="study", reviewed_at=NOW,
+                            before=passed, after=CardState(0, 1, 2.5, due, 1))  # fmt: skip
+        assert store.hardest(limit=1) == [("a-2", "a", 2.5, 1)]
+        assert store.hardest() == [("a-2", "a", 2.5, 1), ("a-0", "a", 2.5, 0), ("a-1", "a", 2.5, 0)]
