@@ -751,7 +751,14 @@ def list_decks(
         store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
         counts = store.state_counts(today, repeat_below=repeat_below)
         cap = config.max_reviews_per_day
-        allowed = None if cap is None else max(0, cap - store.reviewed_due_on(today))
+        held = 0
+        if cap is not None:  # (the counts are what is due, not what study shows)
+            from flashdl.app.study import Limits, waiting_reviews
+            from flashdl.core.model import decks_in_group
+
+            studied = set(config.decks) or {d.name for d in decks_in_group(decks, config.group)}
+            studied_decks = [d for d in decks if d.name in studied]
+            held = waiting_reviews(store, studied_decks, today, Limits.from_config(config))
     rows = []
     for d in decks:
         c = counts.get(d.name, {})
@@ -768,16 +775,9 @@ def list_decks(
         )
     default_group = None if config.decks else config.group
     env.console().print(render.decks_table(rows, default_group))
-    if allowed is not None:  # (the counts are what is due, not what study shows)
-        from flashdl.core.model import decks_in_group
-
-        studied = set(config.decks) or {d.name for d in decks_in_group(decks, config.group)}
+    if cap is not None and held:
         due = sum(r.due for r in rows if r.name in studied)
-    if allowed is not None and due > allowed:
-        typer.echo(
-            f"max_reviews_per_day is {cap}: study shows {allowed} of these {due} due cards today;"
-            " the rest wait, most overdue first, and no new card comes until they are caught up."
-        )
+        typer.echo(render.review_cap_line(cap, due - held, due))
     groups = list(dict.fromkeys(r.group for r in rows))
     if len(groups) > 1 and default_group:
         other = next((g for g in groups if g != default_group), groups[-1])
@@ -1017,6 +1017,7 @@ def stats(
         result = figures.collect(
             store, decks, today, days=days, interview_date=interview, scheduler=scheduler,
             repeat_below=REPEAT_BELOW_IN[config.grading_mode], new_per_day=config.new_per_day,
+            max_reviews_per_day=config.max_reviews_per_day,
         )  # fmt: skip
     if as_json:
         import json

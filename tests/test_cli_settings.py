@@ -169,6 +169,53 @@ def test_max_reviews_per_day_takes_the_most_overdue_and_exempts_learning(invoke,
     assert "max_reviews_per_day = none" in invoke("config", "show").stdout
 
 
+def test_stats_says_how_many_due_cards_study_shows_under_the_review_limit(invoke, clock, home):
+    """`stats` counts what is due (4) as `decks` does, and says, as `decks` does, how many of
+    them study shows today (2); --json adds the limit and that count. A card of today's learning
+    queue is never held back: after one failed and one recalled, study shows 1 of 3, not 0."""
+    import json
+
+    study(invoke, "--deck", "cnn", "--new", "4", input="\n5\n" * 4)
+    clock.advance(days=1)
+    invoke("config", "set", "max_reviews_per_day", "2")
+    line = "max_reviews_per_day is 2: study shows 2 of these 4 due cards today; the rest wait"
+    assert line in flat(invoke("stats", "--deck", "cnn").stdout)
+    assert line in flat(invoke("decks").stdout)
+    data = json.loads(invoke("stats", "--deck", "cnn", "--json").stdout)
+    assert (data["total"]["due_today"], data["due_shown_today"]) == (4, 2)
+    assert data["max_reviews_per_day"] == 2
+    study(invoke, "--deck", "cnn", "--lang", "en", input="\n1\n\n5\n")  # then end of input
+    data = json.loads(invoke("stats", "--deck", "cnn", "--json").stdout)
+    assert (data["total"]["due_today"], data["due_shown_today"]) == (3, 1)
+    line = "study shows 1 of these 3 due cards today"
+    assert line in flat(invoke("stats", "--deck", "cnn").stdout)
+    assert line in flat(invoke("decks").stdout)
+    before = len(graded(home))
+    study(invoke, "--deck", "cnn", "--lang", "en", input="\n4\n\n4\n")
+    assert [m for _, _, m in graded(home)[before:]] == ["repeat"]  # the one card study shows
+    invoke("config", "set", "max_reviews_per_day", "none")
+    data = json.loads(invoke("stats", "--deck", "cnn", "--json").stdout)
+    assert data["max_reviews_per_day"] is None
+    assert data["due_shown_today"] == data["total"]["due_today"] == 2
+    assert "max_reviews_per_day is" not in flat(invoke("stats", "--deck", "cnn").stdout)
+
+
+def test_a_card_buried_today_is_not_held_back_by_the_review_limit(invoke, clock, home):
+    """A buried card is not due today (the due counts leave it out), so the limit holds back
+    none of it: of the 3 due, study shows 2."""
+    import json
+
+    study(invoke, "--deck", "cnn", "--new", "4", input="\n5\n" * 4)
+    clock.advance(days=1)
+    invoke("config", "set", "max_reviews_per_day", "2")
+    today = clock.now.date()
+    with Store.open(db(home)) as store:
+        store.bury(CNN[0], today + timedelta(days=1), today)
+    data = json.loads(invoke("stats", "--deck", "cnn", "--json").stdout)
+    assert (data["total"]["due_today"], data["due_shown_today"]) == (3, 2)
+    assert "study shows 2 of these 3 due cards today" in flat(invoke("decks").stdout)
+
+
 def test_the_study_day_ends_at_4_am_not_at_midnight(invoke, clock, home):
     """Cards graded at 23:40 with a one-day interval are not due again at 00:10, and the new cards
     of both sessions share one day's limit; from 4 AM it is the next day (Anki's default)."""

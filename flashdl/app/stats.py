@@ -4,7 +4,9 @@ Definitions (also in docs/commands.md):
 - new: in a deck and never reviewed (suspended cards are counted apart);
 - learning: reviewed, but fewer than two successful repetitions in a row (just introduced or lapsed);
 - young / mature: two or more repetitions, with an interval under / of at least 21 days;
-- due today: due on or before today; overdue: due before today;
+- due today: due on or before today, and today's learning queue; overdue: due before today;
+- due shown today: of the cards due today, those ``study`` shows today, when
+  ``max_reviews_per_day`` holds some back (the same count ``flashdl decks`` gives);
 - retention: share of reviews in the window graded 3 or more (same-session repeats excluded);
 - streak: consecutive days with at least one review, ending today (or yesterday, if today has none yet);
   a day on which nothing was due (and nothing was reviewed) neither breaks it nor counts;
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from flashdl.app.study import Limits, waiting_reviews
 from flashdl.core.interview import Deadline, Interview, as_interview
 from flashdl.core.model import CardLookup, Deck, card_ids
 from flashdl.core.readiness import forecast_reviews
@@ -88,6 +91,8 @@ class Stats:
     predicted_recall: dict[str, float] = field(default_factory=dict)
     at_risk: list[dict[str, object]] = field(default_factory=list)
     leeches: list[dict[str, object]] = field(default_factory=list)
+    max_reviews_per_day: int | None = None
+    due_shown_today: int = 0  # of total.due_today, what study shows today under that limit
 
 
 def streak(
@@ -130,6 +135,7 @@ def collect(
     scheduler: Scheduler | None = None,
     repeat_below: int | None = None,
     new_per_day: int = READY_NEW_PER_DAY,
+    max_reviews_per_day: int | None = None,
 ) -> Stats:
     names = [d.name for d in decks]
     store.focus_cards((card_id, d.name) for d in decks for card_id in card_ids(d))
@@ -215,6 +221,10 @@ def collect(
          if leech.card_id in cards_by_id else ""}
         for leech in store.leeches()
     ]  # fmt: skip
+    stats.max_reviews_per_day = max_reviews_per_day
+    below = {} if repeat_below is None else {"repeat_below": repeat_below}
+    limits = Limits(max_reviews_per_day=max_reviews_per_day, **below)
+    stats.due_shown_today = total.due_today - waiting_reviews(store, decks, today, limits)
     interview = as_interview(interview_date)
     if interview is not None and interview.day > today:
         _add_readiness(stats, store, decks, today, interview, scheduler or SM2(), new_per_day)

@@ -221,10 +221,17 @@ def todays_queue(
 def waiting_reviews(
     store: Store, decks: Sequence[Deck], today: date, limits: Limits, tags: Sequence[str] = ()
 ) -> int:
-    """How many due cards of the selected decks the daily review limit holds back today."""
+    """How many due cards of the selected decks the daily review limit holds back today (cards
+    in today's learning queue are never held back; cards buried today are not due today).
+
+    What is due less this is what ``study`` shows today: ``flashdl decks`` and ``flashdl stats``
+    say so while the limit holds some back."""
     if limits.max_reviews_per_day is None:
         return 0
-    ordered = positions(itertools.chain.from_iterable(selected_ids(decks, tags)))
+    buried = store.buried_ids(today)
+    ordered = positions(
+        c for c in itertools.chain.from_iterable(selected_ids(decks, tags)) if c not in buried
+    )
     learning = store.learning_cards(today, repeat_below=limits.repeat_below)
     due = [c for c in due_in_order(store.due_cards(today), ordered) if c not in learning]
     allowed = max(0, limits.max_reviews_per_day - store.reviewed_due_on(today))

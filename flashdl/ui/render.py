@@ -351,6 +351,15 @@ def _percent(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 
 
+def review_cap_line(limit: int, shown: int, due: int) -> str:
+    """While ``max_reviews_per_day`` holds due cards back: how many of them study shows today
+    (``flashdl decks`` and ``flashdl stats``, whose due counts are what is due)."""
+    return (
+        f"max_reviews_per_day is {limit}: study shows {shown} of these {due} due cards today;"
+        " the rest wait, most overdue first, and no new card comes until they are caught up."
+    )
+
+
 def stats_view(stats: Stats) -> RenderableType:
     """Every figure of ``flashdl stats`` as tables and charts."""
     from rich import box
@@ -394,6 +403,11 @@ def stats_view(stats: Stats) -> RenderableType:
         table,
         Text(f"Current streak: {stats.streak} day(s)", style="bold"),
     ]
+    due = stats.total.due_today
+    if stats.max_reviews_per_day is not None and stats.due_shown_today < due:
+        parts.insert(
+            1, Text(review_cap_line(stats.max_reviews_per_day, stats.due_shown_today, due))
+        )
     if stats.interview_date is not None:
         ready = Table(
             title=f"Interview on {stats.interview_date.isoformat()} — {stats.days_left} day(s) left",
