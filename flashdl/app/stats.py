@@ -5,6 +5,8 @@ Definitions (also in docs/commands.md):
 - learning: reviewed, but fewer than two successful repetitions in a row (just introduced or lapsed);
 - young / mature: two or more repetitions, with an interval under / of at least 21 days;
 - due today: due on or before today, and today's learning queue; overdue: due before today;
+- forecast: cards due on each day; today's is the due-today total (overdue and learning cards
+  included, buried ones not), as in Anki's Future Due graph;
 - due shown today: of the cards due today, those ``study`` shows today, when
   ``max_reviews_per_day`` holds some back (the same count ``flashdl decks`` gives);
 - retention: share of reviews in the window graded 3 or more (same-session repeats excluded);
@@ -173,6 +175,10 @@ def collect(
     total.average_easiness = sum(e * n for e, n in seen) / weight if weight else None
 
     forecast_counts = store.due_forecast(today, today + timedelta(days=days - 1))
+    # Today's bar is the due column's total, as Anki's Future Due counts today's learning cards
+    # today: what is due or overdue, the cards failed today that come back today (their scheduled
+    # due is later, where they count too), less the cards buried today.
+    forecast_counts[today] = total.due_today
     forecast = [
         (today + timedelta(days=i), forecast_counts.get(today + timedelta(days=i), 0))
         for i in range(days)

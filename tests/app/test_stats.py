@@ -307,3 +307,18 @@ def test_the_lapses_break_ties_among_the_hardest_cards(tmp_path: Path):
                             before=passed, after=CardState(0, 1, 2.5, due, 1))  # fmt: skip
         assert store.hardest(limit=1) == [("a-2", "a", 2.5, 1)]
         assert store.hardest() == [("a-2", "a", 2.5, 1), ("a-0", "a", 2.5, 0), ("a-1", "a", 2.5, 0)]
+
+
+def test_the_forecast_today_counts_todays_learning_cards(invoke):
+    """A new card failed today comes back today (its repeat) and is scheduled for tomorrow: the
+    forecast shows it on both days, and today's bar equals the due column, as in Anki."""
+    assert invoke("study", "--deck", "gan", "--new", "1", input="\n1\n").exit_code == 0
+    data = json.loads(invoke("stats", "--json").stdout)
+    assert data["total"]["due_today"] == 1
+    assert data["forecast"][:2] == [
+        {"day": TODAY.isoformat(), "due": 1},
+        {"day": (TODAY + timedelta(days=1)).isoformat(), "due": 1},
+    ]
+    assert invoke("study", "--deck", "gan", "--new", "0", input="\n5\n").exit_code == 0  # recalled
+    data = json.loads(invoke("stats", "--json").stdout)
+    assert data["total"]["due_today"] == 0 and data["forecast"][0]["due"] == 0
