@@ -558,6 +558,7 @@ def study(
         scheduler_in_force,
         selected_ids,
         todays_queue,
+        waiting_reviews,
     )
     from flashdl.ui import render
     from flashdl.ui.study import StudySession
@@ -593,6 +594,8 @@ def study(
         )
         context.related_ids = related
         context.leech_rule = config.leech_rule()
+        context.review_limit = limits.max_reviews_per_day
+        context.held_back = lambda day: waiting_reviews(store, decks, day, limits, tags)
         if env.full_screen(plain):
             from flashdl.ui.tui.app import study_app
 

@@ -216,6 +216,47 @@ def test_a_card_buried_today_is_not_held_back_by_the_review_limit(invoke, clock,
     assert "study shows 2 of these 3 due cards today" in flat(invoke("decks").stdout)
 
 
+def test_the_summary_after_midnight_says_tomorrow_for_the_next_study_day(invoke, clock, home):
+    """At 01:00 the study day is still yesterday's: a card due in a day is due on the calendar
+    date of today, which the summary named as if it were due now; it is tomorrow's study day."""
+    clock.now = clock.now.replace(day=30, hour=1, minute=0)  # study day 2026-11-29
+    result = study(invoke, "--deck", "cnn", "--new", "1", "--lang", "en", input="\n5\n")
+    assert "Next due tomorrow" in flat(result.stdout) and "2026-11-30" not in result.stdout
+    result = study(invoke, "--deck", "cnn", "--new", "2", "--lang", "zh", input="\n5\n")
+    assert "下次复习 明天" in flat(result.stdout)
+    clock.advance(hours=3)  # 04:00: the next study day, the card is due now
+    result = study(invoke, "--deck", "cnn", "--new", "0", "--lang", "en", input="\n4\n\n4\n")
+    assert "Next due tomorrow" not in flat(result.stdout)  # next due in 6 days: a date
+    assert "Next due 2026-12-06" in flat(result.stdout)
+
+
+def test_the_summary_says_what_the_review_limit_holds_back(invoke, clock, home):
+    """The empty session says the limit is reached and how many due cards wait; the summary of
+    the session that reached it says the same (one message, both languages), and those cards
+    are next due tomorrow."""
+    study(invoke, "--deck", "cnn", "--new", "4", input="\n5\n" * 4)
+    clock.advance(days=1)
+    invoke("config", "set", "max_reviews_per_day", "2")
+
+    def shown(result) -> str:  # the summary's lines without the panel's borders
+        return flat(result.stdout.replace("│", " "))
+
+    said = (
+        "Today's review limit of 2 is reached; 2 more due cards wait until tomorrow, and no new"
+        " cards come until they are caught up"
+    )
+    result = study(invoke, "--deck", "cnn", "--lang", "en", input="\n5\n")  # quits with one left
+    assert "Still due today 1" in shown(result) and said not in shown(result)
+    result = study(invoke, "--deck", "cnn", "--lang", "en", input="\n5\n")
+    assert said in shown(result) and "Next due tomorrow" in shown(result)
+    assert said in shown(study(invoke, "--deck", "cnn", "--lang", "en"))  # the empty one
+    zh = "今天的复习上限2张已用完；另有2张到期卡片明天再复习"  # (spaces dropped: the wrap moves them)
+    assert zh in shown(study(invoke, "--deck", "cnn", "--lang", "zh")).replace(" ", "")
+    invoke("config", "set", "max_reviews_per_day", "3")
+    result = study(invoke, "--deck", "cnn", "--lang", "zh", input="\n5\n")
+    assert "今天的复习上限3张已用完；另有1张" in shown(result).replace(" ", "")
+
+
 def test_the_study_day_ends_at_4_am_not_at_midnight(invoke, clock, home):
     """Cards graded at 23:40 with a one-day interval are not due again at 00:10, and the new cards
     of both sessions share one day's limit; from 4 AM it is the next day (Anki's default)."""

@@ -39,6 +39,9 @@ class SessionSummary:
     seconds: float = 0.0
     next_due: date | None = None
     left_today: int = 0
+    today: date | None = None  # the study day it ends on (4 AM ends one), so "tomorrow" is right
+    review_limit: int | None = None  # max_reviews_per_day
+    held_back: int = 0  # due cards that limit, reached, holds back until tomorrow
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,14 @@ class StudyEngine:
         learning_delay: timedelta = LEARNING_DELAY,
         related_ids: Mapping[str, Collection[str]] | None = None,
         leech_rule: LeechRule | None = None,
+        review_limit: int | None = None,
+        held_back: Callable[[date], int] | None = None,
     ):
         self.store = store
+        # max_reviews_per_day, and how many due cards of the session's selection it holds back
+        # on a study day (``flashdl.app.study.waiting_reviews``): the summary says so
+        self.review_limit = review_limit
+        self.held_back = held_back
         self.grading = grading  # which keys grade, and which grades repeat: core/grades.py
         self.learning_delay = learning_delay
         self.related_ids: Mapping[str, Collection[str]] = (
@@ -306,12 +315,24 @@ class StudyEngine:
         now = self.clock()
         graded = self.graded
         grades = Counter(int(entry.grade) for entry in graded)
+        today = study_day(now)
+        held = 0
+        limit = self.review_limit
+        reached = limit is not None and self.store.reviewed_due_on(today) >= limit
+        if reached and self.held_back is not None:  # (and the rest wait until tomorrow)
+            held = self.held_back(today)
+        next_due = self.store.next_due(today)
+        if held:  # they come tomorrow, whatever is due later
+            next_due = today + timedelta(days=1)
         return SessionSummary(
             reviewed=len(graded),
             grades=dict(grades),
             seconds=(now - (self.started or now)).total_seconds(),
-            next_due=self.store.next_due(study_day(now)),
+            next_due=next_due,
             left_today=len(set(self.queue)),
+            today=today,
+            review_limit=limit,
+            held_back=held,
         )
 
 

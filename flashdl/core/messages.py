@@ -59,6 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "summary_next": {"zh": "下次复习", "en": "Next due"},
     "summary_nothing_next": {"zh": "暂无安排", "en": "nothing scheduled"},
     "summary_next_today": {"zh": "今天（上面那些）", "en": "today (the cards above)"},
+    "summary_next_tomorrow": {"zh": "明天", "en": "tomorrow"},
     # -- nothing to study ----------------------------------------------------------------------
     "next_due_on": {"zh": "下一次复习在 {day}", "en": "the next review is due {day}"},
     "no_review_scheduled": {"zh": "没有安排复习", "en": "no review is scheduled"},

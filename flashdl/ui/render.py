@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -281,13 +282,27 @@ def summary_view(summary: SessionSummary, lang: str = "en") -> RenderableType:
     if summary.left_today:  # (and they come back today, whatever is due later)
         table.add_row(message("summary_left", lang), str(summary.left_today))
         next_due = message("summary_next_today", lang)
+    elif (
+        summary.next_due
+        and summary.today is not None
+        and (
+            summary.next_due == summary.today + timedelta(days=1)  # the study day: 4 AM ends it
+        )
+    ):
+        next_due = message("summary_next_tomorrow", lang)
     elif summary.next_due:
         next_due = summary.next_due.isoformat()
     else:
         next_due = message("summary_nothing_next", lang)
     table.add_row(message("summary_next", lang), next_due)
+    body: RenderableType = table
+    if summary.held_back and summary.review_limit is not None:  # as the empty session says it
+        capped = message(
+            "reviews_capped_new_wait", lang, limit=summary.review_limit, waiting=summary.held_back
+        )
+        body = Group(table, Text(""), Text(capped))
     return Panel(
-        table, title=message("summary_title", lang), title_align="left", border_style="cyan"
+        body, title=message("summary_title", lang), title_align="left", border_style="cyan"
     )
 
 

@@ -7,7 +7,7 @@ shown). The full-screen app is another view over the same engine.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -49,6 +49,8 @@ class SessionContext:
     changed: dict[str, CardState] = field(default_factory=dict)  # states graded in this run
     related_ids: Mapping[str, Collection[str]] = field(default_factory=dict)  # kept apart
     leech_rule: LeechRule | None = None  # None: leeches are not looked for (tests, quiz)
+    review_limit: int | None = None  # max_reviews_per_day, for the summary
+    held_back: Callable[[date], int] | None = None  # due cards that limit holds back on a day
 
     def state(self, card_id: str) -> CardState:
         if card_id in self.changed:
@@ -74,6 +76,8 @@ class SessionContext:
             learning_delay=self.learning_delay,
             related_ids=self.related_ids,
             leech_rule=self.leech_rule,
+            review_limit=self.review_limit,
+            held_back=self.held_back,
         )
 
     def show_question(self, card: Card, *, done: int, left: int, repeat: bool = False) -> datetime:

@@ -163,6 +163,33 @@ def test_the_summary_says_cards_left_today_come_back_today(tmp_path: Path):
     assert "Next due 2026-12-02" in shown(done) and "Still due" not in shown(done)
 
 
+def test_the_summary_names_the_next_study_day_tomorrow_and_the_cards_the_limit_holds_back():
+    """The day after the summary's study day is "tomorrow" (whatever the clock's date: before
+    4 AM it is the calendar's today); other days are dates. Cards the review limit holds back
+    are said with the empty session's message."""
+    from flashdl.app.session import SessionSummary
+    from flashdl.ui.render import summary_view
+
+    def shown(summary: SessionSummary, lang: str = "en") -> str:
+        out = io.StringIO()
+        Console(file=out, width=80, color_system=None).print(summary_view(summary, lang))
+        return " ".join(out.getvalue().replace("│", " ").split())
+
+    day = date(2026, 11, 29)
+    tomorrow = SessionSummary(reviewed=1, grades={4: 1}, next_due=date(2026, 11, 30), today=day)
+    assert "Next due tomorrow" in shown(tomorrow) and "下次复习 明天" in shown(tomorrow, "zh")
+    later = SessionSummary(reviewed=1, grades={4: 1}, next_due=date(2026, 12, 1), today=day)
+    assert "Next due 2026-12-01" in shown(later) and "limit" not in shown(later)
+    held = SessionSummary(reviewed=2, grades={4: 2}, next_due=date(2026, 11, 30), today=day,
+                          review_limit=2, held_back=5)  # fmt: skip
+    assert "Today's review limit of 2 is reached; 5 more due cards wait until tomorrow" in shown(
+        held
+    )
+    assert "今天的复习上限2张已用完；另有5张到期卡片明天再复习" in shown(held, "zh").replace(
+        " ", ""
+    )
+
+
 def test_undo_takes_back_the_last_grade(tmp_path: Path):
     with Store.open(tmp_path / "db") as store:
         # grade one 1 (requeued), undo at the next question, grade one again with 5, then two 5.

@@ -66,6 +66,44 @@ async def test_an_empty_queue_shows_the_summary_where_u_still_undoes(tmp_path: P
 
 
 @sync
+async def test_the_summary_says_what_the_review_limit_holds_back_and_fits_80x24(tmp_path: Path):
+    """The app's summary says, as the plain one does, that the review limit is reached and how
+    many due cards wait until tomorrow (the session's language), and it fits the screen."""
+    import io
+
+    from conftest import FakeClock
+    from rich.console import Console
+    from textual.widgets import Static
+    from tui_helpers import CARDS
+
+    from flashdl.app.session import StudyEngine
+    from flashdl.core.sm2 import SM2
+
+    for lang, said in [
+        ("en", "Today's review limit of 1 is reached; 2 more due cards wait until tomorrow"),
+        ("zh", "今天的复习上限1张已用完；另有2张到期卡片明天再复习"),
+    ]:
+        with Store.open(tmp_path / f"{lang}.db") as store:
+            store.record_study_grade(card_id=ONE, deck="demo", grade=5, scheduler=SM2(),
+                                     reviewed_at=NOW - timedelta(days=1))  # fmt: skip
+            engine = StudyEngine(store, CARDS, [ONE], clock=FakeClock(), scheduler=SM2(),
+                                 review_limit=1, held_back=lambda day: 2)  # fmt: skip
+            app = app_for(engine, lang=lang)
+            async with app.run_test(size=(80, 24)) as pilot:
+                await pilot.press("space", "4")
+                assert engine.finished
+                await pilot.pause()
+                answer = app.screen.query_one("#answer", Static)
+                out = io.StringIO()
+                Console(file=out, width=answer.size.width, color_system=None).print(answer.content)
+                text = "".join(out.getvalue().replace("│", "").split())
+                assert said.replace(" ", "") in text
+                assert ("Nextduetomorrow" if lang == "en" else "下次复习明天") in text
+                assert app.screen.query_one(CardPane).max_scroll_y == 0  # all of it on screen
+                await pilot.press("q")
+
+
+@sync
 async def test_scroll_keys_scroll_and_never_grade(tmp_path: Path):
     with Store.open(tmp_path / "db") as store:
         engine = study_engine(store)
@@ -149,7 +187,8 @@ async def test_open_link_and_edit(tmp_path: Path):
 @sync
 async def test_a_link_that_is_no_http_url_is_not_opened(tmp_path: Path, link):
     """A card from a planted cache entry can carry any text as its link."""
-    from tui_helpers import CARDS, FakeClock
+    from conftest import FakeClock
+    from tui_helpers import CARDS
 
     from flashdl.app.session import StudyEngine
     from flashdl.core.sm2 import SM2
