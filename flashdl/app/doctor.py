@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from flashdl.core.errors import FlashdlError, one_line
-from flashdl.core.scheduling import MAX_INTERVAL_DAYS
+from flashdl.core.scheduling import MAX_COUNT, MAX_INTERVAL_DAYS
 from flashdl.files import resolved
 
 LOW_DISK_BYTES = 20 * 2**20  # below this, the next grades may not fit
@@ -231,14 +231,16 @@ def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[F
     """Values no flashdl writes: dates that are not dates or lie far outside the calendar of a
     learner (a hostile or damaged database), and a stored interview date that is not a date."""
     check = "database"
-    latest = (today + timedelta(days=1)).isoformat()
+    # A review up to a day ahead of now is clock skew between two machines (``import progress``
+    # takes it); its UTC date is at most three days after the local study day.
+    latest = (today + timedelta(days=3)).isoformat()
     bad_dates = conn.execute(
         "SELECT count(*) FROM card_state WHERE due IS NOT NULL AND (date(due) IS NOT due"
         " OR due > ? OR due < '1970-01-01')",
         [(today + timedelta(days=MAX_INTERVAL_DAYS)).isoformat()],
     ).fetchone()[0]
     future = conn.execute(
-        "SELECT count(*) FROM reviews WHERE substr(reviewed_at, 1, 10) > ? OR date(day) IS NOT day",
+        "SELECT count(*) FROM reviews WHERE date(reviewed_at) > ? OR date(day) IS NOT day",
         [latest],
     ).fetchone()[0]
     findings = []
@@ -266,9 +268,6 @@ def _check_contents(conn: sqlite3.Connection, path: Path, today: date) -> list[F
                 )
             )
     return findings
-
-
-MAX_COUNT = 1_000_000  # lapses or repetitions of one card: a review a minute for two years
 
 
 def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
@@ -300,6 +299,14 @@ def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
         " OR (missed IS NOT NULL AND (typeof(missed) IS NOT 'text' OR NOT json_valid(missed)))"
         " OR mode NOT IN ('study', 'repeat', 'quiz')"
         " OR (answer_ms IS NOT NULL AND (typeof(answer_ms) IS NOT 'integer' OR answer_ms < 0))"
+        # An undo before its grade; a day that is neither the study day of reviewed_at (in its
+        # own zone, a day ending at 4 AM) nor its date (written before the 4 AM rule): what
+        # ``import progress`` refuses too (``progress._check_review_times``).
+        " OR (undone_at IS NOT NULL AND (typeof(undone_at) IS NOT 'text'"
+        " OR datetime(undone_at) IS NULL OR strftime('%Y-%m-%d %H:%M:%f', undone_at)"
+        " < strftime('%Y-%m-%d %H:%M:%f', reviewed_at)))"
+        " OR (date(day) IS day AND day NOT IN (date(substr(reviewed_at, 1, 19), '-4 hours'),"
+        " date(substr(reviewed_at, 1, 19))))"
     ).fetchone()[0]
     # What the row decoder lets through but flashdl never writes: a suspended flag that is no
     # 0 or 1, a review time that is no time, counts past any real history.

@@ -26,10 +26,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flashdl import __version__
-from flashdl.core.days import MAX_UTC_OFFSET
+from flashdl.core.days import MAX_UTC_OFFSET, study_day
 from flashdl.core.errors import UsageError
 from flashdl.core.interview import MAX_DAYS_AHEAD
-from flashdl.core.scheduling import MAX_INTERVAL_DAYS
+from flashdl.core.scheduling import MAX_COUNT, MAX_INTERVAL_DAYS
 from flashdl.decks.loader import DECK_NAME_PATTERN, ID_PATTERN
 
 if TYPE_CHECKING:
@@ -162,6 +162,8 @@ def parse_progress(data: bytes | str, source: str, now: datetime | None = None) 
     limits = _Limits.around(now or datetime.now(UTC))
     cards = _rows(document, "cards", _CARD_REQUIRED, _CARD_OPTIONAL, source, limits)
     reviews = _rows(document, "reviews", _REVIEW_REQUIRED, _REVIEW_OPTIONAL, source, limits)
+    for index, review in enumerate(reviews):
+        _check_review_times(review, f"{source}: reviews[{index}]")
     settings = document.get("settings", {})
     if not isinstance(settings, dict):
         raise UsageError(f"{source}: settings must map names to text")
@@ -228,7 +230,8 @@ class _Limits:
     @classmethod
     def around(cls, now: datetime) -> _Limits:
         latest = now + timedelta(days=1)  # a day of clock skew between two machines
-        return cls(latest, latest.date(), now.date() + timedelta(days=MAX_INTERVAL_DAYS))
+        # (due dates from the study day, as doctor counts them: not past what it calls impossible)
+        return cls(latest, latest.date(), study_day(now) + timedelta(days=MAX_INTERVAL_DAYS))
 
 
 EARLIEST = date(1970, 1, 1)
@@ -263,6 +266,25 @@ def _rows(
             ):
                 raise UsageError(f"{where}.{key[:40]} must be a plain value")
     return rows
+
+
+def _check_review_times(review: dict, where: str) -> None:
+    """What each field of a review allows alone but no review flashdl writes has, and doctor
+    calls corrupt (``doctor._unreadable_rows``): an undo before the grade, or a ``day`` that is
+    not the day of ``reviewed_at`` — its study day (a day ends at 4 AM), or its calendar date,
+    which flashdl wrote before the 4 AM rule."""
+    reviewed = datetime.fromisoformat(review["reviewed_at"])
+    card = f" (card '{review['card_id']}')"
+    undone = review.get("undone_at")
+    if undone is not None and datetime.fromisoformat(undone) < reviewed:
+        raise UsageError(
+            f"{where}.undone_at{card} {undone} is before its reviewed_at {review['reviewed_at']}"
+        )
+    if review["day"] not in (study_day(reviewed).isoformat(), reviewed.date().isoformat()):
+        raise UsageError(
+            f"{where}.day{card} {review['day']} is not the day of its reviewed_at"
+            f" {review['reviewed_at']} ({study_day(reviewed).isoformat()}: a day ends at 4 AM)"
+        )
 
 
 def _check(value: object, kind: str, where: str, limits: _Limits, *, required: bool) -> None:
@@ -431,7 +453,7 @@ _PROBLEMS: dict[str, Callable[[object, _Limits], str | None]] = {
     "interview_date": _interview_date,
     "due": _due,
     "grade": lambda v, _: None if _is_int(v) and 0 <= v <= 5 else "must be a grade from 0 to 5",
-    "count": _bounded_int(0, 10**7),
+    "count": _bounded_int(0, MAX_COUNT),
     "interval": _bounded_int(0, MAX_INTERVAL_DAYS),
     "millis": _bounded_int(0, 10**9),
     "easiness": _bounded_number(1.0, 100.0),

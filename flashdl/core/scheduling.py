@@ -29,6 +29,9 @@ REPEAT_BELOW = 4
 # No schedule reaches further than this (a century): later dates come only from damaged or hostile
 # files, and would overflow date arithmetic.
 MAX_INTERVAL_DAYS = 36_600
+# Lapses or repetitions of one card no history reaches (a review a minute for two years): doctor
+# calls more corrupt, and a progress file is refused with more.
+MAX_COUNT = 1_000_000
 
 
 class Grade(IntEnum):

@@ -373,6 +373,12 @@ UNREADABLE = [  # the store refuses each where it reads it: "... cannot read ...
                 "UPDATE card_state SET lapses = 9223372036854775807",
                 "UPDATE card_state SET last_reviewed_at = 'x'",
                 "UPDATE card_state SET card_id = x'ff00'",
+                # what `import progress` refuses too (red-team, 2026-12-04)
+                "UPDATE reviews SET undone_at = '2026-11-29T09:29:59.999+08:00'",
+                "UPDATE reviews SET undone_at = 'later'",
+                "UPDATE reviews SET day = '2026-11-20'",
+                "UPDATE reviews SET reviewed_at = '2026-11-29T02:00:00.000+08:00',"
+                " day = '2026-11-27'",
             )
         ),
     ],

@@ -265,6 +265,27 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
             ),
             "reviews[0].state_after interval must be a whole number",
         ),
+        # Each field fine alone, but no review flashdl writes, and doctor calls them corrupt.
+        (
+            lambda d: d["reviews"][0].update(undone_at="2026-11-29T09:29:59.999+08:00"),
+            "reviews[0].undone_at (card 'cnn-one') 2026-11-29T09:29:59.999+08:00 is before its"
+            " reviewed_at 2026-11-29T09:30:00.000+08:00",
+        ),
+        (
+            lambda d: d["reviews"][0].update(day="2026-11-20"),
+            "reviews[0].day (card 'cnn-one') 2026-11-20 is not the day of its reviewed_at"
+            " 2026-11-29T09:30:00.000+08:00 (2026-11-29: a day ends at 4 AM)",
+        ),
+        (
+            lambda d: d["reviews"][0].update(
+                reviewed_at="2026-11-29T02:00:00.000+08:00", day="2026-11-27"
+            ),
+            "reviews[0].day (card 'cnn-one') 2026-11-27 is not the day",
+        ),
+        (
+            lambda d: d["cards"][0].update(lapses=2_000_000),
+            "cards[0].lapses must be a whole number",
+        ),
         (lambda d: d["settings"].update(interview_date="soon"), "settings.interview_date must be"),
         (lambda d: d["settings"].update(scheduler="evil"), "settings.scheduler must name"),
         (
@@ -382,3 +403,24 @@ def test_the_interview_settings_travel_with_the_progress(invoke, home, tmp_path)
     with Store.open(other) as store:
         assert store.setting("interview_window") == "5"
         assert store.setting("interview_include_day") == "1"
+
+
+def test_what_import_takes_doctor_calls_sound(invoke, machine_a, tmp_path, clock):
+    """Import and doctor agree at the edges: a review written before the 4 AM rule (its day the
+    calendar date), one a day ahead of this machine's clock in a far zone, and a due date a
+    century ahead, imported between midnight and 4 AM."""
+    from datetime import datetime
+
+    clock.now = datetime(2026, 11, 29, 2, 0, tzinfo=NOW.tzinfo)  # study day 2026-11-28
+    document = json.loads(exported(machine_a, tmp_path).read_text())
+    document["reviews"][0].update(reviewed_at="2026-11-29T01:00:00.000+08:00", day="2026-11-29")
+    document["reviews"][1].update(reviewed_at="2026-11-30T07:00:00.000+14:00", day="2026-11-30")
+    document["cards"][0].update(due=(NOW.date() + timedelta(days=36_599)).isoformat())
+    file = tmp_path / "edges.json"
+    file.write_text(json.dumps(document), encoding="utf-8")
+    target = tmp_path / "b.db"
+    result = invoke("import", "progress", str(file), "--db", str(target))
+    assert result.exit_code == 0, result.output
+    report = invoke("doctor", "--db", str(target)).stdout
+    database = [row for row in report.splitlines() if row[9:].startswith("database")]
+    assert database and all(row.startswith("ok ") for row in database), report
