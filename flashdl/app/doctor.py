@@ -277,22 +277,29 @@ def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
     from flashdl.store.records import stored_card
 
     bad_states, first = 0, ""
+    # What the row decoder lets through but flashdl never writes (``odd``): a suspended flag that
+    # is no 0 or 1, a review time that is no time, counts past any real history.
     rows = conn.execute(
         "SELECT card_id, deck, repetitions, interval, easiness, due, lapses, introduced_on,"
-        " suspended, stability, difficulty FROM card_state"
+        " suspended, stability, difficulty, suspended NOT IN (0, 1)"
+        " OR (last_reviewed_at IS NOT NULL AND datetime(last_reviewed_at) IS NULL)"
+        f" OR lapses > {MAX_COUNT} OR repetitions > {MAX_COUNT} AS odd FROM card_state"
     )
     for row in rows:
         try:
             stored_card(row)
             if not isinstance(row[0], str) or not isinstance(row[1], str):
                 raise TypeError("a card id or deck that is no text")
+            if row[11]:
+                raise ValueError("a value flashdl never writes")
         except (ValueError, TypeError, OverflowError, RecursionError):
             bad_states += 1
             first = first or one_line(str(row[0]), 60)
     # (json_valid refuses nesting deeper than SQLite's JSON parser takes: 1000 levels)
-    bad_reviews = conn.execute(
-        "SELECT count(*) FROM reviews WHERE typeof(grade) IS NOT 'integer' OR grade NOT BETWEEN 0"
-        " AND 5 OR NOT json_valid(state_before) OR NOT json_valid(state_after)"
+    bad_reviews, first_review = conn.execute(
+        "SELECT count(*), min(id) FROM reviews WHERE typeof(grade) IS NOT 'integer'"
+        " OR grade NOT BETWEEN 0 AND 5 OR NOT json_valid(state_before)"
+        " OR NOT json_valid(state_after)"
         " OR typeof(reviewed_at) IS NOT 'text' OR datetime(reviewed_at) IS NULL"
         " OR typeof(card_id) IS NOT 'text' OR typeof(deck) IS NOT 'text'"
         " OR typeof(mode) IS NOT 'text' OR typeof(typed) NOT IN ('text', 'null')"
@@ -307,25 +314,61 @@ def _unreadable_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
         " < strftime('%Y-%m-%d %H:%M:%f', reviewed_at)))"
         " OR (date(day) IS day AND day NOT IN (date(substr(reviewed_at, 1, 19), '-4 hours'),"
         " date(substr(reviewed_at, 1, 19))))"
-    ).fetchone()[0]
-    # What the row decoder lets through but flashdl never writes: a suspended flag that is no
-    # 0 or 1, a review time that is no time, counts past any real history.
-    bad_states += conn.execute(
-        "SELECT count(*) FROM card_state WHERE suspended NOT IN (0, 1)"
-        " OR (last_reviewed_at IS NOT NULL AND datetime(last_reviewed_at) IS NULL)"
-        f" OR lapses > {MAX_COUNT} OR repetitions > {MAX_COUNT}"
-    ).fetchone()[0]
-    if not bad_states and not bad_reviews:
-        return []
-    example = f" (the first: card '{first}')" if first else ""
-    return [
-        problem(
-            "database",
-            f"{path} has {bad_states} card state(s){example} and {bad_reviews} review(s) with "
-            "values flashdl never writes; restore a backup, or export progress elsewhere and "
-            "import it into a new database",
+    ).fetchone()
+    findings = []
+    if bad_states or bad_reviews:
+        examples = [f"card '{first}'"] if first else []
+        if first_review is not None:
+            (card,) = conn.execute("SELECT card_id FROM reviews WHERE id = ?", [first_review])
+            examples.append(f"review {first_review} of card '{one_line(str(card[0]), 60)}'")
+        example = f" (the first: {', '.join(examples)})" if examples else ""
+        findings.append(
+            problem(
+                "database",
+                f"{path} has {bad_states} card state(s) and {bad_reviews} review(s) with values"
+                f" flashdl never writes{example}; restore a backup, or export progress elsewhere"
+                " and import it into a new database",
+            )
         )
-    ]
+    return findings + _stray_rows(conn, path)
+
+
+def _stray_rows(conn: sqlite3.Connection, path: Path) -> list[Finding]:
+    """Rows every command runs with but flashdl never leaves: a leech mark of a card that has
+    no state (flashdl marks a card only as it grades it, and a reset removes the marks) and a
+    ``scheduler`` setting that names no scheduler (the next study or stats rebuilds every card
+    state)."""
+    findings = []
+    strays, card = conn.execute(
+        "SELECT count(*), min(card_id) FROM leeches"
+        " WHERE card_id NOT IN (SELECT card_id FROM card_state)"
+    ).fetchone()
+    if strays:
+        findings.append(
+            problem(
+                "database",
+                f"{path} has {strays} leech mark(s) of cards that have no card state (the first:"
+                f" card '{one_line(str(card), 60)}'); flashdl never writes them; restore a"
+                " backup, or export progress elsewhere and import it into a new database",
+            )
+        )
+    stored = conn.execute("SELECT value FROM settings WHERE key = 'scheduler'").fetchone()
+    if stored is not None and not _known_scheduler(stored[0]):
+        findings.append(
+            problem(
+                "database",
+                f"the stored scheduler '{one_line(str(stored[0]), 40)}' (settings table, key"
+                " scheduler) names none flashdl writes; the next `flashdl study` or `flashdl"
+                " stats` rebuilds every card state from the review log with the configured one",
+            )
+        )
+    return findings
+
+
+def _known_scheduler(value: object) -> bool:
+    from flashdl.core.schedulers import scheduler_from_key
+
+    return isinstance(value, str) and (value == "mixed" or scheduler_from_key(value) is not None)
 
 
 def _missing_tables(tables: set[str], path: Path) -> list[Finding]:

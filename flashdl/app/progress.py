@@ -162,8 +162,16 @@ def parse_progress(data: bytes | str, source: str, now: datetime | None = None) 
     limits = _Limits.around(now or datetime.now(UTC))
     cards = _rows(document, "cards", _CARD_REQUIRED, _CARD_OPTIONAL, source, limits)
     reviews = _rows(document, "reviews", _REVIEW_REQUIRED, _REVIEW_OPTIONAL, source, limits)
+    known = {card["card_id"] for card in cards}
     for index, review in enumerate(reviews):
         _check_review_times(review, f"{source}: reviews[{index}]")
+        if review["card_id"] not in known and _schedules(review):
+            # (the merge would find a leech in the log of a card with no state: doctor calls
+            # such a mark corrupt, ``doctor._stray_rows``)
+            raise UsageError(
+                f"{source}: reviews[{index}].card_id '{review['card_id']}' has a {review['mode']}"
+                " review but no entry in 'cards', as every card flashdl grades has"
+            )
     settings = document.get("settings", {})
     if not isinstance(settings, dict):
         raise UsageError(f"{source}: settings must map names to text")
@@ -266,6 +274,12 @@ def _rows(
             ):
                 raise UsageError(f"{where}.{key[:40]} must be a plain value")
     return rows
+
+
+def _schedules(review: dict) -> bool:
+    """Whether flashdl wrote the card's state with this review: a study grade, a repeat of one,
+    a quiz grade that rescheduled — the reviews leech marks count (``store.leeches._ANSWERS``)."""
+    return review["mode"] in ("study", "repeat") or review["state_before"] != review["state_after"]
 
 
 def _check_review_times(review: dict, where: str) -> None:

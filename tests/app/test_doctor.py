@@ -396,6 +396,56 @@ def test_doctor_finds_values_no_flashdl_writes(invoke, tmp_path, monkeypatch, da
     assert result.exit_code == 1 and expected in result.output, result.output
 
 
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (
+            "UPDATE reviews SET mode = 'evil'",
+            "has 0 card state(s) and 1 review(s) with values flashdl never writes (the first:"
+            " review 1 of card 'c')",
+        ),
+        ("UPDATE card_state SET suspended = 'yes'", "never writes (the first: card 'c')"),
+        (
+            "UPDATE card_state SET lapses = 9223372036854775807",
+            "never writes (the first: card 'c')",
+        ),
+        (
+            "UPDATE card_state SET suspended = 'yes', interval = -1",  # counted once
+            "has 1 card state(s) and 0 review(s) with values flashdl never writes",
+        ),
+        (
+            "INSERT INTO leeches(review_id, card_id, deck, lapses) VALUES (99, 'ghost', 'd', 8)",
+            "has 1 leech mark(s) of cards that have no card state (the first: card 'ghost')",
+        ),
+        (
+            "INSERT OR REPLACE INTO settings VALUES ('scheduler', 'evil')",
+            "the stored scheduler 'evil' (settings table, key scheduler) names none flashdl writes",
+        ),
+        ("INSERT OR REPLACE INTO settings VALUES ('scheduler', x'ff')", "the stored scheduler"),
+    ],
+)
+def test_doctor_names_what_flashdl_never_writes(invoke, tmp_path, monkeypatch, damage, expected):
+    """Red-team, 2026-12-04: each is named (which card, which review, which table)."""
+    path = _db_with_a_review(tmp_path / "db")
+    with sqlite3.connect(path) as conn:
+        conn.execute(damage)
+    conn.close()
+    monkeypatch.setenv("FLASHDL_DB", str(path))
+    result = invoke("doctor")
+    assert result.exit_code == 1 and expected in result.stdout, result.output
+    assert result.stdout.count("PROBLEM") == 1, result.output
+
+
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs(desired_retention=0.9)", "mixed"])
+def test_doctor_takes_every_scheduler_flashdl_stores(invoke, tmp_path, monkeypatch, scheduler):
+    path = _db_with_a_review(tmp_path / "db")
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT OR REPLACE INTO settings VALUES ('scheduler', ?)", [scheduler])
+    conn.close()
+    monkeypatch.setenv("FLASHDL_DB", str(path))
+    assert "PROBLEM  database" not in invoke("doctor").stdout
+
+
 def test_doctor_reports_a_read_only_database(invoke, tmp_path, monkeypatch):
     path = _db_with_a_review(tmp_path / "db")
     path.chmod(0o444)

@@ -286,6 +286,10 @@ def test_import_command_rebuilds_states_from_another_scheduler(invoke, machine_a
             lambda d: d["cards"][0].update(lapses=2_000_000),
             "cards[0].lapses must be a whole number",
         ),
+        (
+            lambda d: d["cards"].clear(),  # merged, its lapses would be a leech mark of no card
+            "reviews[0].card_id 'cnn-one' has a study review but no entry in 'cards'",
+        ),
         (lambda d: d["settings"].update(interview_date="soon"), "settings.interview_date must be"),
         (lambda d: d["settings"].update(scheduler="evil"), "settings.scheduler must name"),
         (
@@ -424,3 +428,13 @@ def test_what_import_takes_doctor_calls_sound(invoke, machine_a, tmp_path, clock
     report = invoke("doctor", "--db", str(target)).stdout
     database = [row for row in report.splitlines() if row[9:].startswith("database")]
     assert database and all(row.startswith("ok ") for row in database), report
+
+
+def test_quiz_reviews_of_a_card_never_studied_need_no_card_entry(machine_a, tmp_path):
+    """A quiz grade that does not reschedule writes no card state: such a file is flashdl's."""
+    document = json.loads(exported(machine_a, tmp_path).read_text())
+    review = {**document["reviews"][0], "card_id": "cnn-quizzed", "mode": "quiz"}
+    review["state_after"] = review["state_before"]
+    document["reviews"].append(review)
+    progress = parse_progress(json.dumps(document), "file", NOW)
+    assert progress.reviews[-1]["card_id"] == "cnn-quizzed"
