@@ -307,6 +307,32 @@ def test_a_database_link_to_itself_is_named(invoke, home, tmp_path):
     assert result.exit_code == 1 and "is a symbolic link to a missing file" in result.stdout
 
 
+@pytest.mark.parametrize("how", ["--db", "FLASHDL_DB"])
+def test_a_database_link_to_nothing_is_refused_not_followed(
+    invoke, home, tmp_path, how, monkeypatch
+):
+    """SQLite created the file a dangling link points to: a new, empty history elsewhere."""
+    link, target = tmp_path / "link.db", tmp_path / "real.db"
+    link.symlink_to(target)
+    args = ["--db", str(link)] if how == "--db" else []
+    if how == "FLASHDL_DB":
+        monkeypatch.setenv("FLASHDL_DB", str(link))
+    for command in (["stats"], ["study", "--deck", "gan", "--new", "1"]):
+        line = one_line_error(invoke(*command, *args, input="\n4\n"))
+        assert line == (
+            f"flashdl: {link} is a symbolic link to a missing file or to itself ({target});"
+            " flashdl creates no database through it: remove the link, or point --db or"
+            " FLASHDL_DB at the database"
+        )
+    assert not target.exists()
+    assert link.is_symlink() and not link.exists()
+    result = invoke("doctor", *args)
+    assert (
+        result.exit_code == 1
+        and f"{link} is a symbolic link to a missing file or to itself ({target})" in result.stdout
+    )
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [

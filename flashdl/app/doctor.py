@@ -166,13 +166,9 @@ def check_database(path: Path, today: date | None = None) -> list[Finding]:
     today = today or date.today()
     if not path.exists():
         if os.path.islink(path):
-            return [
-                problem(
-                    check,
-                    f"{path} is a symbolic link to a missing file or to itself; remove the link,"
-                    " or point --db or FLASHDL_DB at the database",
-                )
-            ]
+            from flashdl.store.connection import dangling_link
+
+            return [problem(check, dangling_link(path))]
         return [note(check, f"{path} does not exist yet; the first `flashdl study` creates it")]
     if not path.is_file() and not path.is_dir():
         return [problem(check, f"{path} is not a regular file (a device, FIFO or socket)")]

@@ -117,6 +117,19 @@ def _unfinished_start(conn: sqlite3.Connection, tables: set[str]) -> bool:
     return conn.execute(f"SELECT count(*) FROM {migrations.MIGRATIONS_TABLE}").fetchone()[0] == 0
 
 
+def dangling_link(path: Path) -> str:
+    """What to say of a database path that is a symbolic link to nothing: SQLite would create
+    the file it points to (a typo, or a disk not mounted, would start a new, empty history)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return (
+        f"{path} is a symbolic link to a missing file or to itself ({target}); flashdl creates no"
+        " database through it: remove the link, or point --db or FLASHDL_DB at the database"
+    )
+
+
 def _check_file(path: Path) -> None:
     """Refuse a folder or a non-SQLite file before SQLite can touch it; create the parent folder."""
     text = str(path)
@@ -143,6 +156,8 @@ def _check_file(path: Path) -> None:
                 "untouched — move it aside or pass --db"
             )
         return
+    if os.path.islink(path):  # (exists() follows the link: it points nowhere, or at itself)
+        raise StoreError(dangling_link(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
