@@ -399,3 +399,15 @@ def test_a_settings_file_with_a_byte_order_mark_is_read(invoke, home):
     result = invoke("config", "show")
     assert result.exit_code == 0, result.output
     assert "new_per_day = 3" in result.stdout
+
+
+def test_a_number_as_text_in_the_settings_file_is_one_line(invoke, home):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('new_per_day = "5"\n', encoding="utf-8")
+    for args in (["config", "show"], ["study", "--deck", "cnn"]):
+        result = invoke(*args, input="")
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stderr.strip() == (
+            f"flashdl: {home / 'config.toml'}: new_per_day must be a number, not the text '5';"
+            " write it without quotes (new_per_day = 5)"
+        )

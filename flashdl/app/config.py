@@ -241,6 +241,24 @@ def _show(value: object) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
+_NUMBERS = ("desired_retention", "new_per_day", "max_reviews_per_day", "learning_delay",
+            "leech_lapses")  # fmt: skip
+
+
+def _no_number_as_text(key: str, value: object) -> None:
+    """In the file, a number is a TOML number: ``new_per_day = "5"`` is text (a typo, or a
+    file another program wrote) and is refused, not read as 5. (``config set`` parses text.)"""
+    if key not in _NUMBERS or not isinstance(value, str):
+        return
+    if key == "max_reviews_per_day" and value.strip().lower() in NO_LIMIT:
+        return  # "none": the one text a number setting takes
+    check_value(key, value)  # text that is no number at all: the setting's own message
+    raise ConfigError(
+        f"{key} must be a number, not the text {_show(value)}; write it without quotes"
+        f" ({key} = {value.strip()})"
+    )
+
+
 def load_config(path: Path) -> Config:
     """The settings in ``path``; the defaults if it does not exist."""
     from flashdl.files import read_regular_file
@@ -273,6 +291,7 @@ def load_config(path: Path) -> Config:
     values: dict[str, object] = {}
     for key, value in raw.items():
         try:
+            _no_number_as_text(key, value)
             values[key] = check_value(key, value)
         except ConfigError as exc:
             raise ConfigError(f"{path}: {exc}") from None

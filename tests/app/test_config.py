@@ -328,7 +328,15 @@ def test_every_setting_round_trips_and_only_set_keys_are_written(tmp_path: Path)
      ('decks = ["../etc"]\n', "decks: '../etc' is not a deck name"),
      ("decks = [" + '"a",' * 500 + "]\n", "at most 200"),
      ("[decks]\nx = 1\n", "decks must be deck names"),
-     ("leech = 3\n", "unknown setting 'leech'")],
+     ("leech = 3\n", "unknown setting 'leech'"),
+     # A number written as text is text, not the number (red-team, 2026-12-04).
+     ('new_per_day = "5"\n', "new_per_day must be a number, not the text '5'; write it without"
+                             " quotes (new_per_day = 5)"),
+     ('desired_retention = "0.9"\n', "desired_retention must be a number, not the text '0.9'"),
+     ('max_reviews_per_day = "200"\n', "max_reviews_per_day must be a number, not the text"),
+     ('learning_delay = " 10 "\n', "learning_delay must be a number, not the text ' 10 '"),
+     ('leech_lapses = "8"\n', "leech_lapses must be a number, not the text '8'"),
+     ('new_per_day = "99999"\n', "new_per_day must be a whole number from 0 to 9999")],
 )  # fmt: skip
 def test_hostile_values_in_the_file_name_the_file_and_key(tmp_path: Path, text, message):
     path = tmp_path / "config.toml"
@@ -337,3 +345,9 @@ def test_hostile_values_in_the_file_name_the_file_and_key(tmp_path: Path, text, 
         load_config(path)
     assert str(info.value).startswith(f"{path}: ") and message in str(info.value)
     assert "\n" not in str(info.value) and len(str(info.value)) < 400
+
+
+def test_none_is_the_one_text_a_number_setting_takes_in_the_file(tmp_path: Path):
+    path = tmp_path / "config.toml"
+    path.write_text('max_reviews_per_day = "none"\n', encoding="utf-8")
+    assert load_config(path).max_reviews_per_day is None
