@@ -9,7 +9,7 @@ with regular expressions, and gives exactly the plain data the loader's libyaml 
 multi-line plain scalar, an escape, an anchor or tag, a duplicate key, an unusual indent, any
 character libyaml treats specially) it gives ``UNSURE``, and the loader reads the file with
 libyaml as before. It never decides a file is wrong: a problem is always worded by libyaml's
-path. ``tests/decks/test_plain_yaml.py`` holds it to libyaml's data over the bundled decks and
+path. ``tests/decks/test_fast_parse.py`` holds it to libyaml's data over the bundled decks and
 generated ones.
 """
 
@@ -20,30 +20,53 @@ from collections.abc import Callable
 
 UNSURE = object()
 
-# Everything but the characters these rules read: printable text (as YAML defines it) without
-# tabs, carriage returns, byte-order marks or the Unicode line breaks libyaml also breaks at.
-_UNUSUAL = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-# A block line: its indent, then "key:" with the rest, or "- " with the rest.
-_LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?|(- +)(.*))\Z")
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |\Z)")
-# One "key: value" of a one-line flow mapping, then "," or its end.
-_FLOW_PAIR = re.compile(r" *([A-Za-z_][A-Za-z0-9_-]*): +(?:\[([^\[\]{}]*)\]|([^\[\]{},]*)) *(,|\Z)")
-_SINGLE = re.compile(r"'((?:[^']|'')*)'\Z")
-_DOUBLE = re.compile(r'"((?:[^"\\]|\\[\\"])*)"\Z')  # escapes: \\ and \" only
-_ESCAPE = re.compile(r"\\(.)")
-# One item of a one-line flow list, then "," or its end: quoted, or plain text.
-_FLOW_ITEM = re.compile(
-    r""" *(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\[\\"])*)"|([^,'" ][^,]*?)) *(,|\Z)"""
-)
 # A plain scalar starting with one of these, or holding ": " or " #", means something else (or
 # something this reader does not follow); one ending in ":" too.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 _SPECIAL = frozenset("-?:,[]{}#&*!|>'\"%@`<")  # first characters the fast path leaves to inline()
-_FLOW_UNSAFE = re.compile(r":| #")  # in flow text: libyaml versions differ on ":"
-_NOT_IN_PLAIN_ITEMS = re.compile(r"[\[\]{}:#'\"]")
+
+
+_UNUSUAL: re.Pattern[str]
+_LINE: re.Pattern[str]
+_KEY: re.Pattern[str]
+_FLOW_PAIR: re.Pattern[str]
+_SINGLE: re.Pattern[str]
+_DOUBLE: re.Pattern[str]
+_ESCAPE: re.Pattern[str]
+_FLOW_ITEM: re.Pattern[str]
+_KEY_NAME: re.Pattern[str]
+_FLOW_UNSAFE: re.Pattern[str]
+_NOT_IN_PLAIN_ITEMS: re.Pattern[str]
+_compiled = False  # the expressions below are compiled by the first read (about 4 ms that a
+# start whose decks are all cached never needs)
+
+
+def _compile() -> None:
+    global _compiled, _UNUSUAL, _LINE, _KEY, _FLOW_PAIR, _SINGLE, _DOUBLE, _ESCAPE, _FLOW_ITEM
+    global _KEY_NAME, _FLOW_UNSAFE, _NOT_IN_PLAIN_ITEMS
+    # Everything but the characters these rules read: printable text (as YAML defines it) without
+    # tabs, carriage returns, byte-order marks or the Unicode line breaks libyaml also breaks at.
+    _UNUSUAL = re.compile(
+        "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    )
+    # A block line: its indent, then "key:" with the rest, or "- " with the rest.
+    _LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?|(- +)(.*))\Z")
+    _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*:(?: |\Z)")
+    # One "key: value" of a one-line flow mapping, then "," or its end.
+    _FLOW_PAIR = re.compile(
+        r" *([A-Za-z_][A-Za-z0-9_-]*): +(?:\[([^\[\]{}]*)\]|([^\[\]{},]*)) *(,|\Z)"
+    )
+    _SINGLE = re.compile(r"'((?:[^']|'')*)'\Z")
+    _DOUBLE = re.compile(r'"((?:[^"\\]|\\[\\"])*)"\Z')  # escapes: \\ and \" only
+    _ESCAPE = re.compile(r"\\(.)")
+    # One item of a one-line flow list, then "," or its end: quoted, or plain text.
+    _FLOW_ITEM = re.compile(
+        r""" *(?:'((?:[^']|'')*)'|"((?:[^"\\]|\\[\\"])*)"|([^,'" ][^,]*?)) *(,|\Z)"""
+    )
+    _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+    _FLOW_UNSAFE = re.compile(r":| #")  # in flow text: libyaml versions differ on ":"
+    _NOT_IN_PLAIN_ITEMS = re.compile(r"[\[\]{}:#'\"]")
+    _compiled = True
 
 
 def read(
@@ -57,6 +80,8 @@ def read(
     """The plain data of ``text`` as ``mapping``/``sequence`` objects with the loader's line
     attributes (``line``, ``key_lines``, ``item_lines``), or ``UNSURE``. ``card`` is the
     loader's per-card builder, called as libyaml's path calls it."""
+    if not _compiled:
+        _compile()
     if not text.endswith("\n") or _UNUSUAL.search(text):
         return UNSURE
     lines = text.split("\n")
