@@ -23,6 +23,7 @@ UNSURE = object()
 # A plain scalar starting with one of these, or holding ": " or " #", means something else (or
 # something this reader does not follow); one ending in ":" too.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_USUAL_KEYS = frozenset(("zh", "en", "terms", "weight", "all"))  # (no regex needed for them)
 _SPECIAL = frozenset("-?:,[]{}#&*!|>'\"%@`<")  # first characters the fast path leaves to inline()
 
 
@@ -37,13 +38,14 @@ _FLOW_ITEM: re.Pattern[str]
 _KEY_NAME: re.Pattern[str]
 _FLOW_UNSAFE: re.Pattern[str]
 _NOT_IN_PLAIN_ITEMS: re.Pattern[str]
+_ODD_ITEM: re.Pattern[str]
 _compiled = False  # the expressions below are compiled by the first read (about 4 ms that a
 # start whose decks are all cached never needs)
 
 
 def _compile() -> None:
     global _compiled, _UNUSUAL, _LINE, _KEY, _FLOW_PAIR, _SINGLE, _DOUBLE, _ESCAPE, _FLOW_ITEM
-    global _KEY_NAME, _FLOW_UNSAFE, _NOT_IN_PLAIN_ITEMS
+    global _KEY_NAME, _FLOW_UNSAFE, _NOT_IN_PLAIN_ITEMS, _ODD_ITEM
     # Everything but the characters these rules read: printable text (as YAML defines it) without
     # tabs, carriage returns, byte-order marks or the Unicode line breaks libyaml also breaks at.
     _UNUSUAL = re.compile(
@@ -66,6 +68,9 @@ def _compile() -> None:
     _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
     _FLOW_UNSAFE = re.compile(r":| #")  # in flow text: libyaml versions differ on ":"
     _NOT_IN_PLAIN_ITEMS = re.compile(r"[\[\]{}:#'\"]")
+    # An item of such a list that is empty, "<<", or starts with an indicator other than a dash
+    # before text ("-1" is text)
+    _ODD_ITEM = re.compile(r"(?:^|,) *(?:$|,|<<|[?:\[\]{}#&*!|>'\"%@`]|-(?:$|[ ,]))")
     _compiled = True
 
 
@@ -186,10 +191,22 @@ class _Reader:
         out = self.sequence()
         item_lines: list[int] = []
         out.line, out.item_lines = i + 1, item_lines
+        flow = " " * indent + "- {"  # an item that is a flow mapping (a key point): read at once
+        start = len(flow) - 1
         while True:
-            match = line_of(lines[i].rstrip(" "))
+            line = lines[i]
+            if line.startswith(flow):
+                value = self.plain_mapping(line[start:].rstrip(" "), i + 1)
+                if value is not None:
+                    item_lines.append(i + 1)
+                    out.append(value)
+                    i += 1
+                    if i == count:
+                        return out, i
+                    continue
+            match = line_of(line.rstrip(" "))
             if match is None:
-                if lines[i].strip(" "):
+                if line.strip(" "):
                     raise _Unsure
                 i += 1
                 if i == count:
@@ -324,7 +341,7 @@ class _Reader:
         nulls, indicators, key_name = self.nulls, _INDICATORS, _KEY_NAME.match
         key = parts[0].lstrip(" ")
         for number in range(1, keys + 1):
-            if not key_name(key) or key in nulls or key in out:
+            if (key not in _USUAL_KEYS and (not key_name(key) or key in nulls)) or key in out:
                 return None
             part = parts[number]
             if number < keys:
@@ -368,9 +385,9 @@ class _Reader:
         if inner.strip(" "):
             if _NOT_IN_PLAIN_ITEMS.search(inner):
                 return None
-            items = [part.strip(" ") for part in inner.split(",")]
-            if not all(map(_plain_flow_text, items)):
+            if _ODD_ITEM.search(inner):
                 return None
+            items = [part.strip(" ") for part in inner.split(",")]
             if not self.nulls.isdisjoint(items):
                 items = [None if item in self.nulls else item for item in items]
             out.extend(items)
@@ -447,16 +464,3 @@ class _Reader:
 def _dash_text(text: str) -> bool:
     """Plain text that starts with "-" and is no list item ("-1", "-log4")."""
     return text[0] == "-" and len(text) > 1 and text[1] != " "
-
-
-def _plain_flow_text(text: str) -> bool:
-    """Whether ``text`` (stripped, from flow text with no quote, "#", brace or ":" but the
-    separators) reads as itself in a flow collection."""
-    return (
-        bool(text)
-        and (text[0] not in _INDICATORS or (text[0] == "-" and len(text) > 1 and text[1] != " "))
-        and "," not in text
-        and "[" not in text
-        and "]" not in text
-        and text != "<<"
-    )
