@@ -327,6 +327,7 @@ class _Reader:
             or "#" in inner
             or "'" in inner
             or '"' in inner
+            or "<<" in inner  # (a merge key or value: libyaml's path leaves it to the precise one)
         ):
             return None
         parts = inner.split(": ")

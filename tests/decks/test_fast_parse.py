@@ -390,6 +390,8 @@ UNSURE_OF = {
     "leading blank in a literal": "a: |\n\n  b\n",
     "odd indent": "a:\n  b: c\n   d: e\n",
     "merge value": "a: <<\n",
+    "merge value in a flow mapping": "a: {b: c, d: <<}\n",
+    "merge item": "a: [b, <<]\n",
     "null key": "null: a\n",
     "escape": 'a: "b\\nc"\n',
     "line separator": "a: b\u2028c\n",
