@@ -328,8 +328,6 @@ def _fast_data(text: str, card: Callable[[_Map, int, str], object] | None = None
     return root
 
 
-
-
 def _decode(data: bytes | str, problems: _Problems) -> str | None:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")

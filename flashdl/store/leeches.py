@@ -16,9 +16,11 @@ from flashdl.core.leeches import Answer, LeechRule, lapse_flags, leech_level, ma
 from flashdl.store.connection import Connection
 from flashdl.store.records import parse_instant
 
+# (``+mode``: not by the mode index; with a list of card ids SQLite chose it over the card index
+# on a 1M-review store and read every study review: 0.3 s for the ten hardest cards in stats)
 _ANSWERS = (
     "SELECT id, card_id, deck, grade, mode, reviewed_at FROM reviews WHERE undone_at IS NULL"
-    " AND (mode IN ('study', 'repeat') OR (mode = 'quiz' AND state_before != state_after))"
+    " AND (+mode IN ('study', 'repeat') OR (+mode = 'quiz' AND state_before != state_after))"
 )
 
 

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     pass
 
 
+MAX_TIED = 200  # cards tied with the last of the hardest whose lapses are counted to rank them
+
+
 class StatsQueries(Connection):
     """Statistics queries (a part of ``Store``)."""
 
@@ -177,9 +180,13 @@ class StatsQueries(Connection):
         if rows and len(rows) == limit:
             # the lapses break ties: every card tied with the last one may be among the hardest
             _card, _deck, easiness, difficulty = rows[-1]
+            # (at most MAX_TIED of them, those the scheduler tallies most lapses for: a large
+            # deck has thousands at the lowest easiness, and counting each one's log took a
+            # third of ``stats``)
             rows += self._rows(
-                select + " AND s.easiness = ? AND coalesce(s.difficulty, 0) = ?" + order,
-                [easiness, difficulty],
+                select + " AND s.easiness = ? AND coalesce(s.difficulty, 0) = ?"
+                " ORDER BY s.lapses DESC, s.card_id LIMIT ?",
+                [easiness, difficulty, MAX_TIED],
             )
         with self._decoded("card state"):
             for card_id, _deck, easiness, _difficulty in rows:
