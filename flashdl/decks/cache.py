@@ -718,13 +718,10 @@ class _Rows:
     @classmethod
     def outline(cls, cards: Sequence[Card]) -> _Rows:
         """``of`` without the records (empty): what the rules that span decks read."""
-        return cls(
-            [card.id for card in cards],
-            [card.line for card in cards],
-            [" ".join(card.tags) for card in cards],
-            [" ".join(card.related) for card in cards],
-            [b""] * len(cards),
-        )
+        rows = cls()
+        for card in cards:
+            rows.add(card.id, card.line, " ".join(card.tags), " ".join(card.related), b"")
+        return rows
 
     def add_card(self, card: Card, line: int) -> None:
         self.add(card.id, line, " ".join(card.tags), " ".join(card.related), card)

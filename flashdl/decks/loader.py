@@ -31,6 +31,7 @@ from flashdl.core.model import (
     card_lines,
     related_positions,
 )
+from flashdl.decks import plain_yaml
 from flashdl.decks.plain_yaml import UNSURE as _UNSURE  # the fast paths' "ask the precise path"
 from flashdl.files import resolved
 
@@ -849,8 +850,6 @@ def _parse_deck(data: bytes | str, source: str, expected_name: str | None) -> De
         def card(item: _Map, line: int, deck: str) -> object:
             built = _card(item, line, deck, source, found)
             return _UNSURE if found.items else built
-
-        from flashdl.decks import plain_yaml
 
         root = plain_yaml.read(text, _Map, _List, _NULLS, MAX_NESTING, card)
         if root is _UNSURE:

@@ -397,36 +397,28 @@ class _Reader:
 
     def flow_items(self, inner: str, line: int) -> object:
         """The one-line flow list ``[inner]`` of plain or quoted text."""
-        if "'" not in inner and '"' not in inner and "#" not in inner:
-            quick = self.plain_items(inner, line)
-            if quick is not None:
-                return quick
-        out = self.sequence()
-        out.line = line
-        if not inner.strip(" "):
-            out.item_lines = []
-            return out
+        quick = self.plain_items(inner, line)
+        if quick is not None:
+            return quick
         if "[" in inner or "]" in inner or "{" in inner or "}" in inner:
             raise _Unsure
-        if "'" not in inner and '"' not in inner:
-            scalar = self.flow_scalar
-            out.extend([scalar(part) for part in inner.split(",")])
-        else:
-            position = 0
-            while True:
-                match = _FLOW_ITEM.match(inner, position)
-                if match is None:
-                    raise _Unsure
-                single, double, plain, comma = match.groups()
-                if plain is not None:
-                    out.append(self.flow_scalar(plain))
-                elif single is not None:
-                    out.append(single.replace("''", "'"))
-                else:
-                    out.append(_ESCAPE.sub(r"\1", double) if "\\" in double else double)
-                if not comma:
-                    break
-                position = match.end()
+        out = self.sequence()
+        out.line = line
+        position = 0
+        while True:
+            match = _FLOW_ITEM.match(inner, position)
+            if match is None:
+                raise _Unsure
+            single, double, plain, comma = match.groups()
+            if plain is not None:
+                out.append(self.flow_scalar(plain))
+            elif single is not None:
+                out.append(single.replace("''", "'"))
+            else:
+                out.append(_ESCAPE.sub(r"\1", double) if "\\" in double else double)
+            if not comma:
+                break
+            position = match.end()
         out.item_lines = [line] * len(out)
         return out
 
